@@ -1,0 +1,86 @@
+using Microsoft.CodeAnalysis;
+
+namespace ModelGen.Generator.Diagnostics
+{
+    /// <summary>Every diagnostic the generator reports. IDs are tracked in AnalyzerReleases.*.md and the README.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "ModelGen";
+
+        public static readonly DiagnosticDescriptor ClassNotPartial = Error(
+            "MG0001",
+            "Model class must be partial",
+            "[Model] class '{0}' must be declared 'partial' so that the generator can add its members");
+
+        public static readonly DiagnosticDescriptor MissingInput = Error(
+            "MG0002",
+            "Model has no [Input]",
+            "[Model] class '{0}' needs an [Input(...)] attribute declaring the shape of one example");
+
+        public static readonly DiagnosticDescriptor NonPositiveSize = Error(
+            "MG0003",
+            "Size must be positive",
+            "[{0}] {1} must be a positive integer, but is {2}");
+
+        public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error(
+            "MG0004",
+            "Dropout rate out of range",
+            "[Dropout] rate must be in [0, 1), but is {0}");
+
+        public static readonly DiagnosticDescriptor SoftmaxNotLast = Error(
+            "MG0005",
+            "Softmax is only allowed on the last layer",
+            "[{0}] uses Activation.Softmax but is not the last layer; softmax is fused with the loss and must be the model's output");
+
+        public static readonly DiagnosticDescriptor LossOutputMismatch = Error(
+            "MG0006",
+            "Loss does not fit the output layer",
+            "{0}");
+
+        public static readonly DiagnosticDescriptor SplitDeclarations = Error(
+            "MG0007",
+            "Model attributes split over several partial declarations",
+            "[{0}] must be on the same partial declaration of '{1}' as its [Model] attribute; layer order is the order of the attributes on one declaration");
+
+        public static readonly DiagnosticDescriptor NeedsVectorInput = Error(
+            "MG0008",
+            "Layer needs a vector input",
+            "[{0}] needs a vector input but receives shape {1}; insert [Flatten] before it");
+
+        public static readonly DiagnosticDescriptor NoLayers = Error(
+            "MG0009",
+            "Model has no layers",
+            "[Model] class '{0}' declares no layers; add at least one layer attribute such as [Dense(10)]");
+
+        public static readonly DiagnosticDescriptor UnsupportedClassShape = Error(
+            "MG0010",
+            "Model class must be a top-level, non-generic class",
+            "[Model] class '{0}' must be a non-generic class declared directly in a namespace");
+
+        public static readonly DiagnosticDescriptor DropoutRateZero = Warning(
+            "MG0011",
+            "Dropout rate 0 has no effect",
+            "[Dropout] rate is 0, so the layer has no effect; remove it or give a rate in (0, 1)");
+
+        public static readonly DiagnosticDescriptor UnknownEnumValue = Error(
+            "MG0012",
+            "Unknown enum value",
+            "[{0}] {1} has the value {2}, which is not a defined {1}");
+
+        public static readonly DiagnosticDescriptor ModelTooLarge = Error(
+            "MG0013",
+            "Model too large",
+            "[{0}] makes the model too large: {1} floats exceed the limit of {2} per buffer");
+
+        public static readonly DiagnosticDescriptor UnsupportedInputRank = Error(
+            "MG0014",
+            "Unsupported input rank",
+            "[Input] must have 1 dimension (a vector) or 3 (channels, height, width), but has {0}");
+
+        private static DiagnosticDescriptor Error(string id, string title, string message) =>
+            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+            new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using ModelGen.Generator.Model;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emit
+{
+    /// <summary>What a layer emitter knows about its layer's place in the model: slots, neighbours, buffers.</summary>
+    internal sealed class LayerContext
+    {
+        public LayerContext(ModelSpec model, LayerSpec layer, LayerSlots slots, bool isLast)
+        {
+            Model = model;
+            Layer = layer;
+            Slots = slots;
+            IsLast = isLast;
+        }
+
+        public ModelSpec Model { get; }
+
+        public LayerSpec Layer { get; }
+
+        public LayerSlots Slots { get; }
+
+        public bool IsLast { get; }
+
+        /// <summary>The delta buffer holding the gradient w.r.t. this layer's output during backward.</summary>
+        public string Delta { get; set; } = "_deltaA";
+
+        /// <summary>The other ping-pong delta buffer, free for this layer's input gradient.</summary>
+        public string OtherDelta => Delta == "_deltaA" ? "_deltaB" : "_deltaA";
+
+        public string Input => Activation(Slots.InputOffset, Layer.InputShape.Size);
+
+        public string Output => Activation(Slots.OutputOffset, Layer.OutputShape.Size);
+
+        public static string Activation(int offset, int size) => Slice("_activations", offset, "batchSize * " + Int(size));
+
+        public static string Parameters(int offset, int length) => Slice("_parameters", offset, Int(length));
+
+        public static string Gradients(int offset, int length) => Slice("_gradients", offset, Int(length));
+
+        public static string Slice(string buffer, int offset, string length) => buffer + ".AsSpan(" + Int(offset) + ", " + length + ")";
+
+        public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        public static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+    }
+}

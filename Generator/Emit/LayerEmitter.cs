@@ -1,0 +1,46 @@
+using System;
+using ModelGen.Generator.Model;
+
+namespace ModelGen.Generator.Emit
+{
+    /// <summary>
+    /// Writes the code of one layer kind: its public members, initialization, forward block and backward
+    /// block. Adding a layer kind means adding one subclass and one case in <see cref="For"/>.
+    /// </summary>
+    internal abstract class LayerEmitter
+    {
+        protected const string Kernels = "global::ModelGen.Kernels.";
+
+        public static LayerEmitter For(LayerSpec layer) => layer switch
+        {
+            DenseSpec => DenseEmitter.Instance,
+            DropoutSpec => DropoutEmitter.Instance,
+            FlattenSpec => FlattenEmitter.Instance,
+            _ => throw new InvalidOperationException("No emitter for " + layer.GetType().Name),
+        };
+
+        /// <summary>Constants and accessors, e.g. <c>Dense1Weight</c>.</summary>
+        public virtual void EmitMembers(CodeWriter writer, LayerContext context)
+        {
+        }
+
+        /// <summary>Statements in the constructor that initialize this layer's parameters from <c>rng</c>.</summary>
+        public virtual void EmitInitialization(CodeWriter writer, LayerContext context)
+        {
+        }
+
+        /// <summary>Statements that compute this layer's output for <c>batchSize</c> examples; <c>training</c> is in scope.</summary>
+        public abstract void EmitForward(CodeWriter writer, LayerContext context);
+
+        /// <summary>
+        /// Statements that turn the gradient w.r.t. the output (in <see cref="LayerContext.Delta"/>) into
+        /// parameter gradients and, when <see cref="Planning.LayerSlots.NeedsInputGradient"/>, the gradient
+        /// w.r.t. the input. Returns the buffer that holds the input gradient afterwards.
+        /// </summary>
+        public abstract string EmitBackward(CodeWriter writer, LayerContext context);
+
+        /// <summary>A one-line description for the comment above the layer's blocks.</summary>
+        public virtual string Describe(LayerSpec layer) =>
+            layer.Name + ": " + layer.TypeName + " " + layer.InputShape + " -> " + layer.OutputShape;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelGen.Generator.Diagnostics;
+
+namespace ModelGen.Generator.Parsing
+{
+    /// <summary>Reads the attributes of a [Model] class into a <see cref="ModelDeclaration"/>.</summary>
+    internal static class ModelParser
+    {
+        private const string AttributeNamespace = "ModelGen";
+
+        /// <summary>
+        /// Returns the declaration, or null with the diagnostics that explain why the class cannot be a
+        /// model. Returns null and no diagnostics when the compiler itself reports the problem (an
+        /// attribute whose arguments do not bind), so the user sees one error, not two.
+        /// </summary>
+        public static ModelDeclaration? Parse(
+            GeneratorAttributeSyntaxContext context,
+            ImmutableArray<Diagnostic>.Builder diagnostics,
+            CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+            {
+                return null;
+            }
+
+            var modelAttribute = context.Attributes[0];
+            var modelLocation = LocationOf(modelAttribute, declaration, cancellationToken);
+            if (HasBindingErrors(modelAttribute))
+            {
+                return null;
+            }
+
+            var isPartial = type.DeclaringSyntaxReferences
+                .Select(reference => reference.GetSyntax(cancellationToken))
+                .OfType<ClassDeclarationSyntax>()
+                .All(syntax => syntax.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!isPartial)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ClassNotPartial, modelLocation, type.Name));
+                return null;
+            }
+
+            if (type.ContainingType is not null || type.IsGenericType || type.ContainingNamespace is null)
+            {
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, type.Name));
+                return null;
+            }
+
+            InputDeclaration? input = null;
+            var layers = ImmutableArray.CreateBuilder<LayerDeclaration>();
+            var ok = true;
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { } attributeClass
+                    || attributeClass.ContainingNamespace?.ToDisplayString() != AttributeNamespace
+                    || SymbolEqualityComparer.Default.Equals(attributeClass, modelAttribute.AttributeClass))
+                {
+                    continue;
+                }
+
+                var shortName = ShortName(attributeClass.Name);
+                if (!IsModelAttribute(shortName))
+                {
+                    continue;
+                }
+
+                if (HasBindingErrors(attribute))
+                {
+                    return null;
+                }
+
+                var location = LocationOf(attribute, declaration, cancellationToken);
+                if (!IsOn(attribute, declaration, cancellationToken))
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.SplitDeclarations, location, shortName, type.Name));
+                    ok = false;
+                    continue;
+                }
+
+                switch (shortName)
+                {
+                    case "Input":
+                        input = new InputDeclaration(IntArray(attribute.ConstructorArguments[0]), location);
+                        break;
+                    case "Dense":
+                        layers.Add(new DenseDeclaration(
+                            (int)attribute.ConstructorArguments[0].Value!,
+                            NamedInt(attribute, "Activation", 0),
+                            location));
+                        break;
+                    case "Dropout":
+                        layers.Add(new DropoutDeclaration((double)attribute.ConstructorArguments[0].Value!, location));
+                        break;
+                    case "Flatten":
+                        layers.Add(new FlattenDeclaration(location));
+                        break;
+                }
+            }
+
+            if (!ok)
+            {
+                return null;
+            }
+
+            return new ModelDeclaration(
+                type.ContainingNamespace.IsGlobalNamespace ? string.Empty : type.ContainingNamespace.ToDisplayString(),
+                type.Name,
+                NamedInt(modelAttribute, "Loss", 0),
+                NamedInt(modelAttribute, "MaxBatchSize", 32),
+                modelLocation,
+                input,
+                layers.ToImmutable());
+        }
+
+        private static bool IsModelAttribute(string shortName) =>
+            shortName is "Input" or "Dense" or "Dropout" or "Flatten";
+
+        private static string ShortName(string attributeClassName) =>
+            attributeClassName.EndsWith("Attribute", System.StringComparison.Ordinal)
+                ? attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length)
+                : attributeClassName;
+
+        private static bool HasBindingErrors(AttributeData attribute) =>
+            attribute.AttributeConstructor is null
+            || attribute.ConstructorArguments.Any(argument => argument.Kind == TypedConstantKind.Error)
+            || attribute.NamedArguments.Any(argument => argument.Value.Kind == TypedConstantKind.Error);
+
+        private static ImmutableArray<int> IntArray(TypedConstant argument) =>
+            argument.IsNull ? ImmutableArray<int>.Empty
+            : argument.Kind == TypedConstantKind.Array
+                ? argument.Values.Select(value => (int)value.Value!).ToImmutableArray()
+                : ImmutableArray.Create((int)argument.Value!);
+
+        private static int NamedInt(AttributeData attribute, string name, int defaultValue)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+
+            return defaultValue;
+        }
+
+        private static bool IsOn(AttributeData attribute, ClassDeclarationSyntax declaration, CancellationToken cancellationToken)
+        {
+            var reference = attribute.ApplicationSyntaxReference;
+            return reference is not null
+                && reference.SyntaxTree == declaration.SyntaxTree
+                && declaration.Span.Contains(reference.GetSyntax(cancellationToken).Span);
+        }
+
+        private static Location LocationOf(AttributeData attribute, SyntaxNode fallback, CancellationToken cancellationToken) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? fallback.GetLocation();
+    }
+}

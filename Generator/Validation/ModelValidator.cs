@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using ModelGen.Generator.Diagnostics;
+using ModelGen.Generator.Model;
+using ModelGen.Generator.Parsing;
+
+namespace ModelGen.Generator.Validation
+{
+    /// <summary>
+    /// Infers every layer's shape from the declaration and checks the model is well formed. Produces the
+    /// <see cref="ModelSpec"/> only when there are no errors, so emission never sees an invalid model.
+    /// </summary>
+    internal static class ModelValidator
+    {
+        /// <summary>The largest buffer a model may need, in floats (a .NET array's length limit).</summary>
+        internal const long MaxBufferLength = 0x7FFFFFC7;
+
+        public static ModelSpec? Validate(ModelDeclaration model, ImmutableArray<Diagnostic>.Builder diagnostics)
+        {
+            var errors = 0;
+            void Report(DiagnosticDescriptor descriptor, Location location, params object[] args)
+            {
+                var diagnostic = Diagnostic.Create(descriptor, location, args);
+                diagnostics.Add(diagnostic);
+                if (descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+                {
+                    errors++;
+                }
+            }
+
+            if (!Enum.IsDefined(typeof(LossKind), model.Loss))
+            {
+                Report(DiagnosticDescriptors.UnknownEnumValue, model.ModelLocation, "Model", "Loss", model.Loss);
+            }
+
+            if (model.MaxBatchSize <= 0)
+            {
+                Report(DiagnosticDescriptors.NonPositiveSize, model.ModelLocation, "Model", "MaxBatchSize", model.MaxBatchSize);
+            }
+
+            if (model.Input is null)
+            {
+                Report(DiagnosticDescriptors.MissingInput, model.ModelLocation, model.ClassName);
+                return null;
+            }
+
+            if (model.Layers.IsEmpty)
+            {
+                Report(DiagnosticDescriptors.NoLayers, model.ModelLocation, model.ClassName);
+            }
+
+            var inputShape = ValidateInput(model.Input, Report);
+            if (inputShape is null || errors > 0)
+            {
+                return null;
+            }
+
+            var batch = Math.Max(model.MaxBatchSize, 1);
+            var loss = (LossKind)model.Loss;
+            var layers = new List<LayerSpec>();
+            var counts = new Dictionary<string, int>();
+            var shape = inputShape;
+            long parameters = 0;
+            for (var i = 0; i < model.Layers.Length; i++)
+            {
+                var declaration = model.Layers[i];
+                counts.TryGetValue(declaration.AttributeName, out var count);
+                counts[declaration.AttributeName] = ++count;
+                var name = declaration.AttributeName.ToLowerInvariant() + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var isLast = i == model.Layers.Length - 1;
+
+                var layer = LayerRules.Infer(declaration, name, shape, isLast, loss, Report);
+                if (layer is null)
+                {
+                    // Later layers' shapes are unknown; stop rather than cascade errors.
+                    return null;
+                }
+
+                parameters += layer.ParameterCount;
+                var activations = (long)layer.OutputShape.Size * batch;
+                if (parameters > MaxBufferLength || activations > MaxBufferLength)
+                {
+                    Report(DiagnosticDescriptors.ModelTooLarge, declaration.Location, declaration.AttributeName, Math.Max(parameters, activations), MaxBufferLength);
+                    return null;
+                }
+
+                layers.Add(layer);
+                shape = layer.OutputShape;
+            }
+
+            if (loss == LossKind.SoftmaxCrossEntropy && layers.Count > 0
+                && !(layers[layers.Count - 1] is DenseSpec { Activation: ActivationKind.Identity or ActivationKind.Softmax }))
+            {
+                Report(
+                    DiagnosticDescriptors.LossOutputMismatch,
+                    model.Layers[model.Layers.Length - 1].Location,
+                    "Loss.SoftmaxCrossEntropy needs the last layer to be [Dense] with Activation.Identity or Activation.Softmax (its outputs are the logits), but it is [" + model.Layers[model.Layers.Length - 1].AttributeName + "]" + ActivationSuffix(layers[layers.Count - 1]));
+            }
+
+            return errors > 0
+                ? null
+                : new ModelSpec(
+                    model.Namespace,
+                    model.ClassName,
+                    loss,
+                    model.MaxBatchSize,
+                    inputShape,
+                    new EquatableArray<LayerSpec>(layers.ToArray()));
+        }
+
+        private static string ActivationSuffix(LayerSpec layer) =>
+            layer is DenseSpec dense ? " with Activation." + dense.Activation : string.Empty;
+
+        private static Shape? ValidateInput(InputDeclaration input, Action<DiagnosticDescriptor, Location, object[]> report)
+        {
+            if (input.Shape.Length != 1 && input.Shape.Length != 3)
+            {
+                report(DiagnosticDescriptors.UnsupportedInputRank, input.Location, new object[] { input.Shape.Length });
+                return null;
+            }
+
+            long size = 1;
+            foreach (var dimension in input.Shape)
+            {
+                if (dimension <= 0)
+                {
+                    report(DiagnosticDescriptors.NonPositiveSize, input.Location, new object[] { "Input", "dimension", dimension });
+                    return null;
+                }
+
+                size *= dimension;
+            }
+
+            if (size > MaxBufferLength)
+            {
+                report(DiagnosticDescriptors.ModelTooLarge, input.Location, new object[] { "Input", size, MaxBufferLength });
+                return null;
+            }
+
+            return new Shape(new EquatableArray<int>(input.Shape));
+        }
+    }
+}

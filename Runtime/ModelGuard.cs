@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace ModelGen;
+
+/// <summary>
+/// Argument checks called by generated models before they touch any state. The messages name the expected
+/// and the actual shape. Public only for generated code.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ModelGuard
+{
+    /// <summary>Throws unless 1 ≤ <paramref name="batchSize"/> ≤ <paramref name="maxBatchSize"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BatchSize(int batchSize, int maxBatchSize)
+    {
+        if ((uint)(batchSize - 1) >= (uint)maxBatchSize)
+        {
+            ThrowBatchSize(batchSize, maxBatchSize);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> == <paramref name="batchSize"/> × <paramref name="exampleSize"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Length(int actual, int batchSize, int exampleSize, string name)
+    {
+        if (actual != batchSize * exampleSize)
+        {
+            ThrowLength(actual, batchSize, exampleSize, name);
+        }
+    }
+
+    private static void ThrowBatchSize(int batchSize, int maxBatchSize) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(batchSize),
+            batchSize,
+            $"Batch size must be between 1 and the model's MaxBatchSize ({maxBatchSize}), but is {batchSize}. Raise [Model(MaxBatchSize = ...)] to allow larger batches.");
+
+    private static void ThrowLength(int actual, int batchSize, int exampleSize, string name) =>
+        throw new ArgumentException(
+            $"Expected '{name}' to hold {batchSize} × {exampleSize} = {batchSize * exampleSize} floats (batch × example size), but it holds {actual}.",
+            name);
+}
