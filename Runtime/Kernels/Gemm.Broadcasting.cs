@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+
+namespace ModelGen.Kernels;
+
+public static partial class Gemm
+{
+    // Kernel for C = op(A)·B where B's rows are contiguous: each C tile of 4 rows × 2 vectors stays in
+    // registers over the whole k loop, fed by one broadcast A element per row and two B vector loads per step.
+    // A[i, p] is read at a[i·aRowStride + p·aDepthStride], which covers both A and Aᵀ.
+    private static void Broadcasting<TOps, TV>(ref float a, int aRowStride, int aDepthStride, ref float b, ref float c, int m, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+            FourRows<TOps, TV>(ref Unsafe.Add(ref a, i * aRowStride), aRowStride, aDepthStride, ref b, ref Unsafe.Add(ref c, i * n), n, k, accumulate);
+        for (; i < m; i++)
+            OneRow<TOps, TV>(ref Unsafe.Add(ref a, i * aRowStride), aDepthStride, ref b, ref Unsafe.Add(ref c, i * n), n, k, accumulate);
+    }
+
+    private static void FourRows<TOps, TV>(ref float a, int rs, int ds, ref float b, ref float c, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        int j = 0;
+        for (; j + 2 * w <= n; j += 2 * w)
+        {
+            TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
+            TV c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+            ref float ap = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                TV b0 = TOps.Load(ref bp);
+                TV b1 = TOps.Load(ref Unsafe.Add(ref bp, w));
+                TV a0 = TOps.Broadcast(ap);
+                c00 = TOps.MultiplyAdd(a0, b0, c00); c01 = TOps.MultiplyAdd(a0, b1, c01);
+                TV a1 = TOps.Broadcast(Unsafe.Add(ref ap, rs));
+                c10 = TOps.MultiplyAdd(a1, b0, c10); c11 = TOps.MultiplyAdd(a1, b1, c11);
+                TV a2 = TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs));
+                c20 = TOps.MultiplyAdd(a2, b0, c20); c21 = TOps.MultiplyAdd(a2, b1, c21);
+                TV a3 = TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs));
+                c30 = TOps.MultiplyAdd(a3, b0, c30); c31 = TOps.MultiplyAdd(a3, b1, c31);
+                ap = ref Unsafe.Add(ref ap, ds);
+                bp = ref Unsafe.Add(ref bp, n);
+            }
+            ref float cp = ref Unsafe.Add(ref c, j);
+            Put<TOps, TV>(c00, ref cp, accumulate); Put<TOps, TV>(c01, ref Unsafe.Add(ref cp, w), accumulate);
+            cp = ref Unsafe.Add(ref cp, n);
+            Put<TOps, TV>(c10, ref cp, accumulate); Put<TOps, TV>(c11, ref Unsafe.Add(ref cp, w), accumulate);
+            cp = ref Unsafe.Add(ref cp, n);
+            Put<TOps, TV>(c20, ref cp, accumulate); Put<TOps, TV>(c21, ref Unsafe.Add(ref cp, w), accumulate);
+            cp = ref Unsafe.Add(ref cp, n);
+            Put<TOps, TV>(c30, ref cp, accumulate); Put<TOps, TV>(c31, ref Unsafe.Add(ref cp, w), accumulate);
+        }
+        for (; j + w <= n; j += w)
+        {
+            TV c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
+            ref float ap = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                TV b0 = TOps.Load(ref bp);
+                c0 = TOps.MultiplyAdd(TOps.Broadcast(ap), b0, c0);
+                c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, rs)), b0, c1);
+                c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs)), b0, c2);
+                c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs)), b0, c3);
+                ap = ref Unsafe.Add(ref ap, ds);
+                bp = ref Unsafe.Add(ref bp, n);
+            }
+            ref float cp = ref Unsafe.Add(ref c, j);
+            Put<TOps, TV>(c0, ref cp, accumulate);
+            Put<TOps, TV>(c1, ref Unsafe.Add(ref cp, n), accumulate);
+            Put<TOps, TV>(c2, ref Unsafe.Add(ref cp, 2 * n), accumulate);
+            Put<TOps, TV>(c3, ref Unsafe.Add(ref cp, 3 * n), accumulate);
+        }
+        // Fewer than one vector of columns left: scalar, still four rows at a time.
+        for (; j < n; j++)
+        {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            ref float ap = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                float bv = bp;
+                s0 += ap * bv;
+                s1 += Unsafe.Add(ref ap, rs) * bv;
+                s2 += Unsafe.Add(ref ap, 2 * rs) * bv;
+                s3 += Unsafe.Add(ref ap, 3 * rs) * bv;
+                ap = ref Unsafe.Add(ref ap, ds);
+                bp = ref Unsafe.Add(ref bp, n);
+            }
+            ref float cp = ref Unsafe.Add(ref c, j);
+            Put(s0, ref cp, accumulate);
+            Put(s1, ref Unsafe.Add(ref cp, n), accumulate);
+            Put(s2, ref Unsafe.Add(ref cp, 2 * n), accumulate);
+            Put(s3, ref Unsafe.Add(ref cp, 3 * n), accumulate);
+        }
+    }
+
+    private static void OneRow<TOps, TV>(ref float a, int ds, ref float b, ref float c, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        int j = 0;
+        // Four column vectors per pass so a single row still has four independent FMA chains.
+        for (; j + 4 * w <= n; j += 4 * w)
+        {
+            TV c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
+            ref float ap = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                TV av = TOps.Broadcast(ap);
+                c0 = TOps.MultiplyAdd(av, TOps.Load(ref bp), c0);
+                c1 = TOps.MultiplyAdd(av, TOps.Load(ref Unsafe.Add(ref bp, w)), c1);
+                c2 = TOps.MultiplyAdd(av, TOps.Load(ref Unsafe.Add(ref bp, 2 * w)), c2);
+                c3 = TOps.MultiplyAdd(av, TOps.Load(ref Unsafe.Add(ref bp, 3 * w)), c3);
+                ap = ref Unsafe.Add(ref ap, ds);
+                bp = ref Unsafe.Add(ref bp, n);
+            }
+            ref float cp = ref Unsafe.Add(ref c, j);
+            Put<TOps, TV>(c0, ref cp, accumulate);
+            Put<TOps, TV>(c1, ref Unsafe.Add(ref cp, w), accumulate);
+            Put<TOps, TV>(c2, ref Unsafe.Add(ref cp, 2 * w), accumulate);
+            Put<TOps, TV>(c3, ref Unsafe.Add(ref cp, 3 * w), accumulate);
+        }
+        for (; j + w <= n; j += w)
+        {
+            TV c0 = TOps.Zero;
+            ref float ap = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                c0 = TOps.MultiplyAdd(TOps.Broadcast(ap), TOps.Load(ref bp), c0);
+                ap = ref Unsafe.Add(ref ap, ds);
+                bp = ref Unsafe.Add(ref bp, n);
+            }
+            Put<TOps, TV>(c0, ref Unsafe.Add(ref c, j), accumulate);
+        }
+        for (; j < n; j++)
+        {
+            float s = 0;
+            ref float ap = ref a;
+            ref float bp = ref Unsafe.Add(ref b, j);
+            for (int p = 0; p < k; p++)
+            {
+                s += ap * bp;
+                ap = ref Unsafe.Add(ref ap, ds);
+                bp = ref Unsafe.Add(ref bp, n);
+            }
+            Put(s, ref Unsafe.Add(ref c, j), accumulate);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+
+namespace ModelGen.Kernels;
+
+public static partial class Gemm
+{
+    // Kernel for C = A·Bᵀ: every C element is a dot product of two contiguous rows of length k, so we
+    // vectorize along k. A block of 2 A-rows × 4 B-rows keeps 8 accumulators in registers and reuses every
+    // loaded vector 2–4 times; the horizontal sums happen once per C element, after the k loop.
+    // Batch-1 inference (m == 1) runs the 1 × 4 block, a GEMV that streams each weight once.
+    private static void RowDots<TOps, TV>(ref float a, ref float b, ref float c, int m, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int i = 0;
+        for (; i + 2 <= m; i += 2)
+        {
+            ref float a0 = ref Unsafe.Add(ref a, i * k);
+            ref float c0 = ref Unsafe.Add(ref c, i * n);
+            int j = 0;
+            for (; j + 4 <= n; j += 4)
+                TwoByFour<TOps, TV>(ref a0, ref Unsafe.Add(ref b, j * k), ref Unsafe.Add(ref c0, j), n, k, accumulate);
+            for (; j < n; j++)
+            {
+                ref float bj = ref Unsafe.Add(ref b, j * k);
+                Put(Dot<TOps, TV>(ref a0, ref bj, k), ref Unsafe.Add(ref c0, j), accumulate);
+                Put(Dot<TOps, TV>(ref Unsafe.Add(ref a0, k), ref bj, k), ref Unsafe.Add(ref c0, n + j), accumulate);
+            }
+        }
+        for (; i < m; i++)
+        {
+            ref float a0 = ref Unsafe.Add(ref a, i * k);
+            ref float c0 = ref Unsafe.Add(ref c, i * n);
+            int j = 0;
+            for (; j + 4 <= n; j += 4)
+                OneByFour<TOps, TV>(ref a0, ref Unsafe.Add(ref b, j * k), ref Unsafe.Add(ref c0, j), k, accumulate);
+            for (; j < n; j++)
+                Put(Dot<TOps, TV>(ref a0, ref Unsafe.Add(ref b, j * k), k), ref Unsafe.Add(ref c0, j), accumulate);
+        }
+    }
+
+    private static void TwoByFour<TOps, TV>(ref float a0, ref float b0, ref float c, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        ref float a1 = ref Unsafe.Add(ref a0, k);
+        ref float b1 = ref Unsafe.Add(ref b0, k);
+        ref float b2 = ref Unsafe.Add(ref b0, 2 * k);
+        ref float b3 = ref Unsafe.Add(ref b0, 3 * k);
+        TV s00 = TOps.Zero, s01 = TOps.Zero, s02 = TOps.Zero, s03 = TOps.Zero;
+        TV s10 = TOps.Zero, s11 = TOps.Zero, s12 = TOps.Zero, s13 = TOps.Zero;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            TV x0 = TOps.Load(ref Unsafe.Add(ref a0, p));
+            TV x1 = TOps.Load(ref Unsafe.Add(ref a1, p));
+            TV y = TOps.Load(ref Unsafe.Add(ref b0, p));
+            s00 = TOps.MultiplyAdd(x0, y, s00); s10 = TOps.MultiplyAdd(x1, y, s10);
+            y = TOps.Load(ref Unsafe.Add(ref b1, p));
+            s01 = TOps.MultiplyAdd(x0, y, s01); s11 = TOps.MultiplyAdd(x1, y, s11);
+            y = TOps.Load(ref Unsafe.Add(ref b2, p));
+            s02 = TOps.MultiplyAdd(x0, y, s02); s12 = TOps.MultiplyAdd(x1, y, s12);
+            y = TOps.Load(ref Unsafe.Add(ref b3, p));
+            s03 = TOps.MultiplyAdd(x0, y, s03); s13 = TOps.MultiplyAdd(x1, y, s13);
+        }
+        float r00 = TOps.Sum(s00), r01 = TOps.Sum(s01), r02 = TOps.Sum(s02), r03 = TOps.Sum(s03);
+        float r10 = TOps.Sum(s10), r11 = TOps.Sum(s11), r12 = TOps.Sum(s12), r13 = TOps.Sum(s13);
+        for (; p < k; p++)
+        {
+            float x0 = Unsafe.Add(ref a0, p), x1 = Unsafe.Add(ref a1, p);
+            float y0 = Unsafe.Add(ref b0, p), y1 = Unsafe.Add(ref b1, p), y2 = Unsafe.Add(ref b2, p), y3 = Unsafe.Add(ref b3, p);
+            r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
+            r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+        }
+        Put(r00, ref c, accumulate); Put(r01, ref Unsafe.Add(ref c, 1), accumulate);
+        Put(r02, ref Unsafe.Add(ref c, 2), accumulate); Put(r03, ref Unsafe.Add(ref c, 3), accumulate);
+        ref float c1 = ref Unsafe.Add(ref c, n);
+        Put(r10, ref c1, accumulate); Put(r11, ref Unsafe.Add(ref c1, 1), accumulate);
+        Put(r12, ref Unsafe.Add(ref c1, 2), accumulate); Put(r13, ref Unsafe.Add(ref c1, 3), accumulate);
+    }
+
+    private static void OneByFour<TOps, TV>(ref float a0, ref float b0, ref float c, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        ref float b1 = ref Unsafe.Add(ref b0, k);
+        ref float b2 = ref Unsafe.Add(ref b0, 2 * k);
+        ref float b3 = ref Unsafe.Add(ref b0, 3 * k);
+        TV s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            TV x = TOps.Load(ref Unsafe.Add(ref a0, p));
+            s0 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref b0, p)), s0);
+            s1 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref b1, p)), s1);
+            s2 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref b2, p)), s2);
+            s3 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref b3, p)), s3);
+        }
+        float r0 = TOps.Sum(s0), r1 = TOps.Sum(s1), r2 = TOps.Sum(s2), r3 = TOps.Sum(s3);
+        for (; p < k; p++)
+        {
+            float x = Unsafe.Add(ref a0, p);
+            r0 += x * Unsafe.Add(ref b0, p); r1 += x * Unsafe.Add(ref b1, p);
+            r2 += x * Unsafe.Add(ref b2, p); r3 += x * Unsafe.Add(ref b3, p);
+        }
+        Put(r0, ref c, accumulate); Put(r1, ref Unsafe.Add(ref c, 1), accumulate);
+        Put(r2, ref Unsafe.Add(ref c, 2), accumulate); Put(r3, ref Unsafe.Add(ref c, 3), accumulate);
+    }
+
+    // Two accumulators hide FMA latency for the odd leftover dot products.
+    private static float Dot<TOps, TV>(ref float x, ref float y, int k)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        TV s0 = TOps.Zero, s1 = TOps.Zero;
+        int p = 0;
+        for (; p + 2 * w <= k; p += 2 * w)
+        {
+            s0 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref x, p)), TOps.Load(ref Unsafe.Add(ref y, p)), s0);
+            s1 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref x, p + w)), TOps.Load(ref Unsafe.Add(ref y, p + w)), s1);
+        }
+        if (p + w <= k)
+        {
+            s0 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref x, p)), TOps.Load(ref Unsafe.Add(ref y, p)), s0);
+            p += w;
+        }
+        float r = TOps.Sum(TOps.Add(s0, s1));
+        for (; p < k; p++)
+            r += Unsafe.Add(ref x, p) * Unsafe.Add(ref y, p);
+        return r;
+    }
+}

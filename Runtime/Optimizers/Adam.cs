@@ -1,0 +1,94 @@
+using System.Numerics;
+
+namespace ModelGen.Optimizers;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba, 2015), exactly as PyTorch's <c>Adam(lr, betas=(β1, β2), eps)</c> (amsgrad off).
+/// At step t = 1, 2, … with rate ε, first and second moments m, v (zero at the start) and gradient g,
+/// element-wise:
+/// <c>m ← β1·m + (1 − β1)·g</c>, <c>v ← β2·v + (1 − β2)·g²</c>,
+/// <c>m̂ = m / (1 − β1ᵗ)</c>, <c>v̂ = v / (1 − β2ᵗ)</c>, <c>θ ← θ − ε·m̂ / (√v̂ + eps)</c>.
+/// </summary>
+/// <remarks>
+/// eps is added to the bias-corrected <c>√v̂</c>, as in PyTorch and Algorithm 1 of the paper. Keras' <c>Adam</c>
+/// instead uses <c>ε·√(1 − β2ᵗ)/(1 − β1ᵗ)·m / (√v + eps)</c> ("epsilon hat", default 1e-7), which differs
+/// while v is tiny. Weight decay through <see cref="Optimizer.WeightDecay"/> is PyTorch's coupled
+/// <c>Adam(weight_decay=α)</c>, not <c>AdamW</c>. The bias corrections are computed in double precision.
+/// </remarks>
+public sealed class Adam : Optimizer
+{
+    private float[] _m = [];
+    private float[] _v = [];
+
+    /// <summary>Creates Adam.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate or eps is not finite and &gt; 0, or a β is not in [0, 1).</exception>
+    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+        : base(learningRate)
+    {
+        Beta1 = RequireUnitInterval(beta1, nameof(beta1));
+        Beta2 = RequireUnitInterval(beta2, nameof(beta2));
+        Epsilon = RequirePositive(epsilon, nameof(epsilon));
+    }
+
+    /// <summary>Decay β1 of the first-moment (mean) estimate, in [0, 1).</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay β2 of the second-moment (uncentered variance) estimate, in [0, 1).</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Stability constant eps added to √v̂; &gt; 0.</summary>
+    public float Epsilon { get; }
+
+    /// <inheritdoc/>
+    protected override void Initialize(int parameterCount)
+    {
+        _m = ZeroedBuffer(_m, parameterCount);
+        _v = ZeroedBuffer(_v, parameterCount);
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    {
+        long t = Iterations + 1;
+        float b1 = Beta1, b2 = Beta2, eps = Epsilon;
+        float oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2;
+
+        // θ ← θ − ε·m̂/(√v̂ + eps) computed as θ − (ε/c1)·m/(√v·(1/√c2) + eps), c = 1 − βᵗ (as PyTorch does).
+        float stepSize = (float)(learningRate / (1 - Math.Pow(b1, t)));
+        float inverseSqrtC2 = (float)(1 / Math.Sqrt(1 - Math.Pow(b2, t)));
+
+        Span<float> m = _m, v = _v;
+        int i = 0;
+
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vB1 = new Vector<float>(b1);
+            var vB2 = new Vector<float>(b2);
+            var vOneMinusB1 = new Vector<float>(oneMinusB1);
+            var vOneMinusB2 = new Vector<float>(oneMinusB2);
+            var vEps = new Vector<float>(eps);
+            var vStep = new Vector<float>(stepSize);
+            var vInvSqrtC2 = new Vector<float>(inverseSqrtC2);
+            for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var g = new Vector<float>(gradients.Slice(i));
+                var mi = vB1 * new Vector<float>(m.Slice(i)) + vOneMinusB1 * g;
+                var vi = vB2 * new Vector<float>(v.Slice(i)) + vOneMinusB2 * (g * g);
+                mi.CopyTo(m.Slice(i));
+                vi.CopyTo(v.Slice(i));
+                var theta = new Vector<float>(parameters.Slice(i)) - vStep * mi / (Vector.SquareRoot(vi) * vInvSqrtC2 + vEps);
+                theta.CopyTo(parameters.Slice(i));
+            }
+        }
+
+        for (; i < parameters.Length; i++)
+        {
+            float g = gradients[i];
+            float mi = b1 * m[i] + oneMinusB1 * g;
+            float vi = b2 * v[i] + oneMinusB2 * (g * g);
+            m[i] = mi;
+            v[i] = vi;
+            parameters[i] -= stepSize * mi / (MathF.Sqrt(vi) * inverseSqrtC2 + eps);
+        }
+    }
+}
