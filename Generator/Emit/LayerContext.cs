@@ -39,7 +39,7 @@ namespace ModelGen.Generator.Emit
 
         public static string Gradients(int offset, int length) => Slice("_gradients", offset, Int(length));
 
-        public static string Slice(string buffer, int offset, string length) => buffer + ".AsSpan(" + Int(offset) + ", " + length + ")";
+        public static string Slice(string buffer, int offset, string length) => "new global::System.Span<float>(" + buffer + ", " + Int(offset) + ", " + length + ")";
 
         public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -18,7 +18,7 @@ namespace ModelGen.Generator.Emit
             writer.Line(Guard + "Length(input.Length, 1, InputSize, nameof(input));");
             writer.Line(Guard + "Length(output.Length, 1, OutputSize, nameof(output));");
             writer.Line("RunForward(input, 1, training: false);");
-            writer.Line("_activations.AsSpan(" + Int(plan.OutputOffset) + ", OutputSize).CopyTo(output);");
+            writer.Line(Slice("_activations", plan.OutputOffset, "OutputSize") + ".CopyTo(output);");
             writer.Close();
             writer.Line();
 
@@ -42,7 +42,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("throw new global::System.InvalidOperationException(\"Backward needs a forward pass first: call Forward or ComputeGradients.\");");
             writer.Close();
             writer.Line(Guard + "Length(targets.Length, batchSize, OutputSize, nameof(targets));");
-            writer.Line("var loss = global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", targets, _deltaA.AsSpan(0, batchSize * OutputSize), batchSize, OutputSize);");
+            writer.Line("var loss = global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", targets, " + Slice("_deltaA", 0, "batchSize * OutputSize") + ", batchSize, OutputSize);");
             writer.Line("RunBackward(batchSize);");
             writer.Line("return loss;");
             writer.Close();
@@ -52,7 +52,7 @@ namespace ModelGen.Generator.Emit
             writer.Open("public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)");
             EmitTrainingGuards(writer);
             writer.Line("RunForward(inputs, batchSize, training: false);");
-            writer.Line("return global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", targets, _deltaA.AsSpan(0, batchSize * OutputSize), batchSize, OutputSize);");
+            writer.Line("return global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", targets, " + Slice("_deltaA", 0, "batchSize * OutputSize") + ", batchSize, OutputSize);");
             writer.Close();
             writer.Line();
 

@@ -34,7 +34,7 @@ namespace ModelGen.Generator.Emit
             writer.Open("private void RunBackward(int batchSize)");
             writer.Line("// _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its");
             writer.Line("// parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.");
-            writer.Line("_gradients.AsSpan().Clear();");
+            writer.Line("global::System.Array.Clear(_gradients);");
             var delta = "_deltaA";
             for (var i = layers.Count - 1; i >= 0; i--)
             {
