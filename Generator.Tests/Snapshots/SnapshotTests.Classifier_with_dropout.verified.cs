@@ -4,7 +4,7 @@
 namespace Demo
 {
     [global::System.CodeDom.Compiler.GeneratedCode("ModelGen.Generator", "0.1.0")]
-    partial class SpiralClassifier
+    partial class SpiralClassifier : global::ModelGen.IModel
     {
         /// <summary>Floats in one input example, shape 2.</summary>
         public const int InputSize = 2;
@@ -26,6 +26,10 @@ namespace Demo
 
         /// <summary>Floats per example in the output of dense2, shape 3.</summary>
         public const int Dense2OutputSize = 3;
+
+        int global::ModelGen.IModel.InputSize => InputSize;
+        int global::ModelGen.IModel.OutputSize => OutputSize;
+        int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
         private readonly float[] _parameters = new float[99];

@@ -2,7 +2,7 @@
 #nullable enable
 
 [global::System.CodeDom.Compiler.GeneratedCode("ModelGen.Generator", "0.1.0")]
-partial class TinyImageNet
+partial class TinyImageNet : global::ModelGen.IModel
 {
     /// <summary>Floats in one input example, shape 1×5×5.</summary>
     public const int InputSize = 25;
@@ -24,6 +24,10 @@ partial class TinyImageNet
 
     /// <summary>Floats per example in the output of dense2, shape 4.</summary>
     public const int Dense2OutputSize = 4;
+
+    int global::ModelGen.IModel.InputSize => InputSize;
+    int global::ModelGen.IModel.OutputSize => OutputSize;
+    int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
     // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
     private readonly float[] _parameters = new float[304];

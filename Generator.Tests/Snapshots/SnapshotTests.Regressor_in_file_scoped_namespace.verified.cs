@@ -4,7 +4,7 @@
 namespace Demo.Forecasting
 {
     [global::System.CodeDom.Compiler.GeneratedCode("ModelGen.Generator", "0.1.0")]
-    partial class Regressor
+    partial class Regressor : global::ModelGen.IModel
     {
         /// <summary>Floats in one input example, shape 4.</summary>
         public const int InputSize = 4;
@@ -26,6 +26,10 @@ namespace Demo.Forecasting
 
         /// <summary>Floats per example in the output of dense3, shape 1.</summary>
         public const int Dense3OutputSize = 1;
+
+        int global::ModelGen.IModel.InputSize => InputSize;
+        int global::ModelGen.IModel.OutputSize => OutputSize;
+        int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
         private readonly float[] _parameters = new float[101];

@@ -34,7 +34,7 @@ namespace ModelGen.Generator.Emit
             }
 
             writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen.Generator\", \"" + GeneratorVersion + "\")]");
-            writer.Open("partial class " + model.ClassName);
+            writer.Open("partial class " + model.ClassName + " : global::ModelGen.IModel");
             EmitConstants(writer, model, plan, layers);
             EmitFields(writer, plan);
             EmitConstructor(writer, model, layers);
@@ -72,6 +72,11 @@ namespace ModelGen.Generator.Emit
                 writer.Line("public const int " + layer.Layer.PascalName + "OutputSize = " + Int(layer.Layer.OutputShape.Size) + ";");
                 writer.Line();
             }
+
+            writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
+            writer.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
+            writer.Line("int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;");
+            writer.Line();
         }
 
         private static void EmitFields(CodeWriter writer, MemoryPlan plan)
