@@ -77,6 +77,31 @@ namespace ModelGen.Generator.Diagnostics
             "Unsupported input rank",
             "[Input] must have 1 dimension (a vector) or 3 (channels, height, width), but has {0}");
 
+        public static readonly DiagnosticDescriptor NeedsImageInput = Error(
+            "MG0015",
+            "Layer needs a C × H × W input",
+            "[{0}] needs a channels × height × width input but receives shape {1}");
+
+        public static readonly DiagnosticDescriptor InvalidArgument = Error(
+            "MG0016",
+            "Invalid layer argument",
+            "[{0}] {1} must be {2}, but is {3}");
+
+        public static readonly DiagnosticDescriptor WindowDoesNotFit = Error(
+            "MG0017",
+            "Window larger than the input",
+            "[{0}] window {1} does not fit its (padded) input {2}");
+
+        public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error(
+            "MG0018",
+            "Residual shapes differ",
+            "[ResidualEnd] adds the block input x of shape {0} to F(x) of shape {1}; the layers of the block must keep the shape");
+
+        public static readonly DiagnosticDescriptor UnbalancedResidual = Error(
+            "MG0019",
+            "Unbalanced residual block",
+            "{0}");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 

@@ -7,13 +7,20 @@ namespace ModelGen.Generator.Emit
     /// <summary>What a layer emitter knows about its layer's place in the model: slots, neighbours, buffers.</summary>
     internal sealed class LayerContext
     {
-        public LayerContext(ModelSpec model, LayerSpec layer, LayerSlots slots, bool isLast)
+        public LayerContext(ModelSpec model, MemoryPlan plan, int index)
         {
             Model = model;
-            Layer = layer;
-            Slots = slots;
-            IsLast = isLast;
+            Plan = plan;
+            Index = index;
+            Layer = model.Layers[index];
+            Slots = plan[index];
+            IsLast = index == model.Layers.Count - 1;
         }
+
+        public MemoryPlan Plan { get; }
+
+        /// <summary>The layer's position in the stack.</summary>
+        public int Index { get; }
 
         public ModelSpec Model { get; }
 

@@ -16,6 +16,11 @@ namespace ModelGen.Generator.Emit
             DenseSpec => DenseEmitter.Instance,
             DropoutSpec => DropoutEmitter.Instance,
             FlattenSpec => FlattenEmitter.Instance,
+            Conv2DSpec => Conv2DEmitter.Instance,
+            PoolSpec => PoolEmitter.Instance,
+            NormalizationSpec => NormalizationEmitter.Instance,
+            ResidualSpec => ResidualEmitter.Instance,
+            ResidualEndSpec => ResidualEndEmitter.Instance,
             _ => throw new InvalidOperationException("No emitter for " + layer.GetType().Name),
         };
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Planning;
 using static ModelGen.Generator.Emit.LayerContext;
@@ -41,6 +42,13 @@ namespace ModelGen.Generator.Emit
             writer.Open("if (batchSize == 0)");
             writer.Line("throw new global::System.InvalidOperationException(\"Backward needs a forward pass first: call Forward or ComputeGradients.\");");
             writer.Close();
+            if (model.Layers.Any(layer => layer is NormalizationSpec { IsBatch: true }))
+            {
+                writer.Open("if (!_trainingPass)");
+                writer.Line("throw new global::System.InvalidOperationException(\"Backward through BatchNorm needs the batch statistics of a training pass: call ComputeGradients or TrainStep.\");");
+                writer.Close();
+            }
+
             writer.Line(Guard + "Length(targets.Length, batchSize, OutputSize, nameof(targets));");
             writer.Line("var loss = global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", targets, " + Slice("_deltaA", 0, "batchSize * OutputSize") + ", batchSize, OutputSize);");
             writer.Line("RunBackward(batchSize);");

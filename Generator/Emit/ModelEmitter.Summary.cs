@@ -19,13 +19,13 @@ namespace ModelGen.Generator.Emit
             lines.Append(Row("input (Input)", model.InputShape.ToBatchString(), "0"));
             foreach (var layer in model.Layers)
             {
-                lines.Append(Row(layer.Name + " (" + layer.TypeName + ")", layer.OutputShape.ToBatchString(), Count(layer.ParameterCount)));
+                lines.Append(Row(layer.Name + " (" + layer.TypeName + ")", layer.OutputShape.ToBatchString(), Count(layer.ParameterCount + layer.StateCount)));
             }
 
             lines.Append(new string('=', 64)).Append('\n');
-            lines.Append("Total params: ").Append(Count(plan.ParameterCount)).Append('\n');
+            lines.Append("Total params: ").Append(Count(plan.ParameterCount + plan.StateLength)).Append('\n');
             lines.Append("Trainable params: ").Append(Count(plan.ParameterCount)).Append('\n');
-            lines.Append("Non-trainable params: 0\n");
+            lines.Append("Non-trainable params: ").Append(Count(plan.StateLength)).Append('\n');
             lines.Append(rule);
 
             writer.Line("/// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>");

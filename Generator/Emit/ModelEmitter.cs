@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Planning;
 using static ModelGen.Generator.Emit.LayerContext;
@@ -20,7 +21,7 @@ namespace ModelGen.Generator.Emit
             var layers = new List<LayerContext>();
             for (var i = 0; i < model.Layers.Count; i++)
             {
-                layers.Add(new LayerContext(model, model.Layers[i], plan[i], i == model.Layers.Count - 1));
+                layers.Add(new LayerContext(model, plan, i));
             }
 
             var writer = new CodeWriter();
@@ -36,7 +37,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen.Generator\", \"" + GeneratorVersion + "\")]");
             writer.Open("partial class " + model.ClassName + " : global::ModelGen.IModel");
             EmitConstants(writer, model, plan, layers);
-            EmitFields(writer, plan);
+            EmitFields(writer, model, plan);
             EmitConstructor(writer, model, layers);
             EmitAccessors(writer, layers);
             EmitApi(writer, model, plan);
@@ -79,19 +80,43 @@ namespace ModelGen.Generator.Emit
             writer.Line();
         }
 
-        private static void EmitFields(CodeWriter writer, MemoryPlan plan)
+        private static void EmitFields(CodeWriter writer, ModelSpec model, MemoryPlan plan)
         {
             writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets.");
             writer.Line("private readonly float[] _parameters = new float[" + Int(plan.ParameterCount) + "];");
             writer.Line("private readonly float[] _gradients = new float[" + Int(plan.ParameterCount) + "];");
+            writer.Line("private readonly float[] _state = new float[" + Int(plan.StateLength) + "];");
             writer.Line("private readonly float[] _activations = new float[" + Int(plan.ActivationLength) + "];");
-            writer.Line("private readonly float[] _masks = new float[" + Int(plan.MaskLength) + "];");
             writer.Line("private readonly float[] _deltaA = new float[" + Int(plan.DeltaLength) + "];");
             writer.Line("private readonly float[] _deltaB = new float[" + Int(plan.DeltaLength) + "];");
+            OptionalBuffer(writer, "float", "_masks", plan.MaskLength, "dropout masks");
+            OptionalBuffer(writer, "int", "_indices", plan.IndexLength, "max-pooling arg-max positions");
+            OptionalBuffer(writer, "float", "_statistics", plan.StatisticsLength, "normalization means and inverse deviations");
+            OptionalBuffer(writer, "float", "_skips", plan.SkipLength, "gradients that skip residual blocks");
+            var convolutions = model.Layers.OfType<Conv2DSpec>().Select(conv => "global::ModelGen.Kernels.Convolution.WorkspaceLength(" + Conv2DEmitter.ShapeField(conv) + ")").ToList();
+            if (convolutions.Count > 0)
+            {
+                var length = convolutions[0];
+                for (var i = 1; i < convolutions.Count; i++)
+                {
+                    length = "global::System.Math.Max(" + length + ", " + convolutions[i] + ")";
+                }
+
+                writer.Line("private readonly float[] _workspace = new float[" + length + "]; // convolution scratch (im2col)");
+            }
+
             writer.Line("private readonly global::ModelGen.Rng _dropoutRng;");
             writer.Line("private int _forwardBatchSize;");
             writer.Line("private bool _trainingPass;");
             writer.Line();
+        }
+
+        private static void OptionalBuffer(CodeWriter writer, string type, string name, int length, string purpose)
+        {
+            if (length > 0)
+            {
+                writer.Line("private readonly " + type + "[] " + name + " = new " + type + "[" + Int(length) + "]; // " + purpose);
+            }
         }
 
         private static void EmitConstructor(CodeWriter writer, ModelSpec model, List<LayerContext> layers)
@@ -116,6 +141,9 @@ namespace ModelGen.Generator.Emit
             writer.Line();
             writer.Line("/// <summary>The gradient of the loss w.r.t. <see cref=\"Parameters\"/>, filled by Backward.</summary>");
             writer.Line("public global::System.Span<float> Gradients => _gradients;");
+            writer.Line();
+            writer.Line("/// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>");
+            writer.Line("public global::System.Span<float> State => _state;");
             writer.Line();
             foreach (var layer in layers)
             {

@@ -10,7 +10,11 @@ namespace ModelGen.Generator.Model
         /// <summary>The name as a C# identifier prefix, e.g. <c>Dense1</c>.</summary>
         public string PascalName => char.ToUpperInvariant(Name[0]) + Name.Substring(1);
 
+        /// <summary>Trainable parameters (in the parameter buffer, updated by optimizers).</summary>
         public virtual int ParameterCount => 0;
+
+        /// <summary>Non-trainable state, e.g. batch-norm running statistics.</summary>
+        public virtual int StateCount => 0;
     }
 
     internal sealed record DenseSpec(string Name, Shape InputShape, Shape OutputShape, ActivationKind Activation)
@@ -37,5 +41,66 @@ namespace ModelGen.Generator.Model
         : LayerSpec(Name, InputShape, OutputShape)
     {
         public override string TypeName => "Flatten";
+    }
+
+    /// <summary>Conv2D with weights F × C × KH × KW then bias F; Channels/Height/Width describe the input.</summary>
+    internal sealed record Conv2DSpec(
+        string Name,
+        Shape InputShape,
+        Shape OutputShape,
+        int Filters,
+        int KernelHeight,
+        int KernelWidth,
+        int StrideHeight,
+        int StrideWidth,
+        int PadHeight,
+        int PadWidth,
+        ActivationKind Activation)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => "Conv2D";
+
+        public int Channels => InputShape.Dimensions[0];
+
+        public int WeightCount => Filters * Channels * KernelHeight * KernelWidth;
+
+        public override int ParameterCount => WeightCount + Filters;
+    }
+
+    internal sealed record PoolSpec(string Name, Shape InputShape, Shape OutputShape, bool IsMax, int Size, int Stride)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => IsMax ? "MaxPool2D" : "AvgPool2D";
+    }
+
+    /// <summary>LayerNorm (gain and bias per feature) or BatchNorm (gain, bias and running statistics per channel).</summary>
+    internal sealed record NormalizationSpec(string Name, Shape InputShape, Shape OutputShape, bool IsBatch, double Epsilon, double Momentum)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => IsBatch ? "BatchNorm" : "LayerNorm";
+
+        /// <summary>Features normalized together share statistics: channels for batch norm (spatial positions pooled).</summary>
+        public int Channels => IsBatch ? InputShape.Dimensions[0] : InputShape.Size;
+
+        /// <summary>Positions per channel that batch norm pools over (H·W for images, 1 for vectors).</summary>
+        public int Spatial => IsBatch ? InputShape.Size / Channels : 1;
+
+        public override int ParameterCount => 2 * Channels;
+
+        public override int StateCount => IsBatch ? 2 * Channels : 0;
+    }
+
+    /// <summary>Opens a residual block; its output is its input (the remembered x).</summary>
+    internal sealed record ResidualSpec(string Name, Shape InputShape, Shape OutputShape)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => "Residual";
+    }
+
+    /// <summary>Closes a residual block: output = g(F(x) + x), x being the output of layer <paramref name="StartIndex"/>.</summary>
+    internal sealed record ResidualEndSpec(string Name, Shape InputShape, Shape OutputShape, int StartIndex, ActivationKind Activation)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => "Add";
     }
 }

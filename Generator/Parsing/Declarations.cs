@@ -57,14 +57,18 @@ namespace ModelGen.Generator.Parsing
 
     internal abstract class LayerDeclaration
     {
-        protected LayerDeclaration(string attributeName, Location location)
+        protected LayerDeclaration(string attributeName, string namePrefix, Location location)
         {
             AttributeName = attributeName;
+            NamePrefix = namePrefix;
             Location = location;
         }
 
         /// <summary>The attribute's name as written in diagnostics, e.g. <c>Dense</c>.</summary>
         public string AttributeName { get; }
+
+        /// <summary>The layer name without its number, e.g. <c>dense</c> for <c>dense1</c>.</summary>
+        public string NamePrefix { get; }
 
         public Location Location { get; }
     }
@@ -72,7 +76,7 @@ namespace ModelGen.Generator.Parsing
     internal sealed class DenseDeclaration : LayerDeclaration
     {
         public DenseDeclaration(int units, int activation, Location location)
-            : base("Dense", location)
+            : base("Dense", "dense", location)
         {
             Units = units;
             Activation = activation;
@@ -86,7 +90,7 @@ namespace ModelGen.Generator.Parsing
     internal sealed class DropoutDeclaration : LayerDeclaration
     {
         public DropoutDeclaration(double rate, Location location)
-            : base("Dropout", location) => Rate = rate;
+            : base("Dropout", "dropout", location) => Rate = rate;
 
         public double Rate { get; }
     }
@@ -94,8 +98,104 @@ namespace ModelGen.Generator.Parsing
     internal sealed class FlattenDeclaration : LayerDeclaration
     {
         public FlattenDeclaration(Location location)
-            : base("Flatten", location)
+            : base("Flatten", "flatten", location)
         {
         }
+    }
+
+    internal sealed class Conv2DDeclaration : LayerDeclaration
+    {
+        public Conv2DDeclaration(
+            int filters,
+            int kernelHeight,
+            int kernelWidth,
+            int strideHeight,
+            int strideWidth,
+            int padding,
+            int padHeight,
+            int padWidth,
+            int activation,
+            Location location)
+            : base("Conv2D", "conv", location)
+        {
+            Filters = filters;
+            KernelHeight = kernelHeight;
+            KernelWidth = kernelWidth;
+            StrideHeight = strideHeight;
+            StrideWidth = strideWidth;
+            Padding = padding;
+            PadHeight = padHeight;
+            PadWidth = padWidth;
+            Activation = activation;
+        }
+
+        public int Filters { get; }
+
+        public int KernelHeight { get; }
+
+        public int KernelWidth { get; }
+
+        public int StrideHeight { get; }
+
+        public int StrideWidth { get; }
+
+        public int Padding { get; }
+
+        public int PadHeight { get; }
+
+        public int PadWidth { get; }
+
+        public int Activation { get; }
+    }
+
+    internal sealed class PoolDeclaration : LayerDeclaration
+    {
+        public PoolDeclaration(bool isMax, int size, int stride, Location location)
+            : base(isMax ? "MaxPool2D" : "AvgPool2D", isMax ? "maxpool" : "avgpool", location)
+        {
+            IsMax = isMax;
+            Size = size;
+            Stride = stride;
+        }
+
+        public bool IsMax { get; }
+
+        public int Size { get; }
+
+        /// <summary>0 means "the window size".</summary>
+        public int Stride { get; }
+    }
+
+    internal sealed class NormalizationDeclaration : LayerDeclaration
+    {
+        public NormalizationDeclaration(bool isBatch, double epsilon, double momentum, Location location)
+            : base(isBatch ? "BatchNorm" : "LayerNorm", isBatch ? "batchnorm" : "layernorm", location)
+        {
+            IsBatch = isBatch;
+            Epsilon = epsilon;
+            Momentum = momentum;
+        }
+
+        public bool IsBatch { get; }
+
+        public double Epsilon { get; }
+
+        public double Momentum { get; }
+    }
+
+    internal sealed class ResidualDeclaration : LayerDeclaration
+    {
+        public ResidualDeclaration(Location location)
+            : base("Residual", "residual", location)
+        {
+        }
+    }
+
+    internal sealed class ResidualEndDeclaration : LayerDeclaration
+    {
+        public ResidualEndDeclaration(int activation, Location location)
+            : base("ResidualEnd", "add", location) => Activation = activation;
+
+        public int Activation { get; }
     }
 }

@@ -99,6 +99,31 @@ namespace ModelGen.Generator.Parsing
                     case "Flatten":
                         layers.Add(new FlattenDeclaration(location));
                         break;
+                    case "Conv2D":
+                        layers.Add(Conv2D(attribute, location));
+                        break;
+                    case "MaxPool2D":
+                    case "AvgPool2D":
+                        layers.Add(new PoolDeclaration(
+                            shortName == "MaxPool2D",
+                            (int)attribute.ConstructorArguments[0].Value!,
+                            NamedInt(attribute, "Stride", 0),
+                            location));
+                        break;
+                    case "LayerNorm":
+                    case "BatchNorm":
+                        layers.Add(new NormalizationDeclaration(
+                            shortName == "BatchNorm",
+                            NamedDouble(attribute, "Epsilon", 1e-5),
+                            NamedDouble(attribute, "Momentum", 0.1),
+                            location));
+                        break;
+                    case "Residual":
+                        layers.Add(new ResidualDeclaration(location));
+                        break;
+                    case "ResidualEnd":
+                        layers.Add(new ResidualEndDeclaration(NamedInt(attribute, "Activation", 0), location));
+                        break;
                 }
             }
 
@@ -118,7 +143,29 @@ namespace ModelGen.Generator.Parsing
         }
 
         private static bool IsModelAttribute(string shortName) =>
-            shortName is "Input" or "Dense" or "Dropout" or "Flatten";
+            shortName is "Input" or "Dense" or "Dropout" or "Flatten" or "Conv2D" or "MaxPool2D" or "AvgPool2D"
+                or "LayerNorm" or "BatchNorm" or "Residual" or "ResidualEnd";
+
+        private static Conv2DDeclaration Conv2D(AttributeData attribute, Location location)
+        {
+            var arguments = attribute.ConstructorArguments;
+            var kernelHeight = (int)arguments[1].Value!;
+            var kernelWidth = arguments.Length > 2 ? (int)arguments[2].Value! : kernelHeight;
+            var stride = NamedInt(attribute, "Stride", 1);
+            var strideHeight = NamedInt(attribute, "StrideHeight", 0);
+            var strideWidth = NamedInt(attribute, "StrideWidth", 0);
+            return new Conv2DDeclaration(
+                (int)arguments[0].Value!,
+                kernelHeight,
+                kernelWidth,
+                strideHeight == 0 ? stride : strideHeight,
+                strideWidth == 0 ? stride : strideWidth,
+                NamedInt(attribute, "Padding", 0),
+                NamedInt(attribute, "PadHeight", -1),
+                NamedInt(attribute, "PadWidth", -1),
+                NamedInt(attribute, "Activation", 0),
+                location);
+        }
 
         private static string ShortName(string attributeClassName) =>
             attributeClassName.EndsWith("Attribute", System.StringComparison.Ordinal)
@@ -141,6 +188,19 @@ namespace ModelGen.Generator.Parsing
             foreach (var argument in attribute.NamedArguments)
             {
                 if (argument.Key == name && argument.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+
+            return defaultValue;
+        }
+
+        private static double NamedDouble(AttributeData attribute, string name, double defaultValue)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is double value)
                 {
                     return value;
                 }

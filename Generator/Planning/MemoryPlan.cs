@@ -5,9 +5,10 @@ using ModelGen.Generator.Model;
 namespace ModelGen.Generator.Planning
 {
     /// <summary>
-    /// Where every layer's data lives: constant offsets into one parameter buffer (twinned by the
-    /// gradient buffer), one activation buffer and one dropout-mask buffer, each sized once for the
-    /// maximum batch. Activation offsets are per example times <see cref="ModelSpec.MaxBatchSize"/>.
+    /// Where every layer's data lives: constant offsets into one parameter buffer (twinned by the gradient
+    /// buffer), one non-trainable state buffer, one activation buffer, and small per-layer scratch buffers
+    /// (dropout masks, pooling arg-max indices, normalization statistics, residual skip gradients), each
+    /// sized once for the maximum batch.
     /// </summary>
     internal sealed class MemoryPlan
     {
@@ -16,51 +17,69 @@ namespace ModelGen.Generator.Planning
         private MemoryPlan(ModelSpec model)
         {
             var batch = model.MaxBatchSize;
-            var activationOffset = 0;
             InputOffset = 0;
-            activationOffset += batch * model.InputShape.Size;
-
-            var inputOffset = InputOffset;
-            var parameterOffset = 0;
-            var maskOffset = 0;
+            var activations = batch * model.InputShape.Size;
+            int parameters = 0, state = 0, masks = 0, indices = 0, statistics = 0, skips = 0;
             var largest = model.InputShape.Size;
             var anyParametersBefore = false;
+            var inputOffset = InputOffset;
             foreach (var layer in model.Layers)
             {
+                var size = layer.OutputShape.Size;
                 var slots = new LayerSlots { InputOffset = inputOffset, NeedsInputGradient = anyParametersBefore };
-                if (layer is FlattenSpec)
+                if (layer is FlattenSpec or ResidualSpec)
                 {
-                    // A flatten is a reinterpretation of the same memory.
+                    // A reinterpretation (or a marker) on the same memory.
                     slots.OutputOffset = inputOffset;
                 }
                 else
                 {
-                    slots.OutputOffset = activationOffset;
-                    activationOffset += batch * layer.OutputShape.Size;
+                    slots.OutputOffset = activations;
+                    activations += batch * size;
                 }
 
-                if (layer is DenseSpec dense)
+                switch (layer)
                 {
-                    slots.WeightOffset = parameterOffset;
-                    slots.BiasOffset = parameterOffset + dense.WeightCount;
-                    parameterOffset += dense.ParameterCount;
-                    anyParametersBefore = true;
+                    case DenseSpec or Conv2DSpec:
+                        slots.WeightOffset = parameters;
+                        slots.BiasOffset = parameters + layer.ParameterCount - layer.OutputShape.Dimensions[0];
+                        break;
+                    case NormalizationSpec norm:
+                        slots.WeightOffset = parameters;
+                        slots.BiasOffset = parameters + norm.Channels;
+                        slots.StatisticsOffset = statistics;
+                        statistics += 2 * (norm.IsBatch ? norm.Channels : batch);
+                        slots.StateOffset = state;
+                        break;
+                    case DropoutSpec:
+                        slots.MaskOffset = masks;
+                        masks += batch * size;
+                        break;
+                    case PoolSpec { IsMax: true }:
+                        slots.IndexOffset = indices;
+                        indices += batch * size;
+                        break;
+                    case ResidualEndSpec:
+                        slots.SkipOffset = skips;
+                        skips += batch * size;
+                        break;
                 }
 
-                if (layer is DropoutSpec)
-                {
-                    slots.MaskOffset = maskOffset;
-                    maskOffset += batch * layer.OutputShape.Size;
-                }
-
-                largest = Math.Max(largest, layer.OutputShape.Size);
+                parameters += layer.ParameterCount;
+                state += layer.StateCount;
+                anyParametersBefore |= layer.ParameterCount > 0;
+                largest = Math.Max(largest, size);
                 _slots.Add(slots);
                 inputOffset = slots.OutputOffset;
             }
 
-            ParameterCount = parameterOffset;
-            ActivationLength = activationOffset;
-            MaskLength = maskOffset;
+            ParameterCount = parameters;
+            StateLength = state;
+            ActivationLength = activations;
+            MaskLength = masks;
+            IndexLength = indices;
+            StatisticsLength = statistics;
+            SkipLength = skips;
             DeltaLength = batch * largest;
             OutputOffset = inputOffset;
         }
@@ -72,9 +91,18 @@ namespace ModelGen.Generator.Planning
 
         public int ParameterCount { get; }
 
+        /// <summary>Non-trainable state (batch-norm running statistics).</summary>
+        public int StateLength { get; }
+
         public int ActivationLength { get; }
 
         public int MaskLength { get; }
+
+        public int IndexLength { get; }
+
+        public int StatisticsLength { get; }
+
+        public int SkipLength { get; }
 
         /// <summary>Length of each of the two ping-pong buffers that carry gradients back through the layers.</summary>
         public int DeltaLength { get; }
@@ -83,21 +111,5 @@ namespace ModelGen.Generator.Planning
 
         /// <summary>The slots of the layer at <paramref name="index"/> in the stack.</summary>
         public LayerSlots this[int index] => _slots[index];
-    }
-
-    internal sealed class LayerSlots
-    {
-        public int InputOffset { get; set; }
-
-        public int OutputOffset { get; set; }
-
-        public int WeightOffset { get; set; }
-
-        public int BiasOffset { get; set; }
-
-        public int MaskOffset { get; set; }
-
-        /// <summary>False for layers with no trainable layer before them: their input gradient is never used.</summary>
-        public bool NeedsInputGradient { get; set; }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
@@ -12,13 +13,26 @@ namespace ModelGen.Generator.Validation
         public static LayerSpec? Infer(
             LayerDeclaration declaration,
             string name,
+            int index,
             Shape input,
             bool isLast,
             LossKind loss,
+            Stack<OpenResidual> residuals,
             Action<DiagnosticDescriptor, Location, object[]> report)
         {
             switch (declaration)
             {
+                case Conv2DDeclaration conv:
+                    return SpatialRules.Conv2D(conv, name, input, report);
+                case PoolDeclaration pool:
+                    return SpatialRules.Pool(pool, name, input, report);
+                case NormalizationDeclaration normalization:
+                    return Normalization(normalization, name, input, report);
+                case ResidualDeclaration:
+                    residuals.Push(new OpenResidual(index, input, declaration));
+                    return new ResidualSpec(name, input, input);
+                case ResidualEndDeclaration end:
+                    return ResidualEnd(end, name, input, residuals, report);
                 case DenseDeclaration dense:
                     return Dense(dense, name, input, isLast, loss, report);
                 case DropoutDeclaration dropout:
@@ -55,9 +69,8 @@ namespace ModelGen.Generator.Validation
                 return null;
             }
 
-            if (!Enum.IsDefined(typeof(ActivationKind), dense.Activation))
+            if (!KnownActivation(dense, dense.Activation, report))
             {
-                report(DiagnosticDescriptors.UnknownEnumValue, dense.Location, new object[] { "Dense", "Activation", dense.Activation });
                 return null;
             }
 
@@ -91,5 +104,76 @@ namespace ModelGen.Generator.Validation
 
             return new DenseSpec(name, input, Shape.Vector(dense.Units), activation);
         }
+    
+        public static bool KnownActivation(LayerDeclaration layer, int activation, Action<DiagnosticDescriptor, Location, object[]> report)
+        {
+            if (Enum.IsDefined(typeof(ActivationKind), activation))
+            {
+                return true;
+            }
+
+            report(DiagnosticDescriptors.UnknownEnumValue, layer.Location, new object[] { layer.AttributeName, "Activation", activation });
+            return false;
+        }
+
+        private static LayerSpec? Normalization(NormalizationDeclaration norm, string name, Shape input, Action<DiagnosticDescriptor, Location, object[]> report)
+        {
+            if (double.IsNaN(norm.Epsilon) || norm.Epsilon <= 0)
+            {
+                report(DiagnosticDescriptors.InvalidArgument, norm.Location, new object[] { norm.AttributeName, "Epsilon", "greater than 0", norm.Epsilon });
+                return null;
+            }
+
+            if (norm.IsBatch && (double.IsNaN(norm.Momentum) || norm.Momentum < 0 || norm.Momentum > 1))
+            {
+                report(DiagnosticDescriptors.InvalidArgument, norm.Location, new object[] { norm.AttributeName, "Momentum", "in [0, 1]", norm.Momentum });
+                return null;
+            }
+
+            if (norm.IsBatch && input.Rank != 1 && input.Rank != 3)
+            {
+                report(DiagnosticDescriptors.NeedsImageInput, norm.Location, new object[] { norm.AttributeName, input.ToString() });
+                return null;
+            }
+
+            return new NormalizationSpec(name, input, input, norm.IsBatch, norm.Epsilon, norm.Momentum);
+        }
+
+        private static LayerSpec? ResidualEnd(
+            ResidualEndDeclaration end,
+            string name,
+            Shape input,
+            Stack<OpenResidual> residuals,
+            Action<DiagnosticDescriptor, Location, object[]> report)
+        {
+            if (residuals.Count == 0)
+            {
+                report(DiagnosticDescriptors.UnbalancedResidual, end.Location, new object[] { "[ResidualEnd] closes no block: add [Residual] before the layers whose output it adds to their input" });
+                return null;
+            }
+
+            if (!KnownActivation(end, end.Activation, report))
+            {
+                return null;
+            }
+
+            if (end.Activation == (int)ActivationKind.Softmax)
+            {
+                report(DiagnosticDescriptors.SoftmaxNotLast, end.Location, new object[] { end.AttributeName });
+                return null;
+            }
+
+            var start = residuals.Pop();
+            if (!start.Shape.Equals(input))
+            {
+                report(DiagnosticDescriptors.ResidualShapeMismatch, end.Location, new object[] { start.Shape.ToString(), input.ToString() });
+                return null;
+            }
+
+            return new ResidualEndSpec(name, input, input, start.Index, (ActivationKind)end.Activation);
+        }
     }
+
+    /// <summary>A [Residual] whose [ResidualEnd] has not been seen yet.</summary>
+    internal sealed record OpenResidual(int Index, Shape Shape, LayerDeclaration Declaration);
 }

@@ -62,16 +62,17 @@ namespace ModelGen.Generator.Validation
             var layers = new List<LayerSpec>();
             var counts = new Dictionary<string, int>();
             var shape = inputShape;
+            var residuals = new Stack<OpenResidual>();
             long parameters = 0;
             for (var i = 0; i < model.Layers.Length; i++)
             {
                 var declaration = model.Layers[i];
-                counts.TryGetValue(declaration.AttributeName, out var count);
-                counts[declaration.AttributeName] = ++count;
-                var name = declaration.AttributeName.ToLowerInvariant() + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                counts.TryGetValue(declaration.NamePrefix, out var count);
+                counts[declaration.NamePrefix] = ++count;
+                var name = declaration.NamePrefix + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var isLast = i == model.Layers.Length - 1;
 
-                var layer = LayerRules.Infer(declaration, name, shape, isLast, loss, Report);
+                var layer = LayerRules.Infer(declaration, name, i, shape, isLast, loss, residuals, Report);
                 if (layer is null)
                 {
                     // Later layers' shapes are unknown; stop rather than cascade errors.
@@ -88,6 +89,11 @@ namespace ModelGen.Generator.Validation
 
                 layers.Add(layer);
                 shape = layer.OutputShape;
+            }
+
+            foreach (var open in residuals)
+            {
+                Report(DiagnosticDescriptors.UnbalancedResidual, open.Declaration.Location, "[Residual] opens a block that no [ResidualEnd] closes");
             }
 
             if (loss == LossKind.SoftmaxCrossEntropy && layers.Count > 0

@@ -1,0 +1,72 @@
+using ModelGen.Generator.Model;
+using static ModelGen.Generator.Emit.LayerContext;
+
+namespace ModelGen.Generator.Emit
+{
+    /// <summary>Conv2D: <c>Y = g(W ⋆ X + b)</c> with W stored F × C × KH × KW (PyTorch <c>Conv2d.weight</c>).</summary>
+    internal sealed class Conv2DEmitter : LayerEmitter
+    {
+        public static readonly Conv2DEmitter Instance = new();
+
+        public static string ShapeField(LayerSpec layer) => layer.PascalName + "Shape";
+
+        public override string Describe(LayerSpec layer)
+        {
+            var conv = (Conv2DSpec)layer;
+            return base.Describe(layer) + ", " + Int(conv.Filters) + " filters " + Int(conv.KernelHeight) + "×" + Int(conv.KernelWidth)
+                + ", stride " + Int(conv.StrideHeight) + "×" + Int(conv.StrideWidth) + ", padding " + Int(conv.PadHeight) + "×" + Int(conv.PadWidth) + ", " + conv.Activation;
+        }
+
+        public override void EmitMembers(CodeWriter writer, LayerContext context)
+        {
+            var conv = (Conv2DSpec)context.Layer;
+            var input = conv.InputShape.Dimensions;
+            writer.Line("private static readonly global::ModelGen.Kernels.ConvShape " + ShapeField(conv) + " = new(" + Int(input[0]) + ", " + Int(input[1]) + ", " + Int(input[2]) + ", "
+                + Int(conv.Filters) + ", " + Int(conv.KernelHeight) + ", " + Int(conv.KernelWidth) + ", " + Int(conv.StrideHeight) + ", " + Int(conv.StrideWidth) + ", "
+                + Int(conv.PadHeight) + ", " + Int(conv.PadWidth) + ");");
+            writer.Line();
+            AccessorEmitter.Parameter(
+                writer,
+                context,
+                "Weight",
+                "weight",
+                Int(conv.Filters) + " × " + Int(conv.Channels) + " × " + Int(conv.KernelHeight) + " × " + Int(conv.KernelWidth) + " (filters × channels × kernel)",
+                context.Slots.WeightOffset,
+                conv.WeightCount);
+            AccessorEmitter.Parameter(writer, context, "Bias", "bias", Int(conv.Filters) + " values", context.Slots.BiasOffset, conv.Filters);
+        }
+
+        public override void EmitInitialization(CodeWriter writer, LayerContext context)
+        {
+            var conv = (Conv2DSpec)context.Layer;
+            var window = conv.KernelHeight * conv.KernelWidth;
+            writer.Line(ActivationEmitter.Initialization(conv.Activation, Parameters(context.Slots.WeightOffset, conv.WeightCount), conv.Channels * window, conv.Filters * window) + " // " + conv.Name + ", bias 0");
+        }
+
+        public override void EmitForward(CodeWriter writer, LayerContext context)
+        {
+            var conv = (Conv2DSpec)context.Layer;
+            writer.Line("var y = " + context.Output + ";");
+            writer.Line(Kernels + "Convolution.Forward(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
+                + Parameters(context.Slots.BiasOffset, conv.Filters) + ", y, _workspace, in " + ShapeField(conv) + ", batchSize);");
+            ActivationEmitter.Forward(writer, conv.Activation, "y");
+        }
+
+        public override string EmitBackward(CodeWriter writer, LayerContext context)
+        {
+            var conv = (Conv2DSpec)context.Layer;
+            writer.Line("var dy = " + Slice(context.Delta, 0, "batchSize * " + Int(conv.OutputShape.Size)) + ";");
+            ActivationEmitter.Backward(writer, conv.Activation, context.Output, "dy");
+            writer.Line(Kernels + "Convolution.BackwardWeights(dy, " + context.Input + ", " + Gradients(context.Slots.WeightOffset, conv.WeightCount) + ", "
+                + Gradients(context.Slots.BiasOffset, conv.Filters) + ", _workspace, in " + ShapeField(conv) + ", batchSize);");
+            if (!context.Slots.NeedsInputGradient)
+            {
+                return context.Delta;
+            }
+
+            writer.Line(Kernels + "Convolution.BackwardData(dy, " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
+                + Slice(context.OtherDelta, 0, "batchSize * " + Int(conv.InputShape.Size)) + ", _workspace, in " + ShapeField(conv) + ", batchSize);");
+            return context.OtherDelta;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using ModelGen.Generator.Model;
+using static ModelGen.Generator.Emit.LayerContext;
+
+namespace ModelGen.Generator.Emit
+{
+    /// <summary>Max or average pooling per channel; max pooling remembers each window's arg-max for backward.</summary>
+    internal sealed class PoolEmitter : LayerEmitter
+    {
+        public static readonly PoolEmitter Instance = new();
+
+        public override string Describe(LayerSpec layer)
+        {
+            var pool = (PoolSpec)layer;
+            return base.Describe(layer) + ", window " + Int(pool.Size) + "×" + Int(pool.Size) + ", stride " + Int(pool.Stride);
+        }
+
+        public override void EmitMembers(CodeWriter writer, LayerContext context)
+        {
+            var pool = (PoolSpec)context.Layer;
+            var input = pool.InputShape.Dimensions;
+            writer.Line("private static readonly global::ModelGen.Kernels.PoolShape " + ShapeField(pool) + " = new(" + Int(input[0]) + ", " + Int(input[1]) + ", " + Int(input[2]) + ", "
+                + Int(pool.Size) + ", " + Int(pool.Size) + ", " + Int(pool.Stride) + ", " + Int(pool.Stride) + ");");
+            writer.Line();
+        }
+
+        public override void EmitForward(CodeWriter writer, LayerContext context)
+        {
+            var pool = (PoolSpec)context.Layer;
+            writer.Line(pool.IsMax
+                ? Kernels + "Pooling.MaxForward(" + context.Input + ", " + context.Output + ", " + Indices(context) + ", in " + ShapeField(pool) + ", batchSize);"
+                : Kernels + "Pooling.AverageForward(" + context.Input + ", " + context.Output + ", in " + ShapeField(pool) + ", batchSize);");
+        }
+
+        public override string EmitBackward(CodeWriter writer, LayerContext context)
+        {
+            if (!context.Slots.NeedsInputGradient)
+            {
+                writer.Line("// Nothing trainable below: no input gradient needed.");
+                return context.Delta;
+            }
+
+            var pool = (PoolSpec)context.Layer;
+            var dy = Slice(context.Delta, 0, "batchSize * " + Int(pool.OutputShape.Size));
+            var dx = Slice(context.OtherDelta, 0, "batchSize * " + Int(pool.InputShape.Size));
+            writer.Line(pool.IsMax
+                ? Kernels + "Pooling.MaxBackward(" + dy + ", " + Indices(context) + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);"
+                : Kernels + "Pooling.AverageBackward(" + dy + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);");
+            return context.OtherDelta;
+        }
+
+        private static string ShapeField(LayerSpec layer) => layer.PascalName + "Shape";
+
+        private static string Indices(LayerContext context) =>
+            "new global::System.Span<int>(_indices, " + Int(context.Slots.IndexOffset) + ", batchSize * " + Int(context.Layer.OutputShape.Size) + ")";
+    }
+}
