@@ -27,6 +27,21 @@ public class DiagnosticTests
     [InlineData("MG0013", "Dense(100000)", "[Model] [Input(100000)] [Dense(100000)] public partial class M { }")]
     [InlineData("MG0014", "Input(2, 3)", "[Model] [Input(2, 3)] [Dense(1)] public partial class M { }")]
     [InlineData("MG0014", "Input", "[Model] [Input] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0003", "Conv2D(8, 3, Stride = 0)", "[Model] [Input(1, 8, 8)] [Conv2D(8, 3, Stride = 0)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0003", "Conv2D(0, 3)", "[Model] [Input(1, 8, 8)] [Conv2D(0, 3)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0003", "MaxPool2D(2, Stride = -1)", "[Model] [Input(1, 8, 8)] [MaxPool2D(2, Stride = -1)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0015", "Conv2D(4, 3)", "[Model] [Input(64)] [Conv2D(4, 3)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0015", "MaxPool2D(2)", "[Model] [Input(8)] [MaxPool2D(2)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "Conv2D(4, 2, Padding = Padding.Same)", "[Model] [Input(1, 8, 8)] [Conv2D(4, 2, Padding = Padding.Same)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "Conv2D(4, 3, PadWidth = -2)", "[Model] [Input(1, 8, 8)] [Conv2D(4, 3, PadWidth = -2)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "BatchNorm(Momentum = 1.5)", "[Model] [Input(4)] [BatchNorm(Momentum = 1.5)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "LayerNorm(Epsilon = 0)", "[Model] [Input(4)] [LayerNorm(Epsilon = 0)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0017", "Conv2D(4, 5)", "[Model] [Input(1, 4, 4)] [Conv2D(4, 5)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0017", "MaxPool2D(5)", "[Model] [Input(1, 4, 4)] [MaxPool2D(5)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0018", "ResidualEnd", "[Model] [Input(1, 8, 8)] [Residual] [Conv2D(4, 3)] [ResidualEnd] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0019", "ResidualEnd", "[Model] [Input(4)] [Dense(4)] [ResidualEnd] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0019", "Residual", "[Model] [Input(4)] [Residual] [Dense(4)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0005", "Conv2D(4, 3, Activation = Activation.Softmax)", "[Model] [Input(1, 8, 8)] [Conv2D(4, 3, Activation = Activation.Softmax)] [Flatten] [Dense(1)] public partial class M { }")]
     public void Error_is_reported_on_the_offending_attribute_and_nothing_is_generated(string id, string attribute, string declaration)
     {
         var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n" + declaration);

@@ -43,7 +43,45 @@ public class SnapshotTests
         public partial class TinyImageNet { }
         """;
 
+    internal const string ShapesCnn = """
+        using ModelGen;
+
+        namespace Demo.Vision;
+
+        [Model(Loss = Loss.SoftmaxCrossEntropy, MaxBatchSize = 32)]
+        [Input(1, 20, 20)]
+        [Conv2D(32, 3, Activation = Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dense(64, Activation = Activation.ReLU)]
+        [Dropout(0.5)]
+        [Dense(3)]
+        public partial class ShapesNet { }
+        """;
+
+    internal const string ResidualNormCnn = """
+        using ModelGen;
+
+        namespace Demo.Vision;
+
+        [Model(MaxBatchSize = 8)]
+        [Input(3, 8, 8)]
+        [Conv2D(4, 3, Padding = Padding.Same)]
+        [BatchNorm]
+        [Residual]
+        [Conv2D(4, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [AvgPool2D(3, Stride = 1)]
+        [Conv2D(4, 3, PadHeight = 2, PadWidth = 2)]
+        [ResidualEnd(Activation = Activation.ReLU)]
+        [LayerNorm]
+        [Flatten]
+        [Dense(1)]
+        public partial class ResidualNormNet { }
+        """;
+
     [Theory]
+    [InlineData(nameof(ShapesCnn), ShapesCnn)]
+    [InlineData(nameof(ResidualNormCnn), ResidualNormCnn)]
     [InlineData(nameof(Classifier), Classifier)]
     [InlineData(nameof(Regressor), Regressor)]
     [InlineData(nameof(ImageMlp), ImageMlp)]
@@ -62,6 +100,12 @@ public class SnapshotTests
 
     [Fact]
     public void Image_input_with_flatten_in_global_namespace() => Snapshot.Verify(GeneratorHarness.Run(ImageMlp).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Shapes_cnn() => Snapshot.Verify(GeneratorHarness.Run(ShapesCnn).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Residual_block_with_batch_and_layer_norm() => Snapshot.Verify(GeneratorHarness.Run(ResidualNormCnn).SingleSource, nameof(SnapshotTests));
 
     [Fact]
     public void Hint_name_is_namespace_and_class()

@@ -34,10 +34,11 @@ namespace Demo
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
         private readonly float[] _parameters = new float[99];
         private readonly float[] _gradients = new float[99];
+        private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[592];
-        private readonly float[] _masks = new float[256];
         private readonly float[] _deltaA = new float[256];
         private readonly float[] _deltaB = new float[256];
+        private readonly float[] _masks = new float[256]; // dropout masks
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private bool _trainingPass;
@@ -46,8 +47,8 @@ namespace Demo
         public SpiralClassifier(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.HeUniform(new global::System.Span<float>(_parameters, 0, 32), 2, rng); // dense1: He for ReLU; bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 48, 48), 16, 3, rng); // dense2: Glorot; bias 0
+            global::ModelGen.Initializers.HeUniform(new global::System.Span<float>(_parameters, 0, 32), 2, rng); // dense1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 48, 48), 16, 3, rng); // dense2, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
@@ -57,26 +58,29 @@ namespace Demo
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
 
-        /// <summary>Weights of dense1, 16 × 2 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 32);
+        /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
+        public global::System.Span<float> State => _state;
 
-        /// <summary>Bias of dense1, 16 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 32, 16);
+        /// <summary>Weight of dense1, 16 × 2 (out × in), saved as "dense1.weight".</summary>
+        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 32);
 
+        /// <summary>Bias of dense1, 16 values, saved as "dense1.bias".</summary>
+        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 32, 16);
+
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 32, 16);
 
-        /// <summary>Weights of dense2, 3 × 16 (out × in), saved as "dense2.weight".</summary>
+        /// <summary>Weight of dense2, 3 × 16 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 48, 48);
-
-        /// <summary>Bias of dense2, 3 values, saved as "dense2.bias".</summary>
-        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 96, 3);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 48, 48);
+
+        /// <summary>Bias of dense2, 3 values, saved as "dense2.bias".</summary>
+        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 96, 3);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 96, 3);
@@ -183,7 +187,7 @@ namespace Demo
                 var y = new global::System.Span<float>(_activations, 544, batchSize * 3);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 48, 48), y, batchSize, 3, 16);
                 global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 96, 3), batchSize, 3);
-                // The loss is softmax cross-entropy: the outputs are the softmax of these logits.
+                // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }
 

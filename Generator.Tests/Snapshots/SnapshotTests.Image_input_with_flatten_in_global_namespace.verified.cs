@@ -32,8 +32,8 @@ partial class TinyImageNet : global::ModelGen.IModel
     // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
     private readonly float[] _parameters = new float[304];
     private readonly float[] _gradients = new float[304];
+    private readonly float[] _state = new float[0];
     private readonly float[] _activations = new float[156];
-    private readonly float[] _masks = new float[0];
     private readonly float[] _deltaA = new float[100];
     private readonly float[] _deltaB = new float[100];
     private readonly global::ModelGen.Rng _dropoutRng;
@@ -44,8 +44,8 @@ partial class TinyImageNet : global::ModelGen.IModel
     public TinyImageNet(int seed = 0)
     {
         var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-        global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 250), 25, 10, rng); // dense1: Glorot; bias 0
-        global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 260, 40), 10, 4, rng); // dense2: Glorot; bias 0
+        global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 250), 25, 10, rng); // dense1, bias 0
+        global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 260, 40), 10, 4, rng); // dense2, bias 0
         _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
     }
 
@@ -55,26 +55,29 @@ partial class TinyImageNet : global::ModelGen.IModel
     /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
     public global::System.Span<float> Gradients => _gradients;
 
-    /// <summary>Weights of dense1, 10 × 25 (out × in), saved as "dense1.weight".</summary>
-    public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 250);
+    /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
+    public global::System.Span<float> State => _state;
 
-    /// <summary>Bias of dense1, 10 values, saved as "dense1.bias".</summary>
-    public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 250, 10);
+    /// <summary>Weight of dense1, 10 × 25 (out × in), saved as "dense1.weight".</summary>
+    public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 250);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 250);
 
+    /// <summary>Bias of dense1, 10 values, saved as "dense1.bias".</summary>
+    public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 250, 10);
+
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 250, 10);
 
-    /// <summary>Weights of dense2, 4 × 10 (out × in), saved as "dense2.weight".</summary>
+    /// <summary>Weight of dense2, 4 × 10 (out × in), saved as "dense2.weight".</summary>
     public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 260, 40);
-
-    /// <summary>Bias of dense2, 4 values, saved as "dense2.bias".</summary>
-    public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 300, 4);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 260, 40);
+
+    /// <summary>Bias of dense2, 4 values, saved as "dense2.bias".</summary>
+    public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 300, 4);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 300, 4);
@@ -172,6 +175,7 @@ partial class TinyImageNet : global::ModelGen.IModel
             var y = new global::System.Span<float>(_activations, 140, batchSize * 4);
             global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 260, 40), y, batchSize, 4, 10);
             global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 300, 4), batchSize, 4);
+            // Softmax of the logits; the cross-entropy loss uses these probabilities.
             global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 4);
         }
 
@@ -188,7 +192,7 @@ partial class TinyImageNet : global::ModelGen.IModel
         // dense2: Dense 10 -> 4, Softmax
         {
             var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 4);
-            // dy already is the gradient w.r.t. the logits (softmax fused with the loss).
+            // The gradient already is w.r.t. the logits (softmax fused with the loss).
             global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 100, batchSize * 10), new global::System.Span<float>(_gradients, 260, 40), 4, 10, batchSize, accumulate: true);
             global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 300, 4), batchSize, 4);
             global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 260, 40), new global::System.Span<float>(_deltaB, 0, batchSize * 10), batchSize, 10, 4);

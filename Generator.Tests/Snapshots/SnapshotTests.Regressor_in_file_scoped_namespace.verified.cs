@@ -34,8 +34,8 @@ namespace Demo.Forecasting
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
         private readonly float[] _parameters = new float[101];
         private readonly float[] _gradients = new float[101];
+        private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[152];
-        private readonly float[] _masks = new float[0];
         private readonly float[] _deltaA = new float[64];
         private readonly float[] _deltaB = new float[64];
         private readonly global::ModelGen.Rng _dropoutRng;
@@ -46,9 +46,9 @@ namespace Demo.Forecasting
         public Regressor(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 32), 4, 8, rng); // dense1: Glorot; bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 40, 48), 8, 6, rng); // dense2: Glorot; bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 94, 6), 6, 1, rng); // dense3: Glorot; bias 0
+            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 32), 4, 8, rng); // dense1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 40, 48), 8, 6, rng); // dense2, bias 0
+            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 94, 6), 6, 1, rng); // dense3, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
@@ -58,38 +58,41 @@ namespace Demo.Forecasting
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
 
-        /// <summary>Weights of dense1, 8 × 4 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 32);
+        /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
+        public global::System.Span<float> State => _state;
 
-        /// <summary>Bias of dense1, 8 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 32, 8);
+        /// <summary>Weight of dense1, 8 × 4 (out × in), saved as "dense1.weight".</summary>
+        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 32);
 
+        /// <summary>Bias of dense1, 8 values, saved as "dense1.bias".</summary>
+        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 32, 8);
+
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 32, 8);
 
-        /// <summary>Weights of dense2, 6 × 8 (out × in), saved as "dense2.weight".</summary>
+        /// <summary>Weight of dense2, 6 × 8 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 40, 48);
-
-        /// <summary>Bias of dense2, 6 values, saved as "dense2.bias".</summary>
-        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 88, 6);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 40, 48);
 
+        /// <summary>Bias of dense2, 6 values, saved as "dense2.bias".</summary>
+        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 88, 6);
+
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 88, 6);
 
-        /// <summary>Weights of dense3, 1 × 6 (out × in), saved as "dense3.weight".</summary>
+        /// <summary>Weight of dense3, 1 × 6 (out × in), saved as "dense3.weight".</summary>
         public global::System.Span<float> Dense3Weight => new global::System.Span<float>(_parameters, 94, 6);
-
-        /// <summary>Bias of dense3, 1 values, saved as "dense3.bias".</summary>
-        public global::System.Span<float> Dense3Bias => new global::System.Span<float>(_parameters, 100, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense3WeightGradient => new global::System.Span<float>(_gradients, 94, 6);
+
+        /// <summary>Bias of dense3, 1 values, saved as "dense3.bias".</summary>
+        public global::System.Span<float> Dense3Bias => new global::System.Span<float>(_parameters, 100, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense3BiasGradient => new global::System.Span<float>(_gradients, 100, 1);

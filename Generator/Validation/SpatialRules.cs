@@ -35,8 +35,8 @@ namespace ModelGen.Generator.Validation
             }
 
             var padHeight = Pad(conv, conv.PadHeight, conv.KernelHeight, "PadHeight", report);
-            var padWidth = Pad(conv, conv.PadWidth, conv.KernelWidth, "PadWidth", report);
-            if (padHeight < 0 || padWidth < 0)
+            var padWidth = padHeight < 0 ? -1 : Pad(conv, conv.PadWidth, conv.KernelWidth, "PadWidth", report);
+            if (padWidth < 0)
             {
                 return null;
             }
