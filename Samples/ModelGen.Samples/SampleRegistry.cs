@@ -1,9 +1,15 @@
 using ModelGen.Samples.Mlp;
+#if SHAPES_SAMPLE
+using ModelGen.Samples.Shapes;
+#endif
 
 namespace ModelGen.Samples;
 
-/// <summary>One runnable sample: its command name, a one-line description and its entry point.</summary>
-internal sealed record Sample(string Name, string Description, Func<SampleOptions, int> Run);
+/// <summary>
+/// One runnable sample: its command name, a one-line description, its entry point and, optionally, the
+/// names of its own options (each taking a value) with their usage lines.
+/// </summary>
+internal sealed record Sample(string Name, string Description, Func<SampleOptions, int> Run, string[]? Options = null, string? OptionsUsage = null);
 
 /// <summary>Every sample the dispatcher knows; adding a sample is one line here.</summary>
 internal static class SampleRegistry
@@ -11,6 +17,10 @@ internal static class SampleRegistry
     public static readonly Sample[] All =
     [
         new("mlp", "Dense ReLU network classifying three interleaved 2-D spirals", MlpSample.Run),
+#if SHAPES_SAMPLE
+        // Guarded until the generator supports Conv2D and MaxPool2D; build with -p:DefineConstants=SHAPES_SAMPLE to try it.
+        new("shapes", "CNN telling noisy 20x20 rectangles, circles and lines apart", ShapesSample.Run, ShapesSample.Options, ShapesSample.OptionsUsage),
+#endif
     ];
 
     public static Sample? Find(string name) =>

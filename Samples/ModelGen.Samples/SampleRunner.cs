@@ -26,7 +26,7 @@ internal static class SampleRunner
             return 0;
         }
 
-        if (!SampleOptions.TryParse(rest, out SampleOptions? options, out string? error))
+        if (!SampleOptions.TryParse(rest, sample.Options ?? [], out SampleOptions? options, out string? error))
         {
             return Fail(error);
         }
@@ -56,5 +56,14 @@ internal static class SampleRunner
         writer.WriteLine();
         writer.WriteLine("Options:");
         writer.WriteLine(SampleOptions.Usage);
+        foreach (Sample sample in SampleRegistry.All)
+        {
+            if (sample.OptionsUsage is { } usage)
+            {
+                writer.WriteLine();
+                writer.WriteLine($"Options of {sample.Name}:");
+                writer.WriteLine(usage);
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+using ModelGen.Samples.Common;
+
 namespace ModelGen.Samples.Mlp;
 
 /// <summary>Accuracy of a <see cref="SpiralNet"/> on a data set, using batched inference.</summary>
@@ -18,7 +20,7 @@ internal sealed class Classification
             for (int i = 0; i < size; i++)
             {
                 ReadOnlySpan<float> target = data.Targets.AsSpan((start + i) * n, n);
-                if (ArgMax(outputs.Slice(i * n, n)) == ArgMax(target))
+                if (Batching.ArgMax(outputs.Slice(i * n, n)) == Batching.ArgMax(target))
                 {
                     correct++;
                 }
@@ -26,19 +28,5 @@ internal sealed class Classification
         }
 
         return correct / (float)data.Count;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

@@ -1,4 +1,5 @@
 using ModelGen.Optimizers;
+using ModelGen.Samples.Common;
 
 namespace ModelGen.Samples.Mlp;
 
@@ -21,13 +22,7 @@ internal static class Trainer
             s_order = new int[data.Count];
         }
 
-        // Restart from the identity so the permutation depends only on the rng state, not on earlier epochs.
-        for (int i = 0; i < s_order.Length; i++)
-        {
-            s_order[i] = i;
-        }
-
-        rng.Shuffle(s_order);
+        Batching.Shuffle(s_order, rng);
 
         double lossSum = 0;
         for (int start = 0; start < data.Count; start += BatchSize)
