@@ -1,7 +1,5 @@
 using ModelGen.Samples.Mlp;
-#if SHAPES_SAMPLE
 using ModelGen.Samples.Shapes;
-#endif
 
 namespace ModelGen.Samples;
 
@@ -17,10 +15,7 @@ internal static class SampleRegistry
     public static readonly Sample[] All =
     [
         new("mlp", "Dense ReLU network classifying three interleaved 2-D spirals", MlpSample.Run),
-#if SHAPES_SAMPLE
-        // Guarded until the generator supports Conv2D and MaxPool2D; build with -p:DefineConstants=SHAPES_SAMPLE to try it.
         new("shapes", "CNN telling noisy 20x20 rectangles, circles and lines apart", ShapesSample.Run, ShapesSample.Options, ShapesSample.OptionsUsage),
-#endif
     ];
 
     public static Sample? Find(string name) =>

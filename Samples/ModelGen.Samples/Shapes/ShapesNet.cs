@@ -1,4 +1,3 @@
-#if SHAPES_SAMPLE
 namespace ModelGen.Samples.Shapes;
 
 /// <summary>
@@ -17,4 +16,3 @@ namespace ModelGen.Samples.Shapes;
 public partial class ShapesNet
 {
 }
-#endif

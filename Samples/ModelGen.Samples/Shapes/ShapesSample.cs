@@ -1,4 +1,3 @@
-#if SHAPES_SAMPLE
 using System.Diagnostics;
 using System.Globalization;
 using ModelGen.Data;
@@ -148,4 +147,3 @@ internal static class ShapesSample
         }
     }
 }
-#endif

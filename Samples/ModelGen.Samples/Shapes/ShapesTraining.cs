@@ -1,4 +1,3 @@
-#if SHAPES_SAMPLE
 using ModelGen.Data;
 using ModelGen.Optimizers;
 using ModelGen.Samples.Common;
@@ -68,4 +67,3 @@ internal sealed class ShapesTraining
         return correct / (float)data.Count;
     }
 }
-#endif
