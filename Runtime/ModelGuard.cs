@@ -30,6 +30,22 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>Throws unless 1 ≤ <paramref name="steps"/> ≤ <paramref name="maxSequenceLength"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Steps(int steps, int maxSequenceLength)
+    {
+        if ((uint)(steps - 1) >= (uint)maxSequenceLength)
+        {
+            ThrowSteps(steps, maxSequenceLength);
+        }
+    }
+
+    private static void ThrowSteps(int steps, int maxSequenceLength) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(steps),
+            steps,
+            $"Sequence length must be between 1 and the model's MaxSequenceLength ({maxSequenceLength}), but is {steps}. Raise [Input(..., MaxSequenceLength = ...)] to allow longer sequences.");
+
     private static void ThrowBatchSize(int batchSize, int maxBatchSize) =>
         throw new ArgumentOutOfRangeException(
             nameof(batchSize),

@@ -42,6 +42,16 @@ public class DiagnosticTests
     [InlineData("MG0019", "ResidualEnd", "[Model] [Input(4)] [Dense(4)] [ResidualEnd] [Dense(1)] public partial class M { }")]
     [InlineData("MG0019", "Residual", "[Model] [Input(4)] [Residual] [Dense(4)] [Dense(1)] public partial class M { }")]
     [InlineData("MG0005", "Conv2D(4, 3, Activation = Activation.Softmax)", "[Model] [Input(1, 8, 8)] [Conv2D(4, 3, Activation = Activation.Softmax)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0020", "Flatten", "[Model] [Input(3, MaxSequenceLength = 5)] [Flatten] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0021", "Lstm(4)", "[Model] [Input(3)] [Lstm(4)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0021", "Gru(4)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Gru(4)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0022", "Embedding(10, 4)", "[Model] [Input(2, MaxSequenceLength = 5)] [Embedding(10, 4)] [Gru(4)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0022", "Embedding(10, 4)", "[Model] [Input(1, MaxSequenceLength = 5)] [Dense(1)] [Embedding(10, 4)] [Gru(4)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0003", "SimpleRnn(0)", "[Model] [Input(3, MaxSequenceLength = 5)] [SimpleRnn(0)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0003", "Input(3, MaxSequenceLength = -2)", "[Model] [Input(3, MaxSequenceLength = -2)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "Input(1, 4, 4, MaxSequenceLength = 5)", "[Model] [Input(1, 4, 4, MaxSequenceLength = 5)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "Lstm(4, RecurrentDropout = 1.0)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4, RecurrentDropout = 1.0)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "SimpleRnn(4, Activation = Activation.Softmax)", "[Model] [Input(3, MaxSequenceLength = 5)] [SimpleRnn(4, Activation = Activation.Softmax)] [Dense(1)] public partial class M { }")]
     public void Error_is_reported_on_the_offending_attribute_and_nothing_is_generated(string id, string attribute, string declaration)
     {
         var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n" + declaration);

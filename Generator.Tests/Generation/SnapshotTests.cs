@@ -79,7 +79,36 @@ public class SnapshotTests
         public partial class ResidualNormNet { }
         """;
 
+    internal const string StackedLstm = """
+        using ModelGen;
+
+        namespace Demo.Forecasting;
+
+        [Model(MaxBatchSize = 32)]
+        [Input(1, MaxSequenceLength = 50)]
+        [Lstm(16, ReturnSequences = true, Peepholes = true)]
+        [Lstm(16, Dropout = 0.1, RecurrentDropout = 0.2)]
+        [Dense(1)]
+        public partial class Forecaster { }
+        """;
+
+    internal const string CharGru = """
+        using ModelGen;
+
+        namespace Demo.Text;
+
+        [Model(Loss = Loss.SoftmaxCrossEntropy, MaxBatchSize = 16)]
+        [Input(1, MaxSequenceLength = 64)]
+        [Embedding(65, 16)]
+        [Gru(32, ReturnSequences = true, Bidirectional = true)]
+        [Gru(32, ReturnSequences = true, ResetAfter = false)]
+        [Dense(65)]
+        public partial class CharModel { }
+        """;
+
     [Theory]
+    [InlineData(nameof(StackedLstm), StackedLstm)]
+    [InlineData(nameof(CharGru), CharGru)]
     [InlineData(nameof(ShapesCnn), ShapesCnn)]
     [InlineData(nameof(ResidualNormCnn), ResidualNormCnn)]
     [InlineData(nameof(Classifier), Classifier)]
@@ -100,6 +129,12 @@ public class SnapshotTests
 
     [Fact]
     public void Image_input_with_flatten_in_global_namespace() => Snapshot.Verify(GeneratorHarness.Run(ImageMlp).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Stacked_lstm_forecaster() => Snapshot.Verify(GeneratorHarness.Run(StackedLstm).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Embedding_bidirectional_gru_character_model() => Snapshot.Verify(GeneratorHarness.Run(CharGru).SingleSource, nameof(SnapshotTests));
 
     [Fact]
     public void Shapes_cnn() => Snapshot.Verify(GeneratorHarness.Run(ShapesCnn).SingleSource, nameof(SnapshotTests));

@@ -102,6 +102,21 @@ namespace ModelGen.Generator.Diagnostics
             "Unbalanced residual block",
             "{0}");
 
+        public static readonly DiagnosticDescriptor NotOnSequences = Error(
+            "MG0020",
+            "Layer cannot be applied to a sequence",
+            "[{0}] cannot be applied to a sequence ({1}); end the sequence with a recurrent layer whose ReturnSequences is false first");
+
+        public static readonly DiagnosticDescriptor NeedsSequenceInput = Error(
+            "MG0021",
+            "Layer needs a sequence input",
+            "[{0}] needs a sequence input but receives shape {1}; declare [Input(features, MaxSequenceLength = T)], or set ReturnSequences = true on the recurrent layer before it");
+
+        public static readonly DiagnosticDescriptor EmbeddingPlacement = Error(
+            "MG0022",
+            "Embedding must read token ids",
+            "[Embedding] must be the first layer, reading one token id per step, but its input has shape {0}");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 

@@ -30,29 +30,29 @@ namespace ModelGen.Generator.Emit
             var dense = (DenseSpec)context.Layer;
             writer.Line("var x = " + context.Input + ";");
             writer.Line("var y = " + context.Output + ";");
-            writer.Line(Kernels + "Gemm.MultiplyTransposedB(x, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", y, batchSize, " + Int(dense.Units) + ", " + Int(dense.Inputs) + ");");
-            writer.Line(Kernels + "Bias.AddRows(y, " + Parameters(context.Slots.BiasOffset, dense.Units) + ", batchSize, " + Int(dense.Units) + ");");
+            writer.Line(Kernels + "Gemm.MultiplyTransposedB(x, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", y, " + context.Rows + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ");");
+            writer.Line(Kernels + "Bias.AddRows(y, " + Parameters(context.Slots.BiasOffset, dense.Units) + ", " + context.Rows + ", " + Int(dense.Units) + ");");
             ActivationEmitter.Forward(writer, dense.Activation, "y");
             if (dense.Activation == ActivationKind.Softmax || (context.IsLast && context.Model.Loss == LossKind.SoftmaxCrossEntropy))
             {
                 writer.Line("// Softmax of the logits; the cross-entropy loss uses these probabilities.");
-                writer.Line(Kernels + "Activations.SoftmaxRows(y, batchSize, " + Int(dense.Units) + ");");
+                writer.Line(Kernels + "Activations.SoftmaxRows(y, " + context.Rows + ", " + Int(dense.Units) + ");");
             }
         }
 
         public override string EmitBackward(CodeWriter writer, LayerContext context)
         {
             var dense = (DenseSpec)context.Layer;
-            writer.Line("var dy = " + Slice(context.Delta, 0, "batchSize * " + Int(dense.Units)) + ";");
+            writer.Line("var dy = " + Slice(context.Delta, 0, context.Rows + " * " + Int(dense.Units)) + ";");
             ActivationEmitter.Backward(writer, dense.Activation, context.Output, "dy");
-            writer.Line(Kernels + "Gemm.MultiplyTransposedA(dy, " + context.Input + ", " + Gradients(context.Slots.WeightOffset, dense.WeightCount) + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", batchSize, accumulate: true);");
-            writer.Line(Kernels + "Bias.AccumulateRowSums(dy, " + Gradients(context.Slots.BiasOffset, dense.Units) + ", batchSize, " + Int(dense.Units) + ");");
+            writer.Line(Kernels + "Gemm.MultiplyTransposedA(dy, " + context.Input + ", " + Gradients(context.Slots.WeightOffset, dense.WeightCount) + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", " + context.Rows + ", accumulate: true);");
+            writer.Line(Kernels + "Bias.AccumulateRowSums(dy, " + Gradients(context.Slots.BiasOffset, dense.Units) + ", " + context.Rows + ", " + Int(dense.Units) + ");");
             if (!context.Slots.NeedsInputGradient)
             {
                 return context.Delta;
             }
 
-            writer.Line(Kernels + "Gemm.Multiply(dy, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", " + Slice(context.OtherDelta, 0, "batchSize * " + Int(dense.Inputs)) + ", batchSize, " + Int(dense.Inputs) + ", " + Int(dense.Units) + ");");
+            writer.Line(Kernels + "Gemm.Multiply(dy, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", " + Slice(context.OtherDelta, 0, context.Rows + " * " + Int(dense.Inputs)) + ", " + context.Rows + ", " + Int(dense.Inputs) + ", " + Int(dense.Units) + ");");
             return context.OtherDelta;
         }
     }

@@ -33,7 +33,7 @@ namespace ModelGen.Generator.Emit
             }
 
             // In place: dx = dy ⊙ mask, or dy itself when the forward pass did not drop anything.
-            writer.Line("var dy = " + Slice(context.Delta, 0, "batchSize * " + Int(context.Layer.OutputShape.Size)) + ";");
+            writer.Line("var dy = " + Slice(context.Delta, 0, context.Rows + " * " + Int(context.Layer.OutputShape.Size)) + ";");
             writer.Open("if (_trainingPass)");
             writer.Line(Kernels + "Dropout.Backward(" + Mask(context) + ", dy, dy);");
             writer.Close();
@@ -41,6 +41,6 @@ namespace ModelGen.Generator.Emit
         }
 
         private static string Mask(LayerContext context) =>
-            Slice("_masks", context.Slots.MaskOffset, "batchSize * " + Int(context.Layer.OutputShape.Size));
+            Slice("_masks", context.Slots.MaskOffset, context.Rows + " * " + Int(context.Layer.OutputShape.Size));
     }
 }

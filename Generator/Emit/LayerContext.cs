@@ -36,11 +36,22 @@ namespace ModelGen.Generator.Emit
         /// <summary>The other ping-pong delta buffer, free for this layer's input gradient.</summary>
         public string OtherDelta => Delta == "_deltaA" ? "_deltaB" : "_deltaA";
 
-        public string Input => Activation(Slots.InputOffset, Layer.InputShape.Size);
+        public string Input => Activation(Slots.InputOffset, Layer.InputShape);
 
-        public string Output => Activation(Slots.OutputOffset, Layer.OutputShape.Size);
+        public string Output => Activation(Slots.OutputOffset, Layer.OutputShape);
 
-        public static string Activation(int offset, int size) => Slice("_activations", offset, "batchSize * " + Int(size));
+        /// <summary>The rows this layer works on: <c>batchSize</c>, or <c>rows</c> (= batchSize · steps) on sequences.</summary>
+        public string Rows => RowsOf(Layer.InputShape);
+
+        /// <summary>The gradient w.r.t. this layer's output, in <see cref="Delta"/>.</summary>
+        public string OutputGradient => Slice(Delta, 0, RowsOf(Layer.OutputShape) + " * " + Int(Layer.OutputShape.Size));
+
+        /// <summary>Room for the gradient w.r.t. this layer's input, in <see cref="OtherDelta"/>.</summary>
+        public string InputGradient => Slice(OtherDelta, 0, RowsOf(Layer.InputShape) + " * " + Int(Layer.InputShape.Size));
+
+        public static string RowsOf(Shape shape) => shape.IsSequence ? "rows" : "batchSize";
+
+        public static string Activation(int offset, Shape shape) => Slice("_activations", offset, RowsOf(shape) + " * " + Int(shape.Size));
 
         public static string Parameters(int offset, int length) => Slice("_parameters", offset, Int(length));
 

@@ -21,6 +21,8 @@ namespace ModelGen.Generator.Emit
             NormalizationSpec => NormalizationEmitter.Instance,
             ResidualSpec => ResidualEmitter.Instance,
             ResidualEndSpec => ResidualEndEmitter.Instance,
+            RecurrentSpec => RecurrentEmitter.Instance,
+            EmbeddingSpec => EmbeddingEmitter.Instance,
             _ => throw new InvalidOperationException("No emitter for " + layer.GetType().Name),
         };
 

@@ -11,7 +11,13 @@ namespace ModelGen.Generator.Emit
 
         private static void EmitApi(CodeWriter writer, ModelSpec model, MemoryPlan plan)
         {
-            var output = Activation(plan.OutputOffset, model.OutputLayer.OutputShape.Size);
+            if (model.InputShape.IsSequence)
+            {
+                EmitSequenceApi(writer, model, plan);
+                return;
+            }
+
+            var output = Activation(plan.OutputOffset, model.OutputLayer.OutputShape);
             var lossKernel = model.Loss == LossKind.SoftmaxCrossEntropy ? "SoftmaxCrossEntropy" : "MeanSquaredError";
 
             writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");

@@ -9,9 +9,19 @@ namespace ModelGen.Generator.Emit
     {
         private static void EmitForwardPass(CodeWriter writer, ModelSpec model, MemoryPlan plan, List<LayerContext> layers)
         {
-            writer.Open("private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)");
-            writer.Line("// The input is copied so that Backward can read it after the caller's span is gone.");
-            writer.Line("inputs.CopyTo(" + Activation(plan.InputOffset, model.InputShape.Size) + ");");
+            if (model.InputShape.IsSequence)
+            {
+                writer.Open("private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, int steps, bool training, bool carry)");
+                writer.Line("var rows = batchSize * steps;");
+                writer.Line("// Inside the model sequences are time-major ([step][example][features]): each step's batch is contiguous.");
+                writer.Line("global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, " + Activation(plan.InputOffset, model.InputShape) + ", batchSize, steps, InputSize);");
+            }
+            else
+            {
+                writer.Open("private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)");
+                writer.Line("// The input is copied so that Backward can read it after the caller's span is gone.");
+                writer.Line("inputs.CopyTo(" + Activation(plan.InputOffset, model.InputShape) + ");");
+            }
             foreach (var layer in layers)
             {
                 var emitter = LayerEmitter.For(layer.Layer);
@@ -24,14 +34,28 @@ namespace ModelGen.Generator.Emit
 
             writer.Line();
             writer.Line("_forwardBatchSize = batchSize;");
+            if (model.InputShape.IsSequence)
+            {
+                writer.Line("_forwardSteps = steps;");
+            }
+
             writer.Line("_trainingPass = training;");
             writer.Close();
             writer.Line();
         }
 
-        private static void EmitBackwardPass(CodeWriter writer, List<LayerContext> layers)
+        private static void EmitBackwardPass(CodeWriter writer, ModelSpec model, List<LayerContext> layers)
         {
-            writer.Open("private void RunBackward(int batchSize)");
+            if (model.InputShape.IsSequence)
+            {
+                writer.Open("private void RunBackward(int batchSize, int steps)");
+                writer.Line("var rows = batchSize * steps;");
+            }
+            else
+            {
+                writer.Open("private void RunBackward(int batchSize)");
+            }
+
             writer.Line("// _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its");
             writer.Line("// parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.");
             writer.Line("global::System.Array.Clear(_gradients);");

@@ -35,14 +35,14 @@ namespace ModelGen.Generator.Emit
             }
 
             writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen.Generator\", \"" + GeneratorVersion + "\")]");
-            writer.Open("partial class " + model.ClassName + " : global::ModelGen.IModel");
+            writer.Open("partial class " + model.ClassName + (model.InputShape.IsSequence ? " : global::ModelGen.ISequenceModel" : " : global::ModelGen.IModel"));
             EmitConstants(writer, model, plan, layers);
             EmitFields(writer, model, plan);
             EmitConstructor(writer, model, layers);
             EmitAccessors(writer, layers);
             EmitApi(writer, model, plan);
             EmitForwardPass(writer, model, plan, layers);
-            EmitBackwardPass(writer, layers);
+            EmitBackwardPass(writer, model, layers);
             EmitSummary(writer, model, plan);
             writer.Close();
             if (hasNamespace)
@@ -72,6 +72,17 @@ namespace ModelGen.Generator.Emit
                 writer.Line("/// <summary>Floats per example in the output of " + layer.Layer.Name + ", shape " + layer.Layer.OutputShape + ".</summary>");
                 writer.Line("public const int " + layer.Layer.PascalName + "OutputSize = " + Int(layer.Layer.OutputShape.Size) + ";");
                 writer.Line();
+            }
+
+            if (model.InputShape.IsSequence)
+            {
+                writer.Line("/// <summary>The longest sequence the buffers are sized for; inputs hold InputSize floats per step.</summary>");
+                writer.Line("public const int MaxSequenceLength = " + Int(model.InputShape.Steps) + ";");
+                writer.Line();
+                writer.Line("/// <summary>True when the output has one OutputSize row per step; false when it has one per example.</summary>");
+                writer.Line("public const bool OutputIsSequence = " + (model.OutputLayer.OutputShape.IsSequence ? "true" : "false") + ";");
+                writer.Line();
+                writer.Line("int global::ModelGen.ISequenceModel.MaxSequenceLength => MaxSequenceLength;");
             }
 
             writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
@@ -107,6 +118,17 @@ namespace ModelGen.Generator.Emit
 
             writer.Line("private readonly global::ModelGen.Rng _dropoutRng;");
             writer.Line("private int _forwardBatchSize;");
+            if (model.InputShape.IsSequence)
+            {
+                writer.Line("private int _forwardSteps;");
+                writer.Line("private int _backpropSteps;");
+                var outputShape = model.OutputLayer.OutputShape;
+                if (outputShape.IsSequence)
+                {
+                    writer.Line("private readonly float[] _targets = new float[" + Int(model.MaxBatchSize * outputShape.Capacity) + "]; // targets, time-major");
+                }
+            }
+
             writer.Line("private bool _trainingPass;");
             writer.Line();
         }

@@ -46,7 +46,7 @@ namespace ModelGen.Generator.Emit
             if (!norm.IsBatch)
             {
                 writer.Line(Kernels + "Normalization.LayerNormForward(" + context.Input + ", " + gain + ", " + bias + ", " + context.Output + ", "
-                    + Statistics(context, 0) + ", " + Statistics(context, 1) + ", batchSize, " + Int(norm.Channels) + ", " + epsilon + ");");
+                    + Statistics(context, 0) + ", " + Statistics(context, 1) + ", " + context.Rows + ", " + Int(norm.Channels) + ", " + epsilon + ");");
                 return;
             }
 
@@ -54,27 +54,27 @@ namespace ModelGen.Generator.Emit
             var runningVariance = Slice("_state", context.Slots.StateOffset + norm.Channels, Int(norm.Channels));
             writer.Open("if (training)");
             writer.Line(Kernels + "Normalization.BatchNormTrainingForward(" + context.Input + ", " + gain + ", " + bias + ", " + context.Output + ", "
-                + Statistics(context, 0) + ", " + Statistics(context, 1) + ", " + runningMean + ", " + runningVariance + ", batchSize, "
+                + Statistics(context, 0) + ", " + Statistics(context, 1) + ", " + runningMean + ", " + runningVariance + ", " + context.Rows + ", "
                 + Int(norm.Channels) + ", " + Int(norm.Spatial) + ", " + Float(norm.Momentum) + ", " + epsilon + ");");
             writer.Close();
             writer.Open("else");
             writer.Line(Kernels + "Normalization.BatchNormInferenceForward(" + context.Input + ", " + gain + ", " + bias + ", " + runningMean + ", " + runningVariance + ", "
-                + context.Output + ", batchSize, " + Int(norm.Channels) + ", " + Int(norm.Spatial) + ", " + epsilon + ");");
+                + context.Output + ", " + context.Rows + ", " + Int(norm.Channels) + ", " + Int(norm.Spatial) + ", " + epsilon + ");");
             writer.Close();
         }
 
         public override string EmitBackward(CodeWriter writer, LayerContext context)
         {
             var norm = (NormalizationSpec)context.Layer;
-            var dy = Slice(context.Delta, 0, "batchSize * " + Int(norm.OutputShape.Size));
-            var dx = Slice(context.OtherDelta, 0, "batchSize * " + Int(norm.InputShape.Size));
+            var dy = Slice(context.Delta, 0, context.Rows + " * " + Int(norm.OutputShape.Size));
+            var dx = Slice(context.OtherDelta, 0, context.Rows + " * " + Int(norm.InputShape.Size));
             var gain = Parameters(context.Slots.WeightOffset, norm.Channels);
             var gradients = Gradients(context.Slots.WeightOffset, norm.Channels) + ", " + Gradients(context.Slots.BiasOffset, norm.Channels);
             writer.Line(norm.IsBatch
                 ? Kernels + "Normalization.BatchNormBackward(" + dy + ", " + context.Input + ", " + gain + ", " + Statistics(context, 0) + ", " + Statistics(context, 1) + ", "
-                    + dx + ", " + gradients + ", batchSize, " + Int(norm.Channels) + ", " + Int(norm.Spatial) + ");"
+                    + dx + ", " + gradients + ", " + context.Rows + ", " + Int(norm.Channels) + ", " + Int(norm.Spatial) + ");"
                 : Kernels + "Normalization.LayerNormBackward(" + dy + ", " + context.Input + ", " + gain + ", " + Statistics(context, 0) + ", " + Statistics(context, 1) + ", "
-                    + dx + ", " + gradients + ", batchSize, " + Int(norm.Channels) + ");");
+                    + dx + ", " + gradients + ", " + context.Rows + ", " + Int(norm.Channels) + ");");
             return context.OtherDelta;
         }
 
@@ -82,8 +82,8 @@ namespace ModelGen.Generator.Emit
         private static string Statistics(LayerContext context, int part)
         {
             var norm = (NormalizationSpec)context.Layer;
-            var count = norm.IsBatch ? norm.Channels : context.Model.MaxBatchSize;
-            return Slice("_statistics", context.Slots.StatisticsOffset + (part * count), norm.IsBatch ? Int(count) : "batchSize");
+            var count = norm.IsBatch ? norm.Channels : context.Model.MaxBatchSize * System.Math.Max(norm.InputShape.Steps, 1);
+            return Slice("_statistics", context.Slots.StatisticsOffset + (part * count), norm.IsBatch ? Int(count) : context.Rows);
         }
     }
 }

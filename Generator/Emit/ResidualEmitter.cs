@@ -20,8 +20,8 @@ namespace ModelGen.Generator.Emit
             var end = context.Model.Layers
                 .Select((layer, index) => (layer, index))
                 .Single(pair => pair.layer is ResidualEndSpec spec && spec.StartIndex == context.Index);
-            var skip = Slice("_skips", context.Plan[end.index].SkipOffset, "batchSize * " + Int(context.Layer.OutputShape.Size));
-            writer.Line(Kernels + "Residual.Add(" + skip + ", " + Slice(context.Delta, 0, "batchSize * " + Int(context.Layer.OutputShape.Size)) + ");");
+            var skip = Slice("_skips", context.Plan[end.index].SkipOffset, context.Rows + " * " + Int(context.Layer.OutputShape.Size));
+            writer.Line(Kernels + "Residual.Add(" + skip + ", " + Slice(context.Delta, 0, context.Rows + " * " + Int(context.Layer.OutputShape.Size)) + ");");
             return context.Delta;
         }
     }

@@ -14,7 +14,7 @@ namespace ModelGen.Generator.Emit
         public override void EmitForward(CodeWriter writer, LayerContext context)
         {
             var end = (ResidualEndSpec)context.Layer;
-            var x = Activation(context.Plan[end.StartIndex].OutputOffset, end.OutputShape.Size);
+            var x = Activation(context.Plan[end.StartIndex].OutputOffset, end.OutputShape);
             writer.Line("var y = " + context.Output + ";");
             writer.Line(context.Input + ".CopyTo(y);");
             writer.Line(Kernels + "Residual.Add(" + x + ", y);");
@@ -24,9 +24,9 @@ namespace ModelGen.Generator.Emit
         public override string EmitBackward(CodeWriter writer, LayerContext context)
         {
             var end = (ResidualEndSpec)context.Layer;
-            writer.Line("var dy = " + Slice(context.Delta, 0, "batchSize * " + Int(end.OutputShape.Size)) + ";");
+            writer.Line("var dy = " + Slice(context.Delta, 0, context.Rows + " * " + Int(end.OutputShape.Size)) + ";");
             ActivationEmitter.Backward(writer, end.Activation, context.Output, "dy");
-            writer.Line("dy.CopyTo(" + Slice("_skips", context.Slots.SkipOffset, "batchSize * " + Int(end.OutputShape.Size)) + "); // reaches x through the skip connection");
+            writer.Line("dy.CopyTo(" + Slice("_skips", context.Slots.SkipOffset, context.Rows + " * " + Int(end.OutputShape.Size)) + "); // reaches x through the skip connection");
             return context.Delta;
         }
     }

@@ -103,4 +103,55 @@ namespace ModelGen.Generator.Model
     {
         public override string TypeName => "Add";
     }
+
+    internal enum CellKind
+    {
+        Simple,
+        Lstm,
+        Gru,
+    }
+
+    /// <summary>
+    /// A recurrent layer (per direction: weight_ih G × in, weight_hh G × H, bias_ih G, bias_hh G, then the
+    /// peephole weights), with G = H (simple), 4H (LSTM; 3H coupled) or 3H (GRU).
+    /// </summary>
+    internal sealed record RecurrentSpec(
+        string Name,
+        Shape InputShape,
+        Shape OutputShape,
+        CellKind Cell,
+        int Units,
+        bool ReturnSequences,
+        bool Bidirectional,
+        double Dropout,
+        double RecurrentDropout,
+        ActivationKind Activation,
+        bool Peepholes,
+        bool CoupledGates,
+        bool ResetAfter)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => Cell switch { CellKind.Lstm => "LSTM", CellKind.Gru => "GRU", _ => "SimpleRNN" } + (Bidirectional ? " (bidirectional)" : string.Empty);
+
+        public int Inputs => InputShape.Size;
+
+        public int Gates => Cell switch { CellKind.Lstm => (CoupledGates ? 3 : 4) * Units, CellKind.Gru => 3 * Units, _ => Units };
+
+        public int PeepholeCount => Cell == CellKind.Lstm && Peepholes ? (CoupledGates ? 2 : 3) * Units : 0;
+
+        public int DirectionParameters => (Gates * Inputs) + (Gates * Units) + (2 * Gates) + PeepholeCount;
+
+        public int Directions => Bidirectional ? 2 : 1;
+
+        public override int ParameterCount => Directions * DirectionParameters;
+    }
+
+    /// <summary>A token-id → vector lookup table, vocabulary × dimension.</summary>
+    internal sealed record EmbeddingSpec(string Name, Shape InputShape, Shape OutputShape, int Vocabulary, int Dimension)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => "Embedding";
+
+        public override int ParameterCount => Vocabulary * Dimension;
+    }
 }

@@ -44,13 +44,17 @@ namespace ModelGen.Generator.Parsing
 
     internal sealed class InputDeclaration
     {
-        public InputDeclaration(ImmutableArray<int> shape, Location location)
+        public InputDeclaration(ImmutableArray<int> shape, int maxSequenceLength, Location location)
         {
             Shape = shape;
+            MaxSequenceLength = maxSequenceLength;
             Location = location;
         }
 
         public ImmutableArray<int> Shape { get; }
+
+        /// <summary>0 for a single example; otherwise the longest sequence the model accepts.</summary>
+        public int MaxSequenceLength { get; }
 
         public Location Location { get; }
     }
@@ -197,5 +201,76 @@ namespace ModelGen.Generator.Parsing
             : base("ResidualEnd", "add", location) => Activation = activation;
 
         public int Activation { get; }
+    }
+
+    internal enum RecurrentCell
+    {
+        Simple,
+        Lstm,
+        Gru,
+    }
+
+    internal sealed class RecurrentDeclaration : LayerDeclaration
+    {
+        public RecurrentDeclaration(
+            RecurrentCell cell,
+            int units,
+            bool returnSequences,
+            bool bidirectional,
+            double dropout,
+            double recurrentDropout,
+            int activation,
+            bool peepholes,
+            bool coupledGates,
+            bool resetAfter,
+            Location location)
+            : base(cell switch { RecurrentCell.Lstm => "Lstm", RecurrentCell.Gru => "Gru", _ => "SimpleRnn" }, cell switch { RecurrentCell.Lstm => "lstm", RecurrentCell.Gru => "gru", _ => "rnn" }, location)
+        {
+            Cell = cell;
+            Units = units;
+            ReturnSequences = returnSequences;
+            Bidirectional = bidirectional;
+            Dropout = dropout;
+            RecurrentDropout = recurrentDropout;
+            Activation = activation;
+            Peepholes = peepholes;
+            CoupledGates = coupledGates;
+            ResetAfter = resetAfter;
+        }
+
+        public RecurrentCell Cell { get; }
+
+        public int Units { get; }
+
+        public bool ReturnSequences { get; }
+
+        public bool Bidirectional { get; }
+
+        public double Dropout { get; }
+
+        public double RecurrentDropout { get; }
+
+        /// <summary>The simple RNN's activation (tanh by default); unused by LSTM and GRU.</summary>
+        public int Activation { get; }
+
+        public bool Peepholes { get; }
+
+        public bool CoupledGates { get; }
+
+        public bool ResetAfter { get; }
+    }
+
+    internal sealed class EmbeddingDeclaration : LayerDeclaration
+    {
+        public EmbeddingDeclaration(int vocabulary, int dimension, Location location)
+            : base("Embedding", "embedding", location)
+        {
+            Vocabulary = vocabulary;
+            Dimension = dimension;
+        }
+
+        public int Vocabulary { get; }
+
+        public int Dimension { get; }
     }
 }

@@ -85,7 +85,7 @@ namespace ModelGen.Generator.Parsing
                 switch (shortName)
                 {
                     case "Input":
-                        input = new InputDeclaration(IntArray(attribute.ConstructorArguments[0]), location);
+                        input = new InputDeclaration(IntArray(attribute.ConstructorArguments[0]), NamedInt(attribute, "MaxSequenceLength", 0), location);
                         break;
                     case "Dense":
                         layers.Add(new DenseDeclaration(
@@ -121,6 +121,17 @@ namespace ModelGen.Generator.Parsing
                     case "Residual":
                         layers.Add(new ResidualDeclaration(location));
                         break;
+                    case "SimpleRnn":
+                    case "Lstm":
+                    case "Gru":
+                        layers.Add(Recurrent(shortName, attribute, location));
+                        break;
+                    case "Embedding":
+                        layers.Add(new EmbeddingDeclaration(
+                            (int)attribute.ConstructorArguments[0].Value!,
+                            (int)attribute.ConstructorArguments[1].Value!,
+                            location));
+                        break;
                     case "ResidualEnd":
                         layers.Add(new ResidualEndDeclaration(NamedInt(attribute, "Activation", 0), location));
                         break;
@@ -144,7 +155,21 @@ namespace ModelGen.Generator.Parsing
 
         private static bool IsModelAttribute(string shortName) =>
             shortName is "Input" or "Dense" or "Dropout" or "Flatten" or "Conv2D" or "MaxPool2D" or "AvgPool2D"
-                or "LayerNorm" or "BatchNorm" or "Residual" or "ResidualEnd";
+                or "LayerNorm" or "BatchNorm" or "Residual" or "ResidualEnd" or "SimpleRnn" or "Lstm" or "Gru" or "Embedding";
+
+        private static RecurrentDeclaration Recurrent(string shortName, AttributeData attribute, Location location) =>
+            new(
+                shortName == "Lstm" ? RecurrentCell.Lstm : shortName == "Gru" ? RecurrentCell.Gru : RecurrentCell.Simple,
+                (int)attribute.ConstructorArguments[0].Value!,
+                NamedBool(attribute, "ReturnSequences", false),
+                NamedBool(attribute, "Bidirectional", false),
+                NamedDouble(attribute, "Dropout", 0),
+                NamedDouble(attribute, "RecurrentDropout", 0),
+                NamedInt(attribute, "Activation", 2),
+                NamedBool(attribute, "Peepholes", false),
+                NamedBool(attribute, "CoupledGates", false),
+                NamedBool(attribute, "ResetAfter", true),
+                location);
 
         private static Conv2DDeclaration Conv2D(AttributeData attribute, Location location)
         {
@@ -188,6 +213,19 @@ namespace ModelGen.Generator.Parsing
             foreach (var argument in attribute.NamedArguments)
             {
                 if (argument.Key == name && argument.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+
+            return defaultValue;
+        }
+
+        private static bool NamedBool(AttributeData attribute, string name, bool defaultValue)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is bool value)
                 {
                     return value;
                 }

@@ -18,14 +18,14 @@ namespace ModelGen.Generator.Planning
         {
             var batch = model.MaxBatchSize;
             InputOffset = 0;
-            var activations = batch * model.InputShape.Size;
+            var activations = batch * model.InputShape.Capacity;
             int parameters = 0, state = 0, masks = 0, indices = 0, statistics = 0, skips = 0;
-            var largest = model.InputShape.Size;
+            var largest = model.InputShape.Capacity;
             var anyParametersBefore = false;
             var inputOffset = InputOffset;
             foreach (var layer in model.Layers)
             {
-                var size = layer.OutputShape.Size;
+                var size = layer.OutputShape.Capacity;
                 var slots = new LayerSlots { InputOffset = inputOffset, NeedsInputGradient = anyParametersBefore };
                 if (layer is FlattenSpec or ResidualSpec)
                 {
@@ -40,6 +40,9 @@ namespace ModelGen.Generator.Planning
 
                 switch (layer)
                 {
+                    case EmbeddingSpec or RecurrentSpec:
+                        slots.WeightOffset = parameters;
+                        break;
                     case DenseSpec or Conv2DSpec:
                         slots.WeightOffset = parameters;
                         slots.BiasOffset = parameters + layer.ParameterCount - layer.OutputShape.Dimensions[0];
@@ -48,7 +51,7 @@ namespace ModelGen.Generator.Planning
                         slots.WeightOffset = parameters;
                         slots.BiasOffset = parameters + norm.Channels;
                         slots.StatisticsOffset = statistics;
-                        statistics += 2 * (norm.IsBatch ? norm.Channels : batch);
+                        statistics += 2 * (norm.IsBatch ? norm.Channels : batch * System.Math.Max(norm.InputShape.Steps, 1));
                         slots.StateOffset = state;
                         break;
                     case DropoutSpec:

@@ -33,6 +33,10 @@ namespace ModelGen.Generator.Validation
                     return new ResidualSpec(name, input, input);
                 case ResidualEndDeclaration end:
                     return ResidualEnd(end, name, input, residuals, report);
+                case RecurrentDeclaration rnn:
+                    return SequenceRules.Recurrent(rnn, name, input, report);
+                case EmbeddingDeclaration embedding:
+                    return SequenceRules.Embedding(embedding, name, index, input, report);
                 case DenseDeclaration dense:
                     return Dense(dense, name, input, isLast, loss, report);
                 case DropoutDeclaration dropout:
@@ -48,7 +52,13 @@ namespace ModelGen.Generator.Validation
                     }
 
                     return new DropoutSpec(name, input, input, dropout.Rate);
-                case FlattenDeclaration:
+                case FlattenDeclaration flatten:
+                    if (input.IsSequence)
+                    {
+                        report(DiagnosticDescriptors.NotOnSequences, flatten.Location, new object[] { flatten.AttributeName, input.ToString() });
+                        return null;
+                    }
+
                     return new FlattenSpec(name, input, Shape.Vector(input.Size));
                 default:
                     return null;
@@ -102,7 +112,8 @@ namespace ModelGen.Generator.Validation
                 return null;
             }
 
-            return new DenseSpec(name, input, Shape.Vector(dense.Units), activation);
+            // On a sequence, a dense layer applies to every step.
+            return new DenseSpec(name, input, new Shape(new EquatableArray<int>(new[] { dense.Units }), input.Steps), activation);
         }
     
         public static bool KnownActivation(LayerDeclaration layer, int activation, Action<DiagnosticDescriptor, Location, object[]> report)

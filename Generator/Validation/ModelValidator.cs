@@ -80,7 +80,7 @@ namespace ModelGen.Generator.Validation
                 }
 
                 parameters += layer.ParameterCount;
-                var activations = (long)layer.OutputShape.Size * batch;
+                var activations = (long)layer.OutputShape.Capacity * batch;
                 if (parameters > MaxBufferLength || activations > MaxBufferLength)
                 {
                     Report(DiagnosticDescriptors.ModelTooLarge, declaration.Location, declaration.AttributeName, Math.Max(parameters, activations), MaxBufferLength);
@@ -121,6 +121,18 @@ namespace ModelGen.Generator.Validation
 
         private static Shape? ValidateInput(InputDeclaration input, Action<DiagnosticDescriptor, Location, object[]> report)
         {
+            if (input.MaxSequenceLength < 0)
+            {
+                report(DiagnosticDescriptors.NonPositiveSize, input.Location, new object[] { "Input", "MaxSequenceLength", input.MaxSequenceLength });
+                return null;
+            }
+
+            if (input.MaxSequenceLength > 0 && input.Shape.Length != 1)
+            {
+                report(DiagnosticDescriptors.InvalidArgument, input.Location, new object[] { "Input", "a sequence's step shape", "one dimension (features per step)", input.Shape.Length + " dimensions" });
+                return null;
+            }
+
             if (input.Shape.Length != 1 && input.Shape.Length != 3)
             {
                 report(DiagnosticDescriptors.UnsupportedInputRank, input.Location, new object[] { input.Shape.Length });
@@ -139,13 +151,14 @@ namespace ModelGen.Generator.Validation
                 size *= dimension;
             }
 
+            size *= Math.Max(input.MaxSequenceLength, 1);
             if (size > MaxBufferLength)
             {
                 report(DiagnosticDescriptors.ModelTooLarge, input.Location, new object[] { "Input", size, MaxBufferLength });
                 return null;
             }
 
-            return new Shape(new EquatableArray<int>(input.Shape));
+            return new Shape(new EquatableArray<int>(input.Shape), input.MaxSequenceLength);
         }
     }
 }

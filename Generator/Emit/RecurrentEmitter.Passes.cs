@@ -1,0 +1,255 @@
+using ModelGen.Generator.Model;
+using static ModelGen.Generator.Emit.LayerContext;
+
+namespace ModelGen.Generator.Emit
+{
+    internal sealed partial class RecurrentEmitter
+    {
+        private const string SpanType = "global::System.Span<float>";
+
+        public override void EmitForward(CodeWriter writer, LayerContext context)
+        {
+            var rnn = (RecurrentSpec)context.Layer;
+            int h = rnn.Units, f = rnn.Inputs, g = rnn.Gates;
+            writer.Line("var x = " + context.Input + ";");
+            if (rnn.Dropout > 0)
+            {
+                writer.Line("var xi = " + Span(Field(rnn, 0, "Input"), "rows * " + Int(f)) + ";");
+                writer.Open("if (training)");
+                writer.Line(Kernels + "Sequences.DropoutForward(x, xi, " + Span(Field(rnn, 0, "InputMask"), "batchSize * " + Int(f)) + ", " + Float(rnn.Dropout) + ", _dropoutRng, steps, batchSize, " + Int(f) + ");");
+                writer.Close();
+                writer.Open("else");
+                writer.Line("x.CopyTo(xi);");
+                writer.Close();
+            }
+            else
+            {
+                writer.Line("var xi = x;");
+            }
+
+            for (var d = 0; d < rnn.Directions; d++)
+            {
+                var o = Offsets(context, rnn, d);
+                var lstm = rnn.Cell == CellKind.Lstm;
+                writer.Open();
+                writer.Line(d == 1 ? "// The reverse direction reads the sequence from its last step to its first." : "// Input projections of all steps at once; only the recurrent product is sequential.");
+                writer.Line("var pre = " + Span(Field(rnn, d, "Pre"), "rows * " + Int(g)) + ";");
+                writer.Line(Kernels + "Gemm.MultiplyTransposedB(xi, " + Parameters(o.WeightIh, g * f) + ", pre, rows, " + Int(g) + ", " + Int(f) + ");");
+                writer.Line(Kernels + "Bias.AddRows(pre, " + Parameters(o.BiasIh, g) + ", rows, " + Int(g) + ");");
+                writer.Line("var initial = " + Span(Field(rnn, d, "Initial"), "batchSize * " + Int(h)) + ";");
+                if (lstm)
+                {
+                    writer.Line("var initialCell = " + Span(Field(rnn, d, "InitialCell"), "batchSize * " + Int(h)) + ";");
+                }
+
+                if (d == 0)
+                {
+                    writer.Open("if (carry)");
+                    writer.Line(Slice("_carry", CarryOffset(context), "batchSize * " + Int(h)) + ".CopyTo(initial);");
+                    if (lstm)
+                    {
+                        writer.Line(Slice("_carry", CarryOffset(context) + (context.Model.MaxBatchSize * h), "batchSize * " + Int(h)) + ".CopyTo(initialCell);");
+                    }
+
+                    writer.Close();
+                    writer.Open("else");
+                }
+
+                writer.Line("initial.Clear();");
+                if (lstm)
+                {
+                    writer.Line("initialCell.Clear();");
+                }
+
+                if (d == 0)
+                {
+                    writer.Close();
+                }
+
+                var mask = RecurrentMask(writer, rnn, d, "training", draw: true);
+                writer.Line("var hidden = " + Span(Field(rnn, d, "Hidden"), "rows * " + Int(h)) + ";");
+                var reverse = d == 1 ? "true" : "false";
+                switch (rnn.Cell)
+                {
+                    case CellKind.Simple:
+                        writer.Line(Kernels + "SimpleRnn.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", initial, hidden, steps, batchSize, " + Int(h)
+                            + ", global::ModelGen.Activation." + rnn.Activation + ", reverse: " + reverse + ", " + mask + ");");
+                        break;
+                    case CellKind.Lstm:
+                        writer.Line("var cells = " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ";");
+                        writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", initial, initialCell, "
+                            + Span(Field(rnn, d, "Gates"), "rows * " + Int(g)) + ", cells, hidden, steps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
+                            + ", reverse: " + reverse + ", " + mask + ");");
+                        break;
+                    case CellKind.Gru:
+                        writer.Line(Kernels + "Gru.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", initial, " + Field(rnn, d, "Gates") + ", hidden, " + Field(rnn, 0, "Workspace")
+                            + ", steps, batchSize, " + Int(h) + ", resetAfter: " + Bool(rnn.ResetAfter) + ", reverse: " + reverse + ", " + mask + ");");
+                        break;
+                }
+
+                if (d == 0)
+                {
+                    writer.Line("// Keep the final state for the next stateful call or Step.");
+                    writer.Line("hidden.Slice((steps - 1) * batchSize * " + Int(h) + ", batchSize * " + Int(h) + ").CopyTo(" + Slice("_carry", CarryOffset(context), "batchSize * " + Int(h)) + ");");
+                    if (lstm)
+                    {
+                        writer.Line("cells.Slice((steps - 1) * batchSize * " + Int(h) + ", batchSize * " + Int(h) + ").CopyTo(" + Slice("_carry", CarryOffset(context) + (context.Model.MaxBatchSize * h), "batchSize * " + Int(h)) + ");");
+                    }
+                }
+
+                writer.Close();
+            }
+
+            EmitOutput(writer, context, rnn);
+        }
+
+        private static void EmitOutput(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
+        {
+            var h = Int(rnn.Units);
+            var forward = Field(rnn, 0, "Hidden");
+            var backward = Field(rnn, 1, "Hidden");
+            writer.Line(rnn.ReturnSequences ? "// Output: the state of every step."
+                : rnn.Bidirectional ? "// Output: the last step's state (for the reverse direction, the state after reading step 0)." : "// Output: the last step's state.");
+            if (rnn.Bidirectional)
+            {
+                writer.Line(rnn.ReturnSequences
+                    ? Kernels + "Sequences.Concatenate(" + Span(forward, "rows * " + h) + ", " + Span(backward, "rows * " + h) + ", " + context.Output + ", rows, " + h + ", " + h + ");"
+                    : Kernels + "Sequences.Concatenate(" + LastStep(forward, h) + ", " + Span(backward, "batchSize * " + h) + ", " + context.Output + ", batchSize, " + h + ", " + h + ");");
+            }
+            else
+            {
+                writer.Line((rnn.ReturnSequences ? Span(forward, "rows * " + h) : LastStep(forward, h)) + ".CopyTo(" + context.Output + ");");
+            }
+        }
+
+        public override string EmitBackward(CodeWriter writer, LayerContext context)
+        {
+            var rnn = (RecurrentSpec)context.Layer;
+            int h = rnn.Units, f = rnn.Inputs, g = rnn.Gates;
+            var rows = context.Model.MaxBatchSize * rnn.InputShape.Steps;
+            var dHidden = Field(rnn, 0, "DHidden");
+            writer.Line("var dy = " + context.OutputGradient + ";");
+            writer.Line("var dForward = " + Span(dHidden, "rows * " + Int(h)) + ";");
+            if (rnn.Bidirectional)
+            {
+                writer.Line("var dBackward = new " + SpanType + "(" + dHidden + ", " + Int(rows * h) + ", rows * " + Int(h) + ");");
+            }
+
+            writer.Line("// Gradient w.r.t. each step's state from the layers above.");
+            if (rnn.ReturnSequences)
+            {
+                writer.Line(rnn.Bidirectional
+                    ? Kernels + "Sequences.Split(dy, dForward, dBackward, rows, " + Int(h) + ", " + Int(h) + ");"
+                    : "dy.CopyTo(dForward);");
+            }
+            else
+            {
+                writer.Line("dForward.Clear();");
+                var last = "dForward.Slice((steps - 1) * batchSize * " + Int(h) + ", batchSize * " + Int(h) + ")";
+                if (rnn.Bidirectional)
+                {
+                    writer.Line("dBackward.Clear();");
+                    writer.Line(Kernels + "Sequences.Split(dy, " + last + ", dBackward.Slice(0, batchSize * " + Int(h) + "), batchSize, " + Int(h) + ", " + Int(h) + ");");
+                }
+                else
+                {
+                    writer.Line("dy.CopyTo(" + last + ");");
+                }
+            }
+
+            writer.Line("var xi = " + (rnn.Dropout > 0 ? Span(Field(rnn, 0, "Input"), "rows * " + Int(f)) : context.Input) + ";");
+            writer.Line("var dPre = " + Span(Field(rnn, 0, "DPre"), "rows * " + Int(g)) + ";");
+            writer.Line("var dInitial = " + Span(Field(rnn, 0, "DInitial"), "batchSize * " + Int(h)) + ";");
+            writer.Line("var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;");
+            for (var d = 0; d < rnn.Directions; d++)
+            {
+                var o = Offsets(context, rnn, d);
+                var reverse = d == 1 ? "true" : "false";
+                var dState = d == 1 ? "dBackward" : "dForward";
+                writer.Open();
+                var mask = RecurrentMask(writer, rnn, d, "_trainingPass", draw: false);
+                var hidden = Span(Field(rnn, d, "Hidden"), "rows * " + Int(h));
+                var initial = Span(Field(rnn, d, "Initial"), "batchSize * " + Int(h));
+                switch (rnn.Cell)
+                {
+                    case CellKind.Simple:
+                        writer.Line(Kernels + "SimpleRnn.Backward(" + hidden + ", " + initial + ", " + Parameters(o.WeightHh, g * h) + ", " + dState + ", dPre, " + Gradients(o.WeightHh, g * h) + ", "
+                            + Gradients(o.BiasHh, g) + ", dInitial, " + Field(rnn, 0, "Workspace") + ", steps, backpropSteps, batchSize, " + Int(h) + ", global::ModelGen.Activation." + rnn.Activation + ", reverse: " + reverse + ", " + mask + ");");
+                        break;
+                    case CellKind.Lstm:
+                        writer.Line(Kernels + "Lstm.Backward(" + Span(Field(rnn, d, "Gates"), "rows * " + Int(g)) + ", " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ", " + hidden + ", " + initial + ", "
+                            + Span(Field(rnn, d, "InitialCell"), "batchSize * " + Int(h)) + ", " + Parameters(o.WeightHh, g * h) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", " + dState + ", dPre, "
+                            + Gradients(o.WeightHh, g * h) + ", " + Gradients(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_gradients") + ", dInitial, "
+                            + "new " + SpanType + "(" + Field(rnn, 0, "DInitial") + ", " + Int(context.Model.MaxBatchSize * h) + ", batchSize * " + Int(h) + "), " + Field(rnn, 0, "Workspace")
+                            + ", steps, backpropSteps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", reverse: " + reverse + ", " + mask + ");");
+                        break;
+                    case CellKind.Gru:
+                        writer.Line(Kernels + "Gru.Backward(" + Field(rnn, d, "Gates") + ", " + hidden + ", " + initial + ", " + Parameters(o.WeightHh, g * h) + ", " + dState + ", dPre, "
+                            + Gradients(o.WeightHh, g * h) + ", " + Gradients(o.BiasHh, g) + ", dInitial, " + Field(rnn, 0, "Workspace") + ", steps, backpropSteps, batchSize, " + Int(h)
+                            + ", resetAfter: " + Bool(rnn.ResetAfter) + ", reverse: " + reverse + ", " + mask + ");");
+                        break;
+                }
+
+                writer.Line("// The input-side weights: one GEMM over all steps.");
+                writer.Line(Kernels + "Gemm.MultiplyTransposedA(dPre, xi, " + Gradients(o.WeightIh, g * f) + ", " + Int(g) + ", " + Int(f) + ", rows, accumulate: true);");
+                writer.Line(Kernels + "Bias.AccumulateRowSums(dPre, " + Gradients(o.BiasIh, g) + ", rows, " + Int(g) + ");");
+                if (context.Slots.NeedsInputGradient)
+                {
+                    writer.Line(Kernels + "Gemm.Multiply(dPre, " + Parameters(o.WeightIh, g * f) + ", " + context.InputGradient + ", rows, " + Int(f) + ", " + Int(g) + (d == 1 ? ", accumulate: true" : string.Empty) + ");");
+                }
+
+                writer.Close();
+            }
+
+            if (!context.Slots.NeedsInputGradient)
+            {
+                return context.Delta;
+            }
+
+            if (rnn.Dropout > 0)
+            {
+                writer.Open("if (_trainingPass)");
+                writer.Line(Kernels + "Sequences.DropoutBackward(" + Span(Field(rnn, 0, "InputMask"), "batchSize * " + Int(f)) + ", " + context.InputGradient + ", steps, batchSize, " + Int(f) + ");");
+                writer.Close();
+            }
+
+            return context.OtherDelta;
+        }
+
+        /// <summary>Declares <c>mask</c> (drawing it in training passes when <paramref name="draw"/>) and returns the argument text.</summary>
+        private static string RecurrentMask(CodeWriter writer, RecurrentSpec rnn, int direction, string condition, bool draw)
+        {
+            if (rnn.RecurrentDropout <= 0)
+            {
+                return "recurrentMask: default";
+            }
+
+            writer.Line("var mask = " + Span(Field(rnn, direction, "RecurrentMask"), "batchSize * " + Int(rnn.Units)) + ";");
+            if (draw)
+            {
+                writer.Open("if (" + condition + ")");
+                writer.Line(Kernels + "Sequences.DrawMask(mask, " + Float(rnn.RecurrentDropout) + ", _dropoutRng);");
+                writer.Close();
+            }
+
+            return "recurrentMask: " + condition + " ? mask : default";
+        }
+
+        private static string Peepholes(RecurrentSpec rnn, int offset, string buffer) =>
+            rnn.PeepholeCount > 0 ? Slice(buffer, offset, Int(rnn.PeepholeCount)) : "default";
+
+        private static string LastStep(string field, string hidden) =>
+            "new " + SpanType + "(" + field + ", (steps - 1) * batchSize * " + hidden + ", batchSize * " + hidden + ")";
+
+        private static string Span(string field, string length) => "new " + SpanType + "(" + field + ", 0, " + length + ")";
+
+        private static string Bool(bool value) => value ? "true" : "false";
+
+        private static string WorkspaceLength(RecurrentSpec rnn, int batch) => rnn.Cell switch
+        {
+            CellKind.Lstm => Kernels + "Lstm.WorkspaceLength(" + Int(batch) + ", " + Int(rnn.Units) + ")",
+            CellKind.Gru => Kernels + "Gru.WorkspaceLength(" + Int(batch) + ", " + Int(rnn.Units) + ")",
+            _ => Kernels + "SimpleRnn.WorkspaceLength(" + Int(batch) + ", " + Int(rnn.Units) + ")",
+        };
+    }
+}
