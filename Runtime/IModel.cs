@@ -22,6 +22,15 @@ public interface IModel
     /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/> from the last backward pass.</summary>
     Span<float> Gradients { get; }
 
+    /// <summary>Non-trainable state saved with the parameters (batch-norm running statistics).</summary>
+    Span<float> State { get; }
+
+    /// <summary>Saves the weights as safetensors with PyTorch state_dict names, atomically.</summary>
+    void Save(string path);
+
+    /// <summary>Loads safetensors weights, validating the whole file before changing the model.</summary>
+    void Load(string path);
+
     /// <summary>Inference on a mini-batch of examples stored back to back.</summary>
     void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
 

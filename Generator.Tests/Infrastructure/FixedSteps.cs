@@ -27,6 +27,12 @@ internal sealed class FixedSteps : IModel
 
     public Span<float> Gradients => _model.Gradients;
 
+    public Span<float> State => _model.State;
+
+    public void Save(string path) => _model.Save(path);
+
+    public void Load(string path) => _model.Load(path);
+
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
         _state?.CopyTo(_model.RecurrentState);

@@ -187,6 +187,34 @@ namespace Demo.Text
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 22128, 65);
 
+        private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
+        {
+            new("embedding1.weight", new[] { 65, 16 }, false, 0),
+            new("gru1.weight_ih_l0", new[] { 96, 16 }, false, 1040),
+            new("gru1.weight_hh_l0", new[] { 96, 32 }, false, 2576),
+            new("gru1.bias_ih_l0", new[] { 96 }, false, 5648),
+            new("gru1.bias_hh_l0", new[] { 96 }, false, 5744),
+            new("gru1.weight_ih_l0_reverse", new[] { 96, 16 }, false, 5840),
+            new("gru1.weight_hh_l0_reverse", new[] { 96, 32 }, false, 7376),
+            new("gru1.bias_ih_l0_reverse", new[] { 96 }, false, 10448),
+            new("gru1.bias_hh_l0_reverse", new[] { 96 }, false, 10544),
+            new("gru2.weight_ih_l0", new[] { 96, 64 }, false, 10640),
+            new("gru2.weight_hh_l0", new[] { 96, 32 }, false, 16784),
+            new("gru2.bias_ih_l0", new[] { 96 }, false, 19856),
+            new("gru2.bias_hh_l0", new[] { 96 }, false, 19952),
+            new("dense1.weight", new[] { 65, 32 }, false, 20048),
+            new("dense1.bias", new[] { 65 }, false, 22128),
+        };
+
+        /// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref="Parameters"/> or <see cref="State"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
+
+        /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+
+        /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+
         /// <summary>
         /// When true, each call starts from the recurrent state the previous call ended with (stateful training of
         /// long sequences in chunks: truncated BPTT with the state carried over); when false (default) every call

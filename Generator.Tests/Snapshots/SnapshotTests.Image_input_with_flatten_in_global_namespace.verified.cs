@@ -82,6 +82,23 @@ partial class TinyImageNet : global::ModelGen.IModel
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 300, 4);
 
+    private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
+    {
+        new("dense1.weight", new[] { 10, 25 }, false, 0),
+        new("dense1.bias", new[] { 10 }, false, 250),
+        new("dense2.weight", new[] { 4, 10 }, false, 260),
+        new("dense2.bias", new[] { 4 }, false, 300),
+    };
+
+    /// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref="Parameters"/> or <see cref="State"/>.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
+
+    /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
+    public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+
+    /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
+    public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+
     /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
     {

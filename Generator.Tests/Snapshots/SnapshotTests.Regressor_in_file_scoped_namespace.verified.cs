@@ -97,6 +97,25 @@ namespace Demo.Forecasting
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense3BiasGradient => new global::System.Span<float>(_gradients, 100, 1);
 
+        private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
+        {
+            new("dense1.weight", new[] { 8, 4 }, false, 0),
+            new("dense1.bias", new[] { 8 }, false, 32),
+            new("dense2.weight", new[] { 6, 8 }, false, 40),
+            new("dense2.bias", new[] { 6 }, false, 88),
+            new("dense3.weight", new[] { 1, 6 }, false, 94),
+            new("dense3.bias", new[] { 1 }, false, 100),
+        };
+
+        /// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref="Parameters"/> or <see cref="State"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
+
+        /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+
+        /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {

@@ -175,6 +175,33 @@ namespace Demo.Vision
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 1184, 1);
 
+        private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
+        {
+            new("conv1.weight", new[] { 4, 3, 3, 3 }, false, 0),
+            new("conv1.bias", new[] { 4 }, false, 108),
+            new("batchnorm1.weight", new[] { 4 }, false, 112),
+            new("batchnorm1.bias", new[] { 4 }, false, 116),
+            new("batchnorm1.running_mean", new[] { 4 }, true, 0),
+            new("batchnorm1.running_var", new[] { 4 }, true, 4),
+            new("conv2.weight", new[] { 4, 4, 3, 3 }, false, 120),
+            new("conv2.bias", new[] { 4 }, false, 264),
+            new("conv3.weight", new[] { 4, 4, 3, 3 }, false, 268),
+            new("conv3.bias", new[] { 4 }, false, 412),
+            new("layernorm1.weight", new[] { 4, 8, 8 }, false, 416),
+            new("layernorm1.bias", new[] { 4, 8, 8 }, false, 672),
+            new("dense1.weight", new[] { 1, 256 }, false, 928),
+            new("dense1.bias", new[] { 1 }, false, 1184),
+        };
+
+        /// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref="Parameters"/> or <see cref="State"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
+
+        /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+
+        /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {

@@ -113,6 +113,25 @@ namespace Demo.Vision
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 166464, 3);
 
+        private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
+        {
+            new("conv1.weight", new[] { 32, 1, 3, 3 }, false, 0),
+            new("conv1.bias", new[] { 32 }, false, 288),
+            new("dense1.weight", new[] { 64, 2592 }, false, 320),
+            new("dense1.bias", new[] { 64 }, false, 166208),
+            new("dense2.weight", new[] { 3, 64 }, false, 166272),
+            new("dense2.bias", new[] { 3 }, false, 166464),
+        };
+
+        /// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref="Parameters"/> or <see cref="State"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
+
+        /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+
+        /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {

@@ -161,6 +161,30 @@ namespace Demo.Forecasting
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 3456, 1);
 
+        private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
+        {
+            new("lstm1.weight_ih_l0", new[] { 64, 1 }, false, 0),
+            new("lstm1.weight_hh_l0", new[] { 64, 16 }, false, 64),
+            new("lstm1.bias_ih_l0", new[] { 64 }, false, 1088),
+            new("lstm1.bias_hh_l0", new[] { 64 }, false, 1152),
+            new("lstm1.weight_peephole_l0", new[] { 48 }, false, 1216),
+            new("lstm2.weight_ih_l0", new[] { 64, 16 }, false, 1264),
+            new("lstm2.weight_hh_l0", new[] { 64, 16 }, false, 2288),
+            new("lstm2.bias_ih_l0", new[] { 64 }, false, 3312),
+            new("lstm2.bias_hh_l0", new[] { 64 }, false, 3376),
+            new("dense1.weight", new[] { 1, 16 }, false, 3440),
+            new("dense1.bias", new[] { 1 }, false, 3456),
+        };
+
+        /// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref="Parameters"/> or <see cref="State"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
+
+        /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+
+        /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+
         /// <summary>
         /// When true, each call starts from the recurrent state the previous call ended with (stateful training of
         /// long sequences in chunks: truncated BPTT with the state carried over); when false (default) every call

@@ -32,7 +32,10 @@ namespace ModelGen.Generator.Emit
                 "weight",
                 Int(conv.Filters) + " × " + Int(conv.Channels) + " × " + Int(conv.KernelHeight) + " × " + Int(conv.KernelWidth) + " (filters × channels × kernel)",
                 context.Slots.WeightOffset,
-                conv.WeightCount);
+                conv.Filters,
+                conv.Channels,
+                conv.KernelHeight,
+                conv.KernelWidth);
             AccessorEmitter.Parameter(writer, context, "Bias", "bias", Int(conv.Filters) + " values", context.Slots.BiasOffset, conv.Filters);
         }
 

@@ -14,7 +14,7 @@ namespace ModelGen.Generator.Emit
         public override void EmitMembers(CodeWriter writer, LayerContext context)
         {
             var dense = (DenseSpec)context.Layer;
-            AccessorEmitter.Parameter(writer, context, "Weight", "weight", Int(dense.Units) + " × " + Int(dense.Inputs) + " (out × in)", context.Slots.WeightOffset, dense.WeightCount);
+            AccessorEmitter.Parameter(writer, context, "Weight", "weight", Int(dense.Units) + " × " + Int(dense.Inputs) + " (out × in)", context.Slots.WeightOffset, dense.Units, dense.Inputs);
             AccessorEmitter.Parameter(writer, context, "Bias", "bias", Int(dense.Units) + " values", context.Slots.BiasOffset, dense.Units);
         }
 

@@ -11,7 +11,7 @@ namespace ModelGen.Generator.Emit
         public override void EmitMembers(CodeWriter writer, LayerContext context)
         {
             var embedding = (EmbeddingSpec)context.Layer;
-            AccessorEmitter.Parameter(writer, context, "Weight", "weight", Int(embedding.Vocabulary) + " × " + Int(embedding.Dimension) + " (vocabulary × dimension)", context.Slots.WeightOffset, embedding.ParameterCount);
+            AccessorEmitter.Parameter(writer, context, "Weight", "weight", Int(embedding.Vocabulary) + " × " + Int(embedding.Dimension) + " (vocabulary × dimension)", context.Slots.WeightOffset, embedding.Vocabulary, embedding.Dimension);
         }
 
         public override void EmitInitialization(CodeWriter writer, LayerContext context)

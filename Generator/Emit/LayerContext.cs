@@ -19,6 +19,9 @@ namespace ModelGen.Generator.Emit
 
         public MemoryPlan Plan { get; }
 
+        /// <summary>The layer's entries in the model's tensor table (saved-file names), filled while its members are emitted.</summary>
+        public System.Collections.Generic.List<string> Tensors { get; } = new();
+
         /// <summary>The layer's position in the stack.</summary>
         public int Index { get; }
 

@@ -171,6 +171,32 @@ namespace ModelGen.Generator.Emit
             {
                 LayerEmitter.For(layer.Layer).EmitMembers(writer, layer);
             }
+
+            EmitTensorTable(writer, layers);
+        }
+
+        /// <summary>The saved tensors, by PyTorch state_dict name, and Save/Load in the safetensors format.</summary>
+        private static void EmitTensorTable(CodeWriter writer, List<LayerContext> layers)
+        {
+            const string Info = "global::ModelGen.Serialization.TensorInfo";
+            writer.Line("private static readonly " + Info + "[] TensorTable = new " + Info + "[]");
+            writer.Line("{");
+            foreach (var entry in layers.SelectMany(layer => layer.Tensors))
+            {
+                writer.Line("    " + entry + ",");
+            }
+
+            writer.Line("};");
+            writer.Line();
+            writer.Line("/// <summary>Every saved tensor: its PyTorch state_dict name, shape and place in <see cref=\"Parameters\"/> or <see cref=\"State\"/>.</summary>");
+            writer.Line("public static global::System.Collections.Generic.IReadOnlyList<" + Info + "> Tensors => TensorTable;");
+            writer.Line();
+            writer.Line("/// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name=\"path\"/>.</summary>");
+            writer.Line("public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);");
+            writer.Line();
+            writer.Line("/// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>");
+            writer.Line("public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);");
+            writer.Line();
         }
     }
 }

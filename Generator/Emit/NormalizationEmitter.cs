@@ -18,8 +18,8 @@ namespace ModelGen.Generator.Emit
         {
             var norm = (NormalizationSpec)context.Layer;
             var what = Int(norm.Channels) + (norm.IsBatch ? " values, one per channel" : " values, one per feature");
-            AccessorEmitter.Parameter(writer, context, "Weight", "weight", what + " (the gain)", context.Slots.WeightOffset, norm.Channels);
-            AccessorEmitter.Parameter(writer, context, "Bias", "bias", what, context.Slots.BiasOffset, norm.Channels);
+            AccessorEmitter.Parameter(writer, context, "Weight", "weight", what + " (the gain)", context.Slots.WeightOffset, Dimensions(norm));
+            AccessorEmitter.Parameter(writer, context, "Bias", "bias", what, context.Slots.BiasOffset, Dimensions(norm));
             if (norm.IsBatch)
             {
                 AccessorEmitter.State(writer, context, "RunningMean", "running_mean", what, context.Slots.StateOffset, norm.Channels);
@@ -77,6 +77,10 @@ namespace ModelGen.Generator.Emit
                     + dx + ", " + gradients + ", " + context.Rows + ", " + Int(norm.Channels) + ");");
             return context.OtherDelta;
         }
+
+        /// <summary>The gain's and bias's saved shape: the example's shape for layer norm (PyTorch normalized_shape), channels for batch norm.</summary>
+        private static int[] Dimensions(NormalizationSpec norm) =>
+            norm.IsBatch ? new[] { norm.Channels } : System.Linq.Enumerable.ToArray(norm.InputShape.Dimensions);
 
         /// <summary>Part 0 (means) or 1 (inverse standard deviations) of the layer's saved statistics.</summary>
         private static string Statistics(LayerContext context, int part)

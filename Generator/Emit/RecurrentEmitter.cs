@@ -73,8 +73,8 @@ namespace ModelGen.Generator.Emit
                 var saved = "_l0" + (d == 1 ? "_reverse" : string.Empty);
                 var o = Offsets(context, rnn, d);
                 var gates = Int(rnn.Gates);
-                AccessorEmitter.Parameter(writer, context, "WeightIh" + suffix, "weight_ih" + saved, gates + " × " + Int(rnn.Inputs), o.WeightIh, rnn.Gates * rnn.Inputs);
-                AccessorEmitter.Parameter(writer, context, "WeightHh" + suffix, "weight_hh" + saved, gates + " × " + Int(rnn.Units), o.WeightHh, rnn.Gates * rnn.Units);
+                AccessorEmitter.Parameter(writer, context, "WeightIh" + suffix, "weight_ih" + saved, gates + " × " + Int(rnn.Inputs), o.WeightIh, rnn.Gates, rnn.Inputs);
+                AccessorEmitter.Parameter(writer, context, "WeightHh" + suffix, "weight_hh" + saved, gates + " × " + Int(rnn.Units), o.WeightHh, rnn.Gates, rnn.Units);
                 AccessorEmitter.Parameter(writer, context, "BiasIh" + suffix, "bias_ih" + saved, gates + " values", o.BiasIh, rnn.Gates);
                 AccessorEmitter.Parameter(writer, context, "BiasHh" + suffix, "bias_hh" + saved, gates + " values", o.BiasHh, rnn.Gates);
                 if (rnn.PeepholeCount > 0)
