@@ -1,5 +1,6 @@
 using ModelGen.Samples.Mlp;
 using ModelGen.Samples.Shapes;
+using ModelGen.Samples.TimeSeries;
 
 namespace ModelGen.Samples;
 
@@ -16,6 +17,7 @@ internal static class SampleRegistry
     [
         new("mlp", "Dense ReLU network classifying three interleaved 2-D spirals", MlpSample.Run),
         new("shapes", "CNN telling noisy 20x20 rectangles, circles and lines apart", ShapesSample.Run, ShapesSample.Options, ShapesSample.OptionsUsage),
+        new("timeseries", "LSTM forecasting the next value of a noisy seasonal series from the last 48", TimeSeriesSample.Run, TimeSeriesSample.Options, TimeSeriesSample.OptionsUsage),
     ];
 
     public static Sample? Find(string name) =>
