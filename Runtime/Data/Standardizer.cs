@@ -57,4 +57,14 @@ public sealed class Standardizer
             data[i] = (data[i] - mean) * scale;
         }
     }
+
+    /// <summary>Undoes <see cref="Transform"/>: every value z of <paramref name="data"/> becomes z · std + mean, in place.</summary>
+    public void Inverse(Span<float> data)
+    {
+        float mean = Mean, std = StandardDeviation;
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = data[i] * std + mean;
+        }
+    }
 }
