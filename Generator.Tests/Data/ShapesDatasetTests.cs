@@ -80,8 +80,9 @@ public class ShapesDatasetTests
     }
 
     [Fact]
-    public void EachClassHasPlausiblePixelCounts()
+    public void EachClassHasItsDocumentedGeometry()
     {
+        const int size = ShapesDataset.DefaultSize;
         var data = ShapesDataset.Generate(900, 0f, 5);
         var counts = new List<int>[ShapesDataset.Classes];
         for (int c = 0; c < counts.Length; c++)
@@ -91,23 +92,46 @@ public class ShapesDatasetTests
 
         for (int i = 0; i < data.Count; i++)
         {
-            int on = 0;
-            foreach (float p in data.Image(i))
+            Span<float> image = data.Image(i);
+            int on = 0, left = size, right = -1, top = size, bottom = -1;
+            for (int y = 0; y < size; y++)
             {
-                on += p > 0.5f ? 1 : 0;
+                for (int x = 0; x < size; x++)
+                {
+                    if (image[y * size + x] > 0.5f)
+                    {
+                        on++;
+                        (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x), Math.Min(top, y), Math.Max(bottom, y));
+                    }
+                }
             }
 
+            int width = right - left + 1, height = bottom - top + 1;
             counts[data.Labels[i]].Add(on);
+            switch (data.Labels[i])
+            {
+                case ShapesDataset.Rectangle:
+                    // Filled: the pixels are exactly their bounding box, with sides of 5..14.
+                    Assert.InRange(width, 5, 14);
+                    Assert.InRange(height, 5, 14);
+                    Assert.Equal(width * height, on);
+                    break;
+                case ShapesDataset.Circle:
+                    // Filled disk: a d × d bounding box (d = 5..14) without its corners, its centre set.
+                    Assert.Equal(width, height);
+                    Assert.InRange(width, 5, 14);
+                    Assert.Equal(0f, image[top * size + left]);
+                    Assert.Equal(0f, image[bottom * size + right]);
+                    Assert.Equal(1f, image[(top + height / 2) * size + left + width / 2]);
+                    Assert.InRange(on, 0.75 * width * height, 0.9 * width * height);
+                    break;
+                default:
+                    // 1..3 one-pixel segments of 9..20 pixels each (overlaps can only reduce it).
+                    Assert.InRange(on, 9, 60);
+                    Assert.True(Math.Max(width, height) >= 9, $"extent {width}×{height}");
+                    break;
+            }
         }
-
-        // Rectangle: 2-pixel border of a 6..18 × 6..18 box: 2·2·(w + h) − 16 ∈ [32, 128].
-        Assert.All(counts[ShapesDataset.Rectangle], n => Assert.InRange(n, 32, 128));
-
-        // Circle: a 2-pixel ring of radius 4.5..8.5 covers about 2·2πr ∈ [57, 107] pixels.
-        Assert.All(counts[ShapesDataset.Circle], n => Assert.InRange(n, 45, 120));
-
-        // Lines: 1..3 two-pixel-wide segments of 9..20 pixels each (overlaps can only reduce it).
-        Assert.All(counts[ShapesDataset.Lines], n => Assert.InRange(n, 16, 120));
 
         // Sizes vary within each class: no class is recognizable by a constant pixel count.
         Assert.All(counts, c => Assert.True(c.Max() - c.Min() >= 20, $"range {c.Min()}..{c.Max()}"));
