@@ -85,6 +85,7 @@ public class ShapesDatasetTests
         const int size = ShapesDataset.DefaultSize;
         var data = ShapesDataset.Generate(900, 0f, 5);
         var counts = new List<int>[ShapesDataset.Classes];
+        var orientations = new int[2];
         for (int c = 0; c < counts.Length; c++)
         {
             counts[c] = [];
@@ -111,15 +112,17 @@ public class ShapesDatasetTests
             switch (data.Labels[i])
             {
                 case ShapesDataset.Rectangle:
-                    // Filled: the pixels are exactly their bounding box, with sides of 5..14.
-                    Assert.InRange(width, 5, 14);
-                    Assert.InRange(height, 5, 14);
+                    // Filled: the pixels are exactly their bounding box, with sides of 8..16, never near-square.
+                    Assert.InRange(width, 8, 16);
+                    Assert.InRange(height, 8, 16);
+                    Assert.True(Math.Abs(width - height) >= 3, $"rectangle {width}×{height}");
+                    orientations[width > height ? 0 : 1]++;
                     Assert.Equal(width * height, on);
                     break;
                 case ShapesDataset.Circle:
-                    // Filled disk: a d × d bounding box (d = 5..14) without its corners, its centre set.
+                    // Filled disk: a d × d bounding box (d = 8..16) without its corners, its centre set.
                     Assert.Equal(width, height);
-                    Assert.InRange(width, 5, 14);
+                    Assert.InRange(width, 8, 16);
                     Assert.Equal(0f, image[top * size + left]);
                     Assert.Equal(0f, image[bottom * size + right]);
                     Assert.Equal(1f, image[(top + height / 2) * size + left + width / 2]);
@@ -132,6 +135,9 @@ public class ShapesDatasetTests
                     break;
             }
         }
+
+        // Rectangles lie and stand about equally often.
+        Assert.All(orientations, o => Assert.InRange(o, 100, 200));
 
         // Sizes vary within each class: no class is recognizable by a constant pixel count.
         Assert.All(counts, c => Assert.True(c.Max() - c.Min() >= 20, $"range {c.Min()}..{c.Max()}"));
@@ -217,7 +223,8 @@ public class ShapesDatasetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(-1, 0f, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, -0.1f, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, float.NaN, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, 0f, 0, size: 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, 0f, 0, size: 12));
+        Assert.Equal(13, ShapesDataset.Generate(3, 0f, 0, size: 13).Size);
         Assert.Throws<ArgumentException>(() => Standardizer.Fit([]));
     }
 }
