@@ -80,10 +80,12 @@ public class ShapesDatasetTests
     }
 
     [Fact]
-    public void EachClassHasPlausiblePixelCounts()
+    public void EachClassHasItsDocumentedGeometry()
     {
+        const int size = ShapesDataset.DefaultSize;
         var data = ShapesDataset.Generate(900, 0f, 5);
         var counts = new List<int>[ShapesDataset.Classes];
+        var orientations = new int[2];
         for (int c = 0; c < counts.Length; c++)
         {
             counts[c] = [];
@@ -91,23 +93,51 @@ public class ShapesDatasetTests
 
         for (int i = 0; i < data.Count; i++)
         {
-            int on = 0;
-            foreach (float p in data.Image(i))
+            Span<float> image = data.Image(i);
+            int on = 0, left = size, right = -1, top = size, bottom = -1;
+            for (int y = 0; y < size; y++)
             {
-                on += p > 0.5f ? 1 : 0;
+                for (int x = 0; x < size; x++)
+                {
+                    if (image[y * size + x] > 0.5f)
+                    {
+                        on++;
+                        (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x), Math.Min(top, y), Math.Max(bottom, y));
+                    }
+                }
             }
 
+            int width = right - left + 1, height = bottom - top + 1;
             counts[data.Labels[i]].Add(on);
+            switch (data.Labels[i])
+            {
+                case ShapesDataset.Rectangle:
+                    // Filled: the pixels are exactly their bounding box, with sides of 8..16, never near-square.
+                    Assert.InRange(width, 8, 16);
+                    Assert.InRange(height, 8, 16);
+                    Assert.True(Math.Abs(width - height) >= 3, $"rectangle {width}×{height}");
+                    orientations[width > height ? 0 : 1]++;
+                    Assert.Equal(width * height, on);
+                    break;
+                case ShapesDataset.Circle:
+                    // Filled disk: a d × d bounding box (d = 8..16) without its corners, its centre set.
+                    Assert.Equal(width, height);
+                    Assert.InRange(width, 8, 16);
+                    Assert.Equal(0f, image[top * size + left]);
+                    Assert.Equal(0f, image[bottom * size + right]);
+                    Assert.Equal(1f, image[(top + height / 2) * size + left + width / 2]);
+                    Assert.InRange(on, 0.75 * width * height, 0.9 * width * height);
+                    break;
+                default:
+                    // 1..3 one-pixel segments of 9..20 pixels each (overlaps can only reduce it).
+                    Assert.InRange(on, 9, 60);
+                    Assert.True(Math.Max(width, height) >= 9, $"extent {width}×{height}");
+                    break;
+            }
         }
 
-        // Rectangle: 2-pixel border of a 6..18 × 6..18 box: 2·2·(w + h) − 16 ∈ [32, 128].
-        Assert.All(counts[ShapesDataset.Rectangle], n => Assert.InRange(n, 32, 128));
-
-        // Circle: a 2-pixel ring of radius 4.5..8.5 covers about 2·2πr ∈ [57, 107] pixels.
-        Assert.All(counts[ShapesDataset.Circle], n => Assert.InRange(n, 45, 120));
-
-        // Lines: 1..3 two-pixel-wide segments of 9..20 pixels each (overlaps can only reduce it).
-        Assert.All(counts[ShapesDataset.Lines], n => Assert.InRange(n, 16, 120));
+        // Rectangles lie and stand about equally often.
+        Assert.All(orientations, o => Assert.InRange(o, 100, 200));
 
         // Sizes vary within each class: no class is recognizable by a constant pixel count.
         Assert.All(counts, c => Assert.True(c.Max() - c.Min() >= 20, $"range {c.Min()}..{c.Max()}"));
@@ -193,7 +223,8 @@ public class ShapesDatasetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(-1, 0f, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, -0.1f, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, float.NaN, 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, 0f, 0, size: 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ShapesDataset.Generate(1, 0f, 0, size: 12));
+        Assert.Equal(13, ShapesDataset.Generate(3, 0f, 0, size: 13).Size);
         Assert.Throws<ArgumentException>(() => Standardizer.Fit([]));
     }
 }

@@ -17,8 +17,12 @@ internal sealed class ShapesTraining
 
     public ShapesTraining(int trainCount) => _order = new int[trainCount];
 
-    /// <summary>One pass over <paramref name="data"/> in shuffled mini-batches; returns the mean training loss.</summary>
-    public float RunEpoch(ShapesNet model, Optimizer optimizer, ShapesDataset data, float[] targets, Rng rng)
+    /// <summary>
+    /// One pass over <paramref name="data"/> in shuffled mini-batches; returns the mean training loss. With
+    /// <paramref name="augment"/>, every image enters its batch under a random one of the 8 symmetries of the
+    /// square (flips and transposition, which change no class), drawn from that generator.
+    /// </summary>
+    public float RunEpoch(ShapesNet model, Optimizer optimizer, ShapesDataset data, float[] targets, Rng rng, Rng? augment = null)
     {
         Batching.Shuffle(_order, rng);
         double lossSum = 0;
@@ -28,7 +32,16 @@ internal sealed class ShapesTraining
             for (int i = 0; i < size; i++)
             {
                 int row = _order[start + i];
-                data.Images.AsSpan(row * In, In).CopyTo(_batchInputs.AsSpan(i * In));
+                ReadOnlySpan<float> image = data.Images.AsSpan(row * In, In);
+                if (augment is null)
+                {
+                    image.CopyTo(_batchInputs.AsSpan(i * In));
+                }
+                else
+                {
+                    ImageAugmentation.RandomSymmetry(image, _batchInputs.AsSpan(i * In, In), 1, data.Size, data.Size, augment);
+                }
+
                 targets.AsSpan(row * Out, Out).CopyTo(_batchTargets.AsSpan(i * Out));
             }
 
