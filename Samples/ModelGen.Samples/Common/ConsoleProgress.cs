@@ -108,16 +108,14 @@ internal sealed class ConsoleProgress : ITrainingCallback
 
     public void OnTrainingEnd(TrainingHistory history)
     {
-        string ending = history.StopReason switch
+        string restored = history.RestoredBestWeights ? $"; restored the weights of epoch {history.BestEpoch}" : "";
+        if (history.StopReason == StopReason.EarlyStopped)
         {
-            StopReason.EarlyStopped => $"early stopping after epoch {history.Epochs.Count}",
-            StopReason.Cancelled => "cancelled",
-            _ => null!,
-        };
-        if (history.StopReason is StopReason.EarlyStopped or StopReason.Cancelled)
+            Console.WriteLine($"early stopping after epoch {history.Epochs.Count}{restored}");
+        }
+        else if (history.StopReason == StopReason.Cancelled)
         {
-            string restored = history.RestoredBestWeights ? $"; restored the weights of epoch {history.BestEpoch}" : "";
-            Console.WriteLine($"{ending}{restored}");
+            Console.WriteLine($"cancelled{restored}");
         }
 
         if (history.SkippedBatches > 0)
