@@ -16,7 +16,7 @@ internal static class SampleRegistry
 {
     public static readonly Sample[] All =
     [
-        new("mlp", "Dense ReLU network classifying three interleaved 2-D spirals", MlpSample.Run),
+        new("mlp", "Dense ReLU network classifying three interleaved 2-D spirals", MlpSample.Run, MlpSample.Options, MlpSample.OptionsUsage),
         new("shapes", "CNN telling noisy 20x20 rectangles, circles and lines apart", ShapesSample.Run, ShapesSample.Options, ShapesSample.OptionsUsage),
         new("timeseries", "LSTM forecasting the next value of a noisy seasonal series from the last 48", TimeSeriesSample.Run, TimeSeriesSample.Options, TimeSeriesSample.OptionsUsage),
         new("charmodel", "Two stacked GRUs learning generated English text character by character", CharModelSample.Run, CharModelSample.Options, CharModelSample.OptionsUsage),

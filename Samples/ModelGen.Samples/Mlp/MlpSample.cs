@@ -1,12 +1,18 @@
-using System.Diagnostics;
 using System.Globalization;
 using ModelGen.Optimizers;
+using ModelGen.Samples.Common;
+using ModelGen.Training;
 
 namespace ModelGen.Samples.Mlp;
 
 /// <summary>The <c>mlp</c> sample: trains <see cref="SpiralNet"/> on three spirals and reports test accuracy.</summary>
 internal static class MlpSample
 {
+    public static readonly string[] Options = ["--plot"];
+
+    public const string OptionsUsage =
+        "  --plot FILE   write the loss and accuracy curves to FILE (.svg for SVG, otherwise PNG)";
+
     private const int TotalPoints = 3000;
     private const int TrainPoints = 2000;
     private const int Classes = 3;
@@ -34,22 +40,26 @@ internal static class MlpSample
             Schedule = new ExponentialDecay(gamma: 0.01f, decaySteps: epochs * stepsPerEpoch),
         };
 
-        var shuffle = new Rng(seed ^ 0x5DEECE66DUL);
-        var classification = new Classification();
-        var stopwatch = Stopwatch.StartNew();
-        float trainLoss = float.NaN;
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        var progress = new ConsoleProgress();
+        var trainer = new Trainer(model, optimizer, new TrainerOptions
         {
-            trainLoss = Trainer.RunEpoch(model, optimizer, train, shuffle);
-            float trainAccuracy = classification.Accuracy(model, train);
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}  loss {trainLoss:F4}  train acc {trainAccuracy * 100,6:F2}%  {stopwatch.Elapsed.TotalSeconds,6:F2}s"));
-        }
+            Epochs = epochs,
+            BatchSize = BatchSize,
+            Seed = seed ^ 0x5DEECE66DUL,
+            EvaluateTrainingMetric = true,
+            Callbacks = [progress],
+        });
+        TrainingHistory history = progress.Run(() => trainer.Fit(new TrainingData(train.Inputs, train.Targets, train.Count)));
 
-        float testAccuracy = classification.Accuracy(model, test);
-        double seconds = stopwatch.Elapsed.TotalSeconds;
+        float trainLoss = (float)(history.Last?.TrainLoss ?? double.NaN);
+        float testAccuracy = (float)(trainer.Evaluate(new TrainingData(test.Inputs, test.Targets, test.Count), MetricKind.Accuracy).Metric ?? 0);
+        double seconds = history.Seconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {testAccuracy * 100:F2}% ({test.Count} points), {seconds:F2}s"));
+
+        if (options.Extra.TryGetValue("--plot", out string? plotPath))
+        {
+            Console.WriteLine($"curves written to {CurvePlot.Save(history, plotPath, "mlp: three spirals")}");
+        }
 
         if (options.JsonPath is { } path)
         {
