@@ -3,7 +3,12 @@ using System.Diagnostics;
 namespace ModelGen.Bench;
 
 /// <summary>Median, min and max time of one call over several rounds, and bytes allocated per call.</summary>
-public sealed record Timing(double Median, double Min, double Max, double AllocatedBytesPerCall, long CallsPerRound, int Rounds)
+/// <remarks>
+/// <see cref="CpuMedian"/> is the median of the same rounds measured in this thread's CPU time
+/// (CLOCK_THREAD_CPUTIME_ID): on a loaded shared machine it leaves out the time the thread waited to be scheduled,
+/// which wall-clock time (the main figure) includes.
+/// </remarks>
+public sealed record Timing(double Median, double Min, double Max, double AllocatedBytesPerCall, long CallsPerRound, int Rounds, double? CpuMedian)
 {
     /// <summary>max / min − 1: the spread the method asks to re-run above 20%.</summary>
     public double Spread => Max / Min - 1;
@@ -18,7 +23,7 @@ public static class Measurement
     /// <paramref name="roundSeconds"/>, then times <paramref name="rounds"/> rounds; times are per call in
     /// <paramref name="unit"/>. Allocation is measured on a separate pass of the same calls on this thread.
     /// </summary>
-    public static Timing Time(Action call, TimeUnit unit, int rounds = 7, double warmupSeconds = 0.6, double roundSeconds = 0.25)
+    public static Timing Time(Action call, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
     {
         // Warm-up: at least 50 calls, and long enough for tier-1 (OSR/PGO) to have kicked in.
         var watch = Stopwatch.StartNew();
@@ -44,8 +49,10 @@ public static class Measurement
 
         var scale = unit == TimeUnit.Microseconds ? 1e6 : 1e3;
         var perCall = new double[rounds];
+        var cpuPerCall = new double[rounds];
         for (var r = 0; r < rounds; r++)
         {
+            var cpuStart = ThreadCpuSeconds();
             var start = Stopwatch.GetTimestamp();
             for (long i = 0; i < calls; i++)
             {
@@ -53,9 +60,37 @@ public static class Measurement
             }
 
             perCall[r] = Stopwatch.GetElapsedTime(start).TotalSeconds / calls * scale;
+            cpuPerCall[r] = (ThreadCpuSeconds() - cpuStart) / calls * scale;
         }
 
         Array.Sort(perCall);
-        return new Timing(perCall[rounds / 2], perCall[0], perCall[^1], allocated, calls, rounds);
+        Array.Sort(cpuPerCall);
+        var cpu = OperatingSystem.IsLinux() ? cpuPerCall[rounds / 2] : (double?)null;
+        return new Timing(perCall[rounds / 2], perCall[0], perCall[^1], allocated, calls, rounds, cpu);
+    }
+
+    /// <summary>CPU time of the calling thread in seconds (Linux; 0 elsewhere).</summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        const int clockThreadCpuTimeId = 3;
+        return NativeMethods.clock_gettime(clockThreadCpuTimeId, out var ts) == 0 ? ts.Seconds + (ts.Nanoseconds * 1e-9) : 0;
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
+        public static extern int clock_gettime(int clockId, out TimeSpec time);
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ModelGen.Bench;
 
 /// <summary>One peer's figure for a workload, in the workload's unit.</summary>
-public sealed record PeerTiming(double Median, double Min, double Max);
+public sealed record PeerTiming(double Median, double Min, double Max, double? CpuMedian);
 
 /// <summary>
 /// Launches peers/pytorch_bench.py with /usr/bin/python3 (or $MODELGEN_BENCH_PYTHON) in the environment
@@ -87,7 +87,8 @@ public static class PyTorchPeer
         var rows = new Dictionary<string, PeerTiming>();
         foreach (var row in document.RootElement.GetProperty("rows").EnumerateObject())
         {
-            rows[row.Name] = new PeerTiming(row.Value.GetProperty("median").GetDouble(), row.Value.GetProperty("min").GetDouble(), row.Value.GetProperty("max").GetDouble());
+            rows[row.Name] = new PeerTiming(row.Value.GetProperty("median").GetDouble(), row.Value.GetProperty("min").GetDouble(), row.Value.GetProperty("max").GetDouble(),
+                row.Value.TryGetProperty("cpu_median", out var cpu) ? cpu.GetDouble() : null);
         }
 
         var onnx = new Dictionary<string, string>();

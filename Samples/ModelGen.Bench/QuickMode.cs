@@ -24,6 +24,13 @@ public static class QuickMode
             (null, double o) => o,
             _ => null,
         };
+        public double? BestPeerCpu => (PyTorch?.CpuMedian, OnnxRuntime?.CpuMedian) switch
+        {
+            (double p, double o) => Math.Min(p, o),
+            (double p, null) => p,
+            (null, double o) => o,
+            _ => null,
+        };
         public double GFlops => Workload.Flops / (ModelGen.Median * (Workload.Unit == TimeUnit.Microseconds ? 1e-6 : 1e-3)) / 1e9;
     }
 
@@ -45,7 +52,7 @@ public static class QuickMode
         {
             var timing = Measurement.Time(workload.Run, workload.Unit);
             rows.Add(new Row(workload, timing));
-            Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
+            Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
         }
 
         if (runPeers)
@@ -137,7 +144,7 @@ public static class QuickMode
                     _ => throw new InvalidOperationException($"no ONNX Runtime runner for {row.Workload.Id}"),
                 };
                 row.OnnxRuntime = Measurement.Time(runner.Run, row.Workload.Unit);
-                Console.WriteLine($"  ONNX Runtime {row.Workload.Id}: {row.OnnxRuntime.Median:F2} {Unit(row.Workload)} (min {row.OnnxRuntime.Min:F2}, max {row.OnnxRuntime.Max:F2}, {row.OnnxRuntime.AllocatedBytesPerCall:F0} B/call)");
+                Console.WriteLine($"  ONNX Runtime {row.Workload.Id}: {row.OnnxRuntime.Median:F2} {Unit(row.Workload)} (min {row.OnnxRuntime.Min:F2}, max {row.OnnxRuntime.Max:F2}, CPU {row.OnnxRuntime.CpuMedian:F2}, {row.OnnxRuntime.AllocatedBytesPerCall:F0} B/call)");
             }
             catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException)
             {
@@ -152,7 +159,7 @@ public static class QuickMode
 
     private static void PrintTable(List<Row> rows, double peak)
     {
-        string[] header = ["workload", "unit", "ModelGen", "PyTorch", "ONNX Runtime", "best peer / ModelGen", "GFLOP/s", "% of peak", "allocated B/call"];
+        string[] header = ["workload", "unit", "ModelGen", "PyTorch", "ONNX Runtime", "best peer / ModelGen", "same, CPU time", "GFLOP/s", "% of peak", "allocated B/call"];
         var lines = rows.Select(r => new[]
         {
             r.Workload.Id,
@@ -161,13 +168,17 @@ public static class QuickMode
             Format(r.PyTorch?.Median),
             Format(r.OnnxRuntime?.Median),
             r.BestPeer is double best ? (best / r.ModelGen.Median).ToString("F2", Invariant) + "x" : "-",
+            r.BestPeerCpu is double bestCpu && r.ModelGen.CpuMedian is double cpu ? (bestCpu / cpu).ToString("F2", Invariant) + "x" : "-",
             r.GFlops.ToString("F2", Invariant),
             (r.GFlops / peak * 100).ToString("F1", Invariant) + "%",
             r.ModelGen.AllocatedBytesPerCall.ToString("F0", Invariant),
         }).ToList();
 
         Console.WriteLine();
-        Console.WriteLine($"Peak: {peak.ToString("F1", Invariant)} GFLOP/s (one core, {PeakFlops.Isa}); times are medians of 7 rounds; ratio > 1: ModelGen faster");
+        Console.WriteLine($"""
+            Peak: {peak.ToString("F1", Invariant)} GFLOP/s (one core, {PeakFlops.Isa}); times are wall-clock medians of 9 rounds; ratio > 1: ModelGen faster;
+            "same, CPU time" is the ratio of the medians in thread CPU time (leaves out waits for a core on a loaded machine)
+            """);
         Console.WriteLine("| " + string.Join(" | ", header) + " |");
         Console.WriteLine("|" + string.Join("|", header.Select((h, i) => i < 2 ? "---" : "---:")) + "|");
         foreach (var line in lines)
@@ -203,6 +214,10 @@ public static class QuickMode
                 ["pytorch_max"] = N(r.PyTorch?.Max),
                 ["onnxruntime_min"] = N(r.OnnxRuntime?.Min),
                 ["onnxruntime_max"] = N(r.OnnxRuntime?.Max),
+                ["modelgen_cpu"] = N(r.ModelGen.CpuMedian),
+                ["pytorch_cpu"] = N(r.PyTorch?.CpuMedian),
+                ["onnxruntime_cpu"] = N(r.OnnxRuntime?.CpuMedian),
+                ["ratio_best_peer_cpu"] = N(r.BestPeerCpu / r.ModelGen.CpuMedian),
                 ["onnxruntime_allocated_bytes"] = N(r.OnnxRuntime?.AllocatedBytesPerCall),
             });
         }

@@ -27,8 +27,9 @@ def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
 
-def time_call(call, unit, rounds=7, warmup_seconds=0.6, round_seconds=0.25):
-    """Same method as the C# quick mode: warm up, size the rounds, median (and min/max) of several rounds."""
+def time_call(call, unit, rounds=9, warmup_seconds=1.0, round_seconds=0.25):
+    """Same method as the C# quick mode: warm up, size the rounds, median (and min/max) of several rounds;
+    cpu_median is the median in this thread's CPU time (time.thread_time), which leaves out scheduling waits."""
     start = time.perf_counter()
     calls = 0
     while calls < 20 or time.perf_counter() - start < warmup_seconds:
@@ -37,13 +38,16 @@ def time_call(call, unit, rounds=7, warmup_seconds=0.6, round_seconds=0.25):
     per_call = (time.perf_counter() - start) / calls
     n = max(1, int(round_seconds / per_call))
     scale = 1e6 if unit == "us" else 1e3
-    times = []
+    times, cpu = [], []
     for _ in range(rounds):
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         for _ in range(n):
             call()
         times.append((time.perf_counter() - t0) / n * scale)
-    return {"unit": unit, "median": statistics.median(times), "min": min(times), "max": max(times), "calls": n}
+        cpu.append((time.thread_time() - c0) / n * scale)
+    return {"unit": unit, "median": statistics.median(times), "min": min(times), "max": max(times), "calls": n,
+            "cpu_median": statistics.median(cpu)}
 
 
 # ---- models (same shapes as Samples/ModelGen.Bench/Models.cs) ----
@@ -229,7 +233,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--onnx-dir", default=None)
     parser.add_argument("--only", default=None, help="comma-separated workload ids")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
