@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace ModelGen.Bench;
+
+/// <summary>Median, min and max time of one call over several rounds, and bytes allocated per call.</summary>
+/// <remarks>
+/// <see cref="CpuMedian"/> is the median of the same rounds measured in this thread's CPU time
+/// (CLOCK_THREAD_CPUTIME_ID): on a loaded shared machine it leaves out the time the thread waited to be scheduled,
+/// which wall-clock time (the main figure) includes.
+/// </remarks>
+public sealed record Timing(double Median, double Min, double Max, double AllocatedBytesPerCall, long CallsPerRound, int Rounds, double? CpuMedian)
+{
+    /// <summary>max / min − 1: the spread the method asks to re-run above 20%.</summary>
+    public double Spread => Max / Min - 1;
+}
+
+/// <summary>The quick mode's Stopwatch timer (no BenchmarkDotNet): warm up, size the rounds, time several rounds.</summary>
+public static class Measurement
+{
+    /// <summary>
+    /// Warms <paramref name="call"/> up for about <paramref name="warmupSeconds"/> (past tiered compilation's
+    /// promotion to optimized code), picks a call count so that one round lasts about
+    /// <paramref name="roundSeconds"/>, then times <paramref name="rounds"/> rounds; times are per call in
+    /// <paramref name="unit"/>. Allocation is measured on a separate pass of the same calls on this thread.
+    /// </summary>
+    public static Timing Time(Action call, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
+    {
+        // Warm-up: at least 50 calls, and long enough for tier-1 (OSR/PGO) to have kicked in.
+        var watch = Stopwatch.StartNew();
+        long warmCalls = 0;
+        while (warmCalls < 50 || watch.Elapsed.TotalSeconds < warmupSeconds)
+        {
+            call();
+            warmCalls++;
+        }
+
+        var secondsPerCall = watch.Elapsed.TotalSeconds / warmCalls;
+        var calls = Math.Max(1, (long)(roundSeconds / secondsPerCall));
+
+        // Allocations per call after warm-up (must be 0 for ModelGen).
+        var allocationCalls = Math.Min(calls, 1000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (long i = 0; i < allocationCalls; i++)
+        {
+            call();
+        }
+
+        var allocated = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / allocationCalls;
+
+        var scale = unit == TimeUnit.Microseconds ? 1e6 : 1e3;
+        var perCall = new double[rounds];
+        var cpuPerCall = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            var cpuStart = ThreadCpuSeconds();
+            var start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < calls; i++)
+            {
+                call();
+            }
+
+            perCall[r] = Stopwatch.GetElapsedTime(start).TotalSeconds / calls * scale;
+            cpuPerCall[r] = (ThreadCpuSeconds() - cpuStart) / calls * scale;
+        }
+
+        Array.Sort(perCall);
+        Array.Sort(cpuPerCall);
+        var cpu = OperatingSystem.IsLinux() ? cpuPerCall[rounds / 2] : (double?)null;
+        return new Timing(perCall[rounds / 2], perCall[0], perCall[^1], allocated, calls, rounds, cpu);
+    }
+
+    /// <summary>CPU time of the calling thread in seconds (Linux; 0 elsewhere).</summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        const int clockThreadCpuTimeId = 3;
+        return NativeMethods.clock_gettime(clockThreadCpuTimeId, out var ts) == 0 ? ts.Seconds + (ts.Nanoseconds * 1e-9) : 0;
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
+        public static extern int clock_gettime(int clockId, out TimeSpec time);
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+}

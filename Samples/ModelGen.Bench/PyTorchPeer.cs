@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ModelGen.Bench;
+
+/// <summary>One peer's figure for a workload, in the workload's unit.</summary>
+public sealed record PeerTiming(double Median, double Min, double Max, double? CpuMedian);
+
+/// <summary>
+/// Launches peers/pytorch_bench.py with /usr/bin/python3 (or $MODELGEN_BENCH_PYTHON) in the environment
+/// docs/benchmarks.md asks for: one OpenBLAS/OpenMP thread and glibc malloc tuned so PyTorch keeps its activation
+/// buffers instead of returning them to the kernel after every step. Installs nothing.
+/// </summary>
+public static class PyTorchPeer
+{
+    public const string InstallHint =
+        "PyTorch peer unavailable: install Debian's PyTorch and threaded OpenBLAS (sudo apt-get install python3-torch libopenblas0-pthread) or set MODELGEN_BENCH_PYTHON to a python3 that can import torch";
+
+    /// <summary>The interpreter to use.</summary>
+    public static string Python => Environment.GetEnvironmentVariable("MODELGEN_BENCH_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+
+    /// <summary>The script, copied next to the build output.</summary>
+    public static string Script => Path.Combine(AppContext.BaseDirectory, "peers", "pytorch_bench.py");
+
+    /// <summary>Whether `python3 -c "import torch"` works; the reason otherwise.</summary>
+    public static bool IsAvailable(out string reason)
+    {
+        if (!File.Exists(Script))
+        {
+            reason = $"{Script} not found";
+            return false;
+        }
+
+        try
+        {
+            var (code, _, error) = Execute(["-c", "import torch"], TimeSpan.FromSeconds(120));
+            reason = code == 0 ? "" : $"{Python} cannot import torch: {error.Trim().Split('\n')[^1]}";
+            return code == 0;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            reason = $"{Python} not found ({e.Message})";
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether the threaded OpenBLAS that Debian's torch needs for fair matrix products is installed (dpkg), or
+    /// null when dpkg is not there to ask.
+    /// </summary>
+    public static bool? HasThreadedOpenBlas()
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("dpkg-query", ["-W", "-f=${Status}", "libopenblas0-pthread"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            var status = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 && status.Contains("install ok installed", StringComparison.Ordinal);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Runs the script; returns the timings by workload id and the ONNX files it exported.</summary>
+    public static (Dictionary<string, PeerTiming> Rows, Dictionary<string, string> Onnx, string Version) Run(string onnxDirectory, string? only)
+    {
+        List<string> args = [Script, "--threads", "1", "--onnx-dir", onnxDirectory];
+        if (only is not null)
+        {
+            args.AddRange(["--only", only]);
+        }
+
+        var (code, output, error) = Execute(args, TimeSpan.FromMinutes(5), echoErrors: true);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"pytorch_bench.py exited with {code}: {error.Trim().Split('\n')[^1]}");
+        }
+
+        var json = output.Trim().Split('\n')[^1];
+        using var document = JsonDocument.Parse(json);
+        var rows = new Dictionary<string, PeerTiming>();
+        foreach (var row in document.RootElement.GetProperty("rows").EnumerateObject())
+        {
+            rows[row.Name] = new PeerTiming(row.Value.GetProperty("median").GetDouble(), row.Value.GetProperty("min").GetDouble(), row.Value.GetProperty("max").GetDouble(),
+                row.Value.TryGetProperty("cpu_median", out var cpu) ? cpu.GetDouble() : null);
+        }
+
+        var onnx = new Dictionary<string, string>();
+        foreach (var file in document.RootElement.GetProperty("onnx").EnumerateObject())
+        {
+            onnx[file.Name] = file.Value.GetString()!;
+        }
+
+        return (rows, onnx, document.RootElement.GetProperty("torch").GetString() ?? "?");
+    }
+
+    private static (int Code, string Output, string Error) Execute(IEnumerable<string> arguments, TimeSpan timeout, bool echoErrors = false)
+    {
+        var info = new ProcessStartInfo(Python, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        info.Environment["OMP_NUM_THREADS"] = "1";
+        info.Environment["MKL_NUM_THREADS"] = "1";
+        info.Environment["MALLOC_MMAP_THRESHOLD_"] = "1073741824";
+        info.Environment["MALLOC_TRIM_THRESHOLD_"] = "4294967295";
+        info.Environment["PYTHONWARNINGS"] = "ignore";
+
+        using var process = new Process { StartInfo = info };
+        var error = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            error.AppendLine(e.Data);
+            if (echoErrors && e.Data.StartsWith('W'))
+            {
+                Console.Error.WriteLine($"  pytorch {e.Data}");
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine();
+        var output = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Python} did not finish in {timeout}");
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error.ToString());
+    }
+}

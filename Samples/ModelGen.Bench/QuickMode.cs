@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ModelGen.Bench;
+
+/// <summary>
+/// The quick comparison (no BenchmarkDotNet): ModelGen's workloads timed with <see cref="Measurement"/>, then the
+/// PyTorch script (which also exports the ONNX models), then ONNX Runtime on those models; one table and one JSON.
+/// </summary>
+public static class QuickMode
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    private sealed record Row(Workload Workload, Timing ModelGen)
+    {
+        public PeerTiming? PyTorch { get; set; }
+        public Timing? OnnxRuntime { get; set; }
+        public double? BestPeer => (PyTorch?.Median, OnnxRuntime?.Median) switch
+        {
+            (double p, double o) => Math.Min(p, o),
+            (double p, null) => p,
+            (null, double o) => o,
+            _ => null,
+        };
+        public double? BestPeerCpu => (PyTorch?.CpuMedian, OnnxRuntime?.CpuMedian) switch
+        {
+            (double p, double o) => Math.Min(p, o),
+            (double p, null) => p,
+            (null, double o) => o,
+            _ => null,
+        };
+        public double GFlops => Workload.Flops / (ModelGen.Median * (Workload.Unit == TimeUnit.Microseconds ? 1e-6 : 1e-3)) / 1e9;
+    }
+
+    public static int Run(string? jsonPath, string? only, bool runPeers)
+    {
+        var started = DateTime.UtcNow;
+        var filter = only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var workloads = Workload.All().Where(w => filter is null || filter.Contains(w.Id)).ToList();
+        var notes = new List<string>();
+
+        Console.WriteLine($".NET {RuntimeInformation.FrameworkDescription} ({Environment.Version}), {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} logical CPUs, {RuntimeInformation.ProcessArchitecture}");
+        Console.WriteLine($"Server GC: {System.Runtime.GCSettings.IsServerGC}; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+
+        var peak = PeakFlops.Measure();
+        Console.WriteLine($"Peak (one core, {PeakFlops.Isa} FMA loop, 12 accumulators): {peak:F1} GFLOP/s");
+
+        var rows = new List<Row>();
+        foreach (var workload in workloads)
+        {
+            var timing = Measurement.Time(workload.Run, workload.Unit);
+            rows.Add(new Row(workload, timing));
+            Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
+        }
+
+        if (runPeers)
+        {
+            RunPeers(rows, notes, only);
+        }
+        else
+        {
+            notes.Add("peers skipped (--no-peers)");
+        }
+
+        foreach (var row in rows.Where(r => r.ModelGen.Spread > 0.2))
+        {
+            notes.Add($"{row.Workload.Id}: ModelGen min and max differ by {row.ModelGen.Spread:P0} (> 20%): re-run on a quieter machine");
+        }
+
+        PrintTable(rows, peak);
+        foreach (var note in notes)
+        {
+            Console.WriteLine($"note: {note}");
+        }
+
+        if (jsonPath is not null)
+        {
+            WriteJson(jsonPath, rows, peak, notes, started);
+            Console.WriteLine($"wrote {jsonPath}");
+        }
+
+        Console.WriteLine($"total {(DateTime.UtcNow - started).TotalSeconds:F0} s");
+        return 0;
+    }
+
+    private static void RunPeers(List<Row> rows, List<string> notes, string? only)
+    {
+        if (!PyTorchPeer.IsAvailable(out var reason))
+        {
+            notes.Add($"{reason}. {PyTorchPeer.InstallHint}; ONNX Runtime needs the ONNX files that script exports.");
+            return;
+        }
+
+        if (PyTorchPeer.HasThreadedOpenBlas() == false)
+        {
+            notes.Add("libopenblas0-pthread is not installed: Debian's torch falls back to the reference BLAS (15-30x slower matrix products), not a fair peer (sudo apt-get install libopenblas0-pthread)");
+        }
+
+        var onnxDirectory = Path.Combine(Path.GetTempPath(), $"modelgen-bench-onnx-{Environment.ProcessId}");
+        Directory.CreateDirectory(onnxDirectory);
+        try
+        {
+            Console.WriteLine($"PyTorch ({PyTorchPeer.Python} {PyTorchPeer.Script}, 1 thread) ...");
+            var (timings, onnx, version) = PyTorchPeer.Run(onnxDirectory, only);
+            notes.Add($"PyTorch {version}, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ set");
+            foreach (var row in rows)
+            {
+                row.PyTorch = timings.GetValueOrDefault(row.Workload.Id);
+            }
+
+            RunOnnxRuntime(rows, onnx, notes);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or JsonException or KeyNotFoundException)
+        {
+            notes.Add($"PyTorch peer failed: {e.Message}");
+        }
+        finally
+        {
+            Directory.Delete(onnxDirectory, recursive: true);
+        }
+    }
+
+    private static void RunOnnxRuntime(List<Row> rows, Dictionary<string, string> onnx, List<string> notes)
+    {
+        var version = typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version;
+        notes.Add($"ONNX Runtime {version} (managed assembly), CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL, IoBinding");
+        foreach (var row in rows)
+        {
+            if (!onnx.TryGetValue(row.Workload.Id, out var path))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var runner = row.Workload.Id switch
+                {
+                    "W1" => OnnxRunner.FeedForward(path, [1, 784], [1, 10]),
+                    "W3-H32" => OnnxRunner.LstmStep(path, 32),
+                    "W3-H128" => OnnxRunner.LstmStep(path, 128),
+                    "W6-infer" => OnnxRunner.FeedForward(path, [1, 1, 20, 20], [1, 3]),
+                    _ => throw new InvalidOperationException($"no ONNX Runtime runner for {row.Workload.Id}"),
+                };
+                row.OnnxRuntime = Measurement.Time(runner.Run, row.Workload.Unit);
+                Console.WriteLine($"  ONNX Runtime {row.Workload.Id}: {row.OnnxRuntime.Median:F2} {Unit(row.Workload)} (min {row.OnnxRuntime.Min:F2}, max {row.OnnxRuntime.Max:F2}, CPU {row.OnnxRuntime.CpuMedian:F2}, {row.OnnxRuntime.AllocatedBytesPerCall:F0} B/call)");
+            }
+            catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException)
+            {
+                notes.Add($"ONNX Runtime {row.Workload.Id} failed: {e.Message}");
+            }
+        }
+    }
+
+    private static string Unit(Workload workload) => workload.Unit == TimeUnit.Microseconds ? "us" : "ms";
+
+    private static string Format(double? value) => value is double v ? v.ToString(v >= 100 ? "F0" : v >= 10 ? "F1" : "F2", Invariant) : "-";
+
+    private static void PrintTable(List<Row> rows, double peak)
+    {
+        string[] header = ["workload", "unit", "ModelGen", "PyTorch", "ONNX Runtime", "best peer / ModelGen", "same, CPU time", "GFLOP/s", "% of peak", "allocated B/call"];
+        var lines = rows.Select(r => new[]
+        {
+            r.Workload.Id,
+            Unit(r.Workload),
+            Format(r.ModelGen.Median),
+            Format(r.PyTorch?.Median),
+            Format(r.OnnxRuntime?.Median),
+            r.BestPeer is double best ? (best / r.ModelGen.Median).ToString("F2", Invariant) + "x" : "-",
+            r.BestPeerCpu is double bestCpu && r.ModelGen.CpuMedian is double cpu ? (bestCpu / cpu).ToString("F2", Invariant) + "x" : "-",
+            r.GFlops.ToString("F2", Invariant),
+            (r.GFlops / peak * 100).ToString("F1", Invariant) + "%",
+            r.ModelGen.AllocatedBytesPerCall.ToString("F0", Invariant),
+        }).ToList();
+
+        Console.WriteLine();
+        Console.WriteLine($"""
+            Peak: {peak.ToString("F1", Invariant)} GFLOP/s (one core, {PeakFlops.Isa}); times are wall-clock medians of 9 rounds; ratio > 1: ModelGen faster;
+            "same, CPU time" is the ratio of the medians in thread CPU time (leaves out waits for a core on a loaded machine)
+            """);
+        Console.WriteLine("| " + string.Join(" | ", header) + " |");
+        Console.WriteLine("|" + string.Join("|", header.Select((h, i) => i < 2 ? "---" : "---:")) + "|");
+        foreach (var line in lines)
+        {
+            Console.WriteLine("| " + string.Join(" | ", line) + " |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static void WriteJson(string path, List<Row> rows, double peak, List<string> notes, DateTime started)
+    {
+        static JsonNode? N(double? v) => v is double d ? JsonValue.Create(Math.Round(d, 4)) : null;
+        var array = new JsonArray();
+        foreach (var r in rows)
+        {
+            array.Add(new JsonObject
+            {
+                ["workload"] = r.Workload.Id,
+                ["description"] = r.Workload.Description,
+                ["unit"] = Unit(r.Workload),
+                ["modelgen"] = N(r.ModelGen.Median),
+                ["pytorch"] = N(r.PyTorch?.Median),
+                ["onnxruntime"] = N(r.OnnxRuntime?.Median),
+                ["ratio_best_peer"] = N(r.BestPeer / r.ModelGen.Median),
+                ["gflops"] = N(r.GFlops),
+                ["peak_fraction"] = N(r.GFlops / peak),
+                ["allocated_bytes"] = N(r.ModelGen.AllocatedBytesPerCall),
+                ["flops"] = N(r.Workload.Flops),
+                ["modelgen_min"] = N(r.ModelGen.Min),
+                ["modelgen_max"] = N(r.ModelGen.Max),
+                ["pytorch_min"] = N(r.PyTorch?.Min),
+                ["pytorch_max"] = N(r.PyTorch?.Max),
+                ["onnxruntime_min"] = N(r.OnnxRuntime?.Min),
+                ["onnxruntime_max"] = N(r.OnnxRuntime?.Max),
+                ["modelgen_cpu"] = N(r.ModelGen.CpuMedian),
+                ["pytorch_cpu"] = N(r.PyTorch?.CpuMedian),
+                ["onnxruntime_cpu"] = N(r.OnnxRuntime?.CpuMedian),
+                ["ratio_best_peer_cpu"] = N(r.BestPeerCpu / r.ModelGen.CpuMedian),
+                ["onnxruntime_allocated_bytes"] = N(r.OnnxRuntime?.AllocatedBytesPerCall),
+            });
+        }
+
+        var root = new JsonObject
+        {
+            ["peak_gflops"] = Math.Round(peak, 2),
+            ["peak_isa"] = PeakFlops.Isa,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["framework"] = RuntimeInformation.FrameworkDescription,
+            ["os"] = RuntimeInformation.OSDescription,
+            ["processor_count"] = Environment.ProcessorCount,
+            ["date"] = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Invariant),
+            ["rows"] = array,
+            ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode?)JsonValue.Create(n))]),
+        };
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+    }
+}
