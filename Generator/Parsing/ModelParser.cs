@@ -30,7 +30,9 @@ namespace ModelGen.Generator.Parsing
 
             var modelAttribute = context.Attributes[0];
             var modelLocation = LocationOf(modelAttribute, declaration, cancellationToken);
-            if (HasBindingErrors(modelAttribute))
+
+            // A second [Model] (AllowMultiple = false) is the compiler's error CS0579, as are binding errors.
+            if (context.Attributes.Length > 1 || HasBindingErrors(modelAttribute) || HasCompilerErrors(modelAttribute, context.SemanticModel, cancellationToken))
             {
                 return null;
             }
@@ -69,7 +71,7 @@ namespace ModelGen.Generator.Parsing
                     continue;
                 }
 
-                if (HasBindingErrors(attribute))
+                if (HasBindingErrors(attribute) || HasCompilerErrors(attribute, context.SemanticModel, cancellationToken))
                 {
                     return null;
                 }
@@ -85,6 +87,12 @@ namespace ModelGen.Generator.Parsing
                 switch (shortName)
                 {
                     case "Input":
+                        if (input is not null)
+                        {
+                            // A second [Input] is the compiler's error CS0579.
+                            return null;
+                        }
+
                         input = new InputDeclaration(IntArray(attribute.ConstructorArguments[0]), NamedInt(attribute, "MaxSequenceLength", 0), location);
                         break;
                     case "Dense":
@@ -201,6 +209,15 @@ namespace ModelGen.Generator.Parsing
             attribute.AttributeConstructor is null
             || attribute.ConstructorArguments.Any(argument => argument.Kind == TypedConstantKind.Error)
             || attribute.NamedArguments.Any(argument => argument.Value.Kind == TypedConstantKind.Error);
+
+        /// <summary>
+        /// Errors the compiler reports on the attribute's own syntax. A named argument that does not convert
+        /// (CS0266, e.g. <c>Activation = 3</c>) still binds to a typed constant, so only the compiler sees it.
+        /// </summary>
+        private static bool HasCompilerErrors(AttributeData attribute, SemanticModel semanticModel, CancellationToken cancellationToken) =>
+            attribute.ApplicationSyntaxReference is { } reference
+            && reference.SyntaxTree == semanticModel.SyntaxTree
+            && semanticModel.GetDiagnostics(reference.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
 
         private static ImmutableArray<int> IntArray(TypedConstant argument) =>
             argument.IsNull ? ImmutableArray<int>.Empty

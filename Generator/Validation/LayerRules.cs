@@ -129,9 +129,10 @@ namespace ModelGen.Generator.Validation
 
         private static LayerSpec? Normalization(NormalizationDeclaration norm, string name, Shape input, Action<DiagnosticDescriptor, Location, object[]> report)
         {
-            if (double.IsNaN(norm.Epsilon) || norm.Epsilon <= 0)
+            // The kernels take ε as a float: beyond float.MaxValue it would be emitted as infinity.
+            if (double.IsNaN(norm.Epsilon) || norm.Epsilon <= 0 || norm.Epsilon > float.MaxValue)
             {
-                report(DiagnosticDescriptors.InvalidArgument, norm.Location, new object[] { norm.AttributeName, "Epsilon", "greater than 0", norm.Epsilon });
+                report(DiagnosticDescriptors.InvalidArgument, norm.Location, new object[] { norm.AttributeName, "Epsilon", "greater than 0 and at most float.MaxValue", norm.Epsilon });
                 return null;
             }
 

@@ -59,9 +59,12 @@ namespace ModelGen.Generator.Validation
                 rnn.Peepholes && cell == CellKind.Lstm,
                 rnn.CoupledGates && cell == CellKind.Lstm,
                 rnn.ResetAfter);
-            if ((long)spec.Gates * (input.Size + rnn.Units) * 2 > ModelValidator.MaxBufferLength)
+            // In double: spec.Gates and input.Size + Units overflow int, and their product long, for huge layers.
+            var gates = (double)rnn.Units * (cell switch { CellKind.Lstm => spec.CoupledGates ? 3 : 4, CellKind.Gru => 3, _ => 1 });
+            var weights = gates * ((double)input.Size + rnn.Units) * 2;
+            if (weights > ModelValidator.MaxBufferLength)
             {
-                report(DiagnosticDescriptors.ModelTooLarge, rnn.Location, new object[] { rnn.AttributeName, (long)spec.Gates * (input.Size + rnn.Units) * 2, ModelValidator.MaxBufferLength });
+                report(DiagnosticDescriptors.ModelTooLarge, rnn.Location, new object[] { rnn.AttributeName, weights, ModelValidator.MaxBufferLength });
                 return null;
             }
 
