@@ -52,6 +52,8 @@ public class DiagnosticTests
     [InlineData("MG0016", "Input(1, 4, 4, MaxSequenceLength = 5)", "[Model] [Input(1, 4, 4, MaxSequenceLength = 5)] [Dense(1)] public partial class M { }")]
     [InlineData("MG0016", "Lstm(4, RecurrentDropout = 1.0)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4, RecurrentDropout = 1.0)] [Dense(1)] public partial class M { }")]
     [InlineData("MG0016", "SimpleRnn(4, Activation = Activation.Softmax)", "[Model] [Input(3, MaxSequenceLength = 5)] [SimpleRnn(4, Activation = Activation.Softmax)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0004", "Dropout(0.999999999)", "[Model] [Input(2)] [Dropout(0.999999999)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0016", "LayerNorm(Epsilon = 1e-50)", "[Model] [Input(4)] [LayerNorm(Epsilon = 1e-50)] [Dense(1)] public partial class M { }")]
     public void Error_is_reported_on_the_offending_attribute_and_nothing_is_generated(string id, string attribute, string declaration)
     {
         var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n" + declaration);

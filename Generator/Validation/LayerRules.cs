@@ -40,7 +40,7 @@ namespace ModelGen.Generator.Validation
                 case DenseDeclaration dense:
                     return Dense(dense, name, input, isLast, loss, report);
                 case DropoutDeclaration dropout:
-                    if (double.IsNaN(dropout.Rate) || dropout.Rate < 0 || dropout.Rate >= 1)
+                    if (double.IsNaN(dropout.Rate) || dropout.Rate < 0 || (float)dropout.Rate >= 1f)
                     {
                         report(DiagnosticDescriptors.DropoutRateOutOfRange, dropout.Location, new object[] { dropout.Rate });
                         return null;
@@ -130,7 +130,7 @@ namespace ModelGen.Generator.Validation
         private static LayerSpec? Normalization(NormalizationDeclaration norm, string name, Shape input, Action<DiagnosticDescriptor, Location, object[]> report)
         {
             // The kernels take ε as a float: beyond float.MaxValue it would be emitted as infinity.
-            if (double.IsNaN(norm.Epsilon) || norm.Epsilon <= 0 || norm.Epsilon > float.MaxValue)
+            if (double.IsNaN(norm.Epsilon) || (float)norm.Epsilon <= 0f || norm.Epsilon > float.MaxValue)
             {
                 report(DiagnosticDescriptors.InvalidArgument, norm.Location, new object[] { norm.AttributeName, "Epsilon", "greater than 0 and at most float.MaxValue", norm.Epsilon });
                 return null;

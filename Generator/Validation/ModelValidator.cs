@@ -64,6 +64,15 @@ namespace ModelGen.Generator.Validation
             var shape = inputShape;
             var residuals = new Stack<OpenResidual>();
             long parameters = 0;
+
+            // The activation buffer holds every layer's output for the largest batch: its total must fit one array.
+            long activations = (long)inputShape.Capacity * batch;
+            if (activations > MaxBufferLength)
+            {
+                Report(DiagnosticDescriptors.ModelTooLarge, model.Input.Location, "Input", activations, MaxBufferLength);
+                return null;
+            }
+
             for (var i = 0; i < model.Layers.Length; i++)
             {
                 var declaration = model.Layers[i];
@@ -80,10 +89,11 @@ namespace ModelGen.Generator.Validation
                 }
 
                 parameters += layer.ParameterCount;
-                var activations = (long)layer.OutputShape.Capacity * batch;
-                if (parameters > MaxBufferLength || activations > MaxBufferLength)
+                activations += (long)layer.OutputShape.Capacity * batch;
+                var scratch = layer is RecurrentSpec rnn ? (long)batch * rnn.InputShape.Steps * Math.Max(rnn.Gates, rnn.Directions * rnn.Units) : 0;
+                if (parameters > MaxBufferLength || activations > MaxBufferLength || scratch > MaxBufferLength)
                 {
-                    Report(DiagnosticDescriptors.ModelTooLarge, declaration.Location, declaration.AttributeName, Math.Max(parameters, activations), MaxBufferLength);
+                    Report(DiagnosticDescriptors.ModelTooLarge, declaration.Location, declaration.AttributeName, Math.Max(Math.Max(parameters, activations), scratch), MaxBufferLength);
                     return null;
                 }
 

@@ -98,7 +98,7 @@ namespace ModelGen.Generator.Validation
 
         private static bool Rate(LayerDeclaration layer, string what, double rate, Action<DiagnosticDescriptor, Location, object[]> report)
         {
-            if (!double.IsNaN(rate) && rate >= 0 && rate < 1)
+            if (!double.IsNaN(rate) && rate >= 0 && (float)rate < 1f)
             {
                 return true;
             }
