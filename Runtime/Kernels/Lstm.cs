@@ -59,6 +59,7 @@ public static class Lstm
         KernelChecks.AtLeast(cells.Length, totalH, nameof(cells));
         KernelChecks.AtLeast(hidden.Length, totalH, nameof(hidden));
         Recurrence.CheckMask(recurrentMask, bh);
+        if (!dFinalCell.IsEmpty) KernelChecks.AtLeast(dFinalCell.Length, bh, nameof(dFinalCell));
 
         ReadOnlySpan<float> w = weightHh.Slice(0, g * h), bias = biasHh.Slice(0, g);
         // Peephole weights by role; empty when unused.
@@ -153,13 +154,15 @@ public static class Lstm
     /// <param name="coupled">The forward flag.</param>
     /// <param name="reverse">The forward flag.</param>
     /// <param name="recurrentMask">The forward recurrent mask (empty for none).</param>
+    /// <param name="dFinalCell">Loss gradient w.r.t. the last processed step's cell, [B × H] (empty for none): an encoder
+    /// whose final state seeds a decoder receives it from the decoder's dInitialCell.</param>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public static void Backward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cells, ReadOnlySpan<float> hidden,
         ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> peepholeWeights, Span<float> dOutput, Span<float> dPre, Span<float> dWeightHh, Span<float> dBiasHh,
         Span<float> dPeepholes, Span<float> dInitialHidden, Span<float> dInitialCell, Span<float> workspace,
         int steps, int backpropSteps, int batch, int hiddenSize, bool peepholes, bool coupled, bool reverse,
-        ReadOnlySpan<float> recurrentMask)
+        ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> dFinalCell = default)
     {
         Recurrence.CheckSizes(steps, batch, hiddenSize);
         int first = Recurrence.FirstStep(steps, backpropSteps);
@@ -205,7 +208,8 @@ public static class Lstm
             dInitialHidden.Slice(0, bh).Clear();
             dInitialCell.Slice(0, bh).Clear();
         }
-        dCell.Clear();
+        if (dFinalCell.IsEmpty) dCell.Clear();
+        else dFinalCell.Slice(0, bh).CopyTo(dCell);
 
         for (int s = steps - 1; s >= first; s--)
         {
