@@ -59,7 +59,6 @@ public static class Lstm
         KernelChecks.AtLeast(cells.Length, totalH, nameof(cells));
         KernelChecks.AtLeast(hidden.Length, totalH, nameof(hidden));
         Recurrence.CheckMask(recurrentMask, bh);
-        if (!dFinalCell.IsEmpty) KernelChecks.AtLeast(dFinalCell.Length, bh, nameof(dFinalCell));
 
         ReadOnlySpan<float> w = weightHh.Slice(0, g * h), bias = biasHh.Slice(0, g);
         // Peephole weights by role; empty when unused.
@@ -190,6 +189,7 @@ public static class Lstm
         KernelChecks.AtLeast(dInitialCell.Length, bh, nameof(dInitialCell));
         KernelChecks.AtLeast(workspace.Length, WorkspaceLength(batch, h), nameof(workspace));
         Recurrence.CheckMask(recurrentMask, bh);
+        if (!dFinalCell.IsEmpty) KernelChecks.AtLeast(dFinalCell.Length, bh, nameof(dFinalCell));
 
         ReadOnlySpan<float> w = weightHh.Slice(0, weights);
         ReadOnlySpan<float> wci = peepholes && !coupled ? peepholeWeights.Slice(0, h) : default;
