@@ -40,6 +40,22 @@ public static class ModelGuard
         }
     }
 
+    /// <summary>Throws unless 1 ≤ <paramref name="steps"/> ≤ <paramref name="maxOutputLength"/> (a decoder's output length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void OutputSteps(int steps, int maxOutputLength)
+    {
+        if ((uint)(steps - 1) >= (uint)maxOutputLength)
+        {
+            ThrowOutputSteps(steps, maxOutputLength);
+        }
+    }
+
+    private static void ThrowOutputSteps(int steps, int maxOutputLength) =>
+        throw new ArgumentOutOfRangeException(
+            "outputSteps",
+            steps,
+            $"Output sequence length must be between 1 and the model's MaxOutputLength ({maxOutputLength}), but is {steps}. Raise [Decoder(..., MaxSequenceLength = ...)] to allow longer outputs.");
+
     private static void ThrowSteps(int steps, int maxSequenceLength) =>
         throw new ArgumentOutOfRangeException(
             nameof(steps),

@@ -106,7 +106,40 @@ public class SnapshotTests
         public partial class CharModel { }
         """;
 
+    internal const string Seq2Seq = """
+        using ModelGen;
+
+        namespace Demo.Text;
+
+        [Model(Loss = Loss.SoftmaxCrossEntropy, MaxBatchSize = 8)]
+        [Input(12, MaxSequenceLength = 10)]
+        [Lstm(16, ReturnSequences = true)]
+        [Lstm(16)]
+        [Decoder(12, MaxSequenceLength = 11)]
+        [Lstm(16, ReturnSequences = true)]
+        [Lstm(16, ReturnSequences = true)]
+        [Dense(12)]
+        public partial class Reverser { }
+        """;
+
+    internal const string OneToMany = """
+        using ModelGen;
+
+        namespace Demo.Text;
+
+        [Model(Loss = Loss.SoftmaxCrossEntropy, MaxBatchSize = 4)]
+        [Input(5)]
+        [Dense(8, Activation = Activation.Tanh)]
+        [Decoder(1, MaxSequenceLength = 6)]
+        [Embedding(7, 4)]
+        [Gru(8, ReturnSequences = true)]
+        [Dense(7)]
+        public partial class Captioner { }
+        """;
+
     [Theory]
+    [InlineData(nameof(Seq2Seq), Seq2Seq)]
+    [InlineData(nameof(OneToMany), OneToMany)]
     [InlineData(nameof(StackedLstm), StackedLstm)]
     [InlineData(nameof(CharGru), CharGru)]
     [InlineData(nameof(ShapesCnn), ShapesCnn)]
@@ -135,6 +168,12 @@ public class SnapshotTests
 
     [Fact]
     public void Embedding_bidirectional_gru_character_model() => Snapshot.Verify(GeneratorHarness.Run(CharGru).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Encoder_decoder_stacked_lstm() => Snapshot.Verify(GeneratorHarness.Run(Seq2Seq).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void One_to_many_embedding_gru() => Snapshot.Verify(GeneratorHarness.Run(OneToMany).SingleSource, nameof(SnapshotTests));
 
     [Fact]
     public void Shapes_cnn() => Snapshot.Verify(GeneratorHarness.Run(ShapesCnn).SingleSource, nameof(SnapshotTests));

@@ -15,26 +15,37 @@ internal static class GradientCheck
 
     /// <summary>Runs the comparison; <paramref name="tamper"/> may alter the analytic gradient (for the self-test).</summary>
     public static GradientCheckResult Compare(
-        IModel model, float[] inputs, float[] targets, int batchSize, Action? beforeEachPass, double epsilon, Action<double[]> tamper)
+        IModel model, float[] inputs, float[] targets, int batchSize, Action? beforeEachPass, double epsilon, Action<double[]> tamper) =>
+        Compare(() => model.Parameters, () => model.Gradients, () => model.ComputeGradients(inputs, targets, batchSize), beforeEachPass, epsilon, tamper);
+
+    /// <summary>The check for any model shape: <paramref name="pass"/> runs a training pass that fills the gradients and returns the loss.</summary>
+    public static void Assert(SpanGetter parameters, SpanGetter gradients, Func<float> pass, double epsilon = 3e-3)
+    {
+        var result = Compare(parameters, gradients, pass, null, epsilon, analytic => { });
+        Xunit.Assert.True(result.Passed, result.Report);
+    }
+
+    public static GradientCheckResult Compare(
+        SpanGetter parameters, SpanGetter gradients, Func<float> pass, Action? beforeEachPass, double epsilon, Action<double[]> tamper)
     {
         beforeEachPass?.Invoke();
-        model.ComputeGradients(inputs, targets, batchSize);
-        var analytic = model.Gradients.ToArray().Select(g => (double)g).ToArray();
+        pass();
+        var analytic = gradients().ToArray().Select(g => (double)g).ToArray();
         tamper(analytic);
 
         var numeric = new double[analytic.Length];
         for (var i = 0; i < numeric.Length; i++)
         {
-            var original = model.Parameters[i];
-            model.Parameters[i] = original + (float)epsilon;
-            var actualPlus = model.Parameters[i] - original;
+            var original = parameters()[i];
+            parameters()[i] = original + (float)epsilon;
+            var actualPlus = parameters()[i] - original;
             beforeEachPass?.Invoke();
-            double plus = model.ComputeGradients(inputs, targets, batchSize);
-            model.Parameters[i] = original - (float)epsilon;
-            var actualMinus = original - model.Parameters[i];
+            double plus = pass();
+            parameters()[i] = original - (float)epsilon;
+            var actualMinus = original - parameters()[i];
             beforeEachPass?.Invoke();
-            double minus = model.ComputeGradients(inputs, targets, batchSize);
-            model.Parameters[i] = original;
+            double minus = pass();
+            parameters()[i] = original;
             numeric[i] = (plus - minus) / (actualPlus + actualMinus);
         }
 
@@ -48,5 +59,8 @@ internal static class GradientCheck
         return new GradientCheckResult(passed, relative, report);
     }
 }
+
+/// <summary>Returns a model's parameter or gradient span (a span cannot be a generic type argument).</summary>
+internal delegate Span<float> SpanGetter();
 
 internal sealed record GradientCheckResult(bool Passed, double RelativeError, string Report);

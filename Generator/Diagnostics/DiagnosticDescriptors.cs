@@ -117,6 +117,16 @@ namespace ModelGen.Generator.Diagnostics
             "Embedding must read token ids",
             "[Embedding] must be the first layer, reading one token id per step, but its input has shape {0}");
 
+        public static readonly DiagnosticDescriptor InvalidEncoderDecoder = Error(
+            "MG0023",
+            "Invalid encoder–decoder declaration",
+            "{0}");
+
+        public static readonly DiagnosticDescriptor EncoderDecoderStateMismatch = Error(
+            "MG0024",
+            "Encoder and decoder states do not match",
+            "{0}");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 

@@ -23,6 +23,7 @@ namespace ModelGen.Generator.Emit
             ResidualEndSpec => ResidualEndEmitter.Instance,
             RecurrentSpec => RecurrentEmitter.Instance,
             EmbeddingSpec => EmbeddingEmitter.Instance,
+            DecoderSpec => DecoderEmitter.Instance,
             _ => throw new InvalidOperationException("No emitter for " + layer.GetType().Name),
         };
 

@@ -22,16 +22,7 @@ namespace ModelGen.Generator.Emit
                 writer.Line("// The input is copied so that Backward can read it after the caller's span is gone.");
                 writer.Line("inputs.CopyTo(" + Activation(plan.InputOffset, model.InputShape) + ");");
             }
-            foreach (var layer in layers)
-            {
-                var emitter = LayerEmitter.For(layer.Layer);
-                writer.Line();
-                writer.Line("// " + emitter.Describe(layer.Layer));
-                writer.Open();
-                emitter.EmitForward(writer, layer);
-                writer.Close();
-            }
-
+            EmitForwardLayers(writer, layers);
             writer.Line();
             writer.Line("_forwardBatchSize = batchSize;");
             if (model.InputShape.IsSequence)
@@ -59,6 +50,26 @@ namespace ModelGen.Generator.Emit
             writer.Line("// _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its");
             writer.Line("// parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.");
             writer.Line("global::System.Array.Clear(_gradients);");
+            EmitBackwardLayers(writer, layers);
+            writer.Close();
+            writer.Line();
+        }
+
+        private static void EmitForwardLayers(CodeWriter writer, List<LayerContext> layers)
+        {
+            foreach (var layer in layers)
+            {
+                var emitter = LayerEmitter.For(layer.Layer);
+                writer.Line();
+                writer.Line("// " + emitter.Describe(layer.Layer));
+                writer.Open();
+                emitter.EmitForward(writer, layer);
+                writer.Close();
+            }
+        }
+
+        private static void EmitBackwardLayers(CodeWriter writer, List<LayerContext> layers)
+        {
             var delta = "_deltaA";
             for (var i = layers.Count - 1; i >= 0; i--)
             {
@@ -75,9 +86,6 @@ namespace ModelGen.Generator.Emit
                     break;
                 }
             }
-
-            writer.Close();
-            writer.Line();
         }
     }
 }

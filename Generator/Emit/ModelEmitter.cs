@@ -35,14 +35,25 @@ namespace ModelGen.Generator.Emit
             }
 
             writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen.Generator\", \"" + GeneratorVersion + "\")]");
-            writer.Open("partial class " + model.ClassName + (model.InputShape.IsSequence ? " : global::ModelGen.ISequenceModel" : " : global::ModelGen.IModel"));
-            EmitConstants(writer, model, plan, layers);
-            EmitFields(writer, model, plan);
+            var layout = EncoderDecoder.Of(model);
+            var contract = layout is not null ? string.Empty : model.InputShape.IsSequence ? " : global::ModelGen.ISequenceModel" : " : global::ModelGen.IModel";
+            writer.Open("partial class " + model.ClassName + contract);
+            EmitConstants(writer, model, plan, layers, layout);
+            EmitFields(writer, model, plan, layout);
             EmitConstructor(writer, model, layers);
             EmitAccessors(writer, layers);
-            EmitApi(writer, model, plan);
-            EmitForwardPass(writer, model, plan, layers);
-            EmitBackwardPass(writer, model, layers);
+            if (layout is not null)
+            {
+                EmitEncoderDecoderApi(writer, model, plan, layout);
+                EmitEncoderDecoderPasses(writer, model, plan, layers, layout);
+            }
+            else
+            {
+                EmitApi(writer, model, plan);
+                EmitForwardPass(writer, model, plan, layers);
+                EmitBackwardPass(writer, model, layers);
+            }
+
             EmitSummary(writer, model, plan);
             writer.Close();
             if (hasNamespace)
@@ -53,7 +64,7 @@ namespace ModelGen.Generator.Emit
             return writer.ToString();
         }
 
-        private static void EmitConstants(CodeWriter writer, ModelSpec model, MemoryPlan plan, List<LayerContext> layers)
+        private static void EmitConstants(CodeWriter writer, ModelSpec model, MemoryPlan plan, List<LayerContext> layers, EncoderDecoder? layout)
         {
             writer.Line("/// <summary>Floats in one input example, shape " + model.InputShape + ".</summary>");
             writer.Line("public const int InputSize = " + Int(model.InputShape.Size) + ";");
@@ -74,6 +85,12 @@ namespace ModelGen.Generator.Emit
                 writer.Line();
             }
 
+            if (layout is not null)
+            {
+                EmitEncoderDecoderConstants(writer, model, layout);
+                return;
+            }
+
             if (model.InputShape.IsSequence)
             {
                 writer.Line("/// <summary>The longest sequence the buffers are sized for; inputs hold InputSize floats per step.</summary>");
@@ -91,7 +108,7 @@ namespace ModelGen.Generator.Emit
             writer.Line();
         }
 
-        private static void EmitFields(CodeWriter writer, ModelSpec model, MemoryPlan plan)
+        private static void EmitFields(CodeWriter writer, ModelSpec model, MemoryPlan plan, EncoderDecoder? layout)
         {
             writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets.");
             writer.Line("private readonly float[] _parameters = new float[" + Int(plan.ParameterCount) + "];");
@@ -118,7 +135,11 @@ namespace ModelGen.Generator.Emit
 
             writer.Line("private readonly global::ModelGen.Rng _dropoutRng;");
             writer.Line("private int _forwardBatchSize;");
-            if (model.InputShape.IsSequence)
+            if (layout is not null)
+            {
+                EmitEncoderDecoderFields(writer, model, layout);
+            }
+            else if (model.InputShape.IsSequence)
             {
                 writer.Line("private int _forwardSteps;");
                 writer.Line("private int _backpropSteps;");

@@ -160,7 +160,22 @@ namespace ModelGen.Generator.Emit
             writer.Line("var xi = " + (rnn.Dropout > 0 ? Span(Field(rnn, 0, "Input"), "rows * " + Int(f)) : context.Input) + ";");
             writer.Line("var dPre = " + Span(Field(rnn, 0, "DPre"), "rows * " + Int(g)) + ";");
             writer.Line("var dInitial = " + Span(Field(rnn, 0, "DInitial"), "batchSize * " + Int(h)) + ";");
-            writer.Line("var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;");
+            var layout = EncoderDecoder.Of(context.Model);
+            writer.Line(layout is null ? "var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;" : "var backpropSteps = steps; // encoder–decoder models back-propagate through every step");
+            var partner = layout?.DecoderPartner(context.Index) ?? -1;
+            var dFinalCell = "default";
+            if (partner >= 0)
+            {
+                // This encoder layer's final state seeded the decoder: the decoder's gradient w.r.t. its initial state flows back in here.
+                var decoder = (RecurrentSpec)context.Model.Layers[partner];
+                writer.Line("// The decoder's gradient w.r.t. its initial state is this layer's gradient w.r.t. its final state.");
+                var last = "dForward.Slice((steps - 1) * batchSize * " + Int(h) + ", batchSize * " + Int(h) + ")";
+                writer.Line("global::System.Numerics.Tensors.TensorPrimitives.Add(" + last + ", " + Span(Field(decoder, 0, "DInitial"), "batchSize * " + Int(h)) + ", " + last + ");");
+                if (rnn.Cell == CellKind.Lstm)
+                {
+                    dFinalCell = "new " + SpanType + "(" + Field(decoder, 0, "DInitial") + ", " + Int(context.Model.MaxBatchSize * h) + ", batchSize * " + Int(h) + ")";
+                }
+            }
             for (var d = 0; d < rnn.Directions; d++)
             {
                 var o = Offsets(context, rnn, d);
@@ -181,7 +196,8 @@ namespace ModelGen.Generator.Emit
                             + Span(Field(rnn, d, "InitialCell"), "batchSize * " + Int(h)) + ", " + Parameters(o.WeightHh, g * h) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", " + dState + ", dPre, "
                             + Gradients(o.WeightHh, g * h) + ", " + Gradients(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_gradients") + ", dInitial, "
                             + "new " + SpanType + "(" + Field(rnn, 0, "DInitial") + ", " + Int(context.Model.MaxBatchSize * h) + ", batchSize * " + Int(h) + "), " + Field(rnn, 0, "Workspace")
-                            + ", steps, backpropSteps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", reverse: " + reverse + ", " + mask + ");");
+                            + ", steps, backpropSteps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", reverse: " + reverse + ", " + mask
+                            + (dFinalCell == "default" ? string.Empty : ", dFinalCell: " + dFinalCell) + ");");
                         break;
                     case CellKind.Gru:
                         writer.Line(Kernels + "Gru.Backward(" + Field(rnn, d, "Gates") + ", " + hidden + ", " + initial + ", " + Parameters(o.WeightHh, g * h) + ", " + dState + ", dPre, "

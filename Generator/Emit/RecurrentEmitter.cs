@@ -20,20 +20,22 @@ namespace ModelGen.Generator.Emit
         /// <summary>Floats of carried state one layer keeps in <c>_carry</c>: the hidden state, and the cell state for LSTM.</summary>
         public static int CarryLength(RecurrentSpec rnn, int maxBatch) => (rnn.Cell == CellKind.Lstm ? 2 : 1) * maxBatch * rnn.Units;
 
-        /// <summary>Where the layer's carried hidden state starts in <c>_carry</c> (its cell state follows).</summary>
-        private static int CarryOffset(LayerContext context)
+        /// <summary>Where the carried hidden state of the layer at <paramref name="index"/> starts in <c>_carry</c> (its cell state follows).</summary>
+        public static int CarryOffset(ModelSpec model, int index)
         {
             var offset = 0;
-            for (var i = 0; i < context.Index; i++)
+            for (var i = 0; i < index; i++)
             {
-                if (context.Model.Layers[i] is RecurrentSpec earlier)
+                if (model.Layers[i] is RecurrentSpec earlier)
                 {
-                    offset += CarryLength(earlier, context.Model.MaxBatchSize);
+                    offset += CarryLength(earlier, model.MaxBatchSize);
                 }
             }
 
             return offset;
         }
+
+        private static int CarryOffset(LayerContext context) => CarryOffset(context.Model, context.Index);
 
         public override string Describe(LayerSpec layer)
         {

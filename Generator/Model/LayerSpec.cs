@@ -154,4 +154,14 @@ namespace ModelGen.Generator.Model
 
         public override int ParameterCount => Vocabulary * Dimension;
     }
+
+    /// <summary>
+    /// The start of the decoder: its output is the decoder's input sequence (fed by the caller, not computed from
+    /// <see cref="LayerSpec.InputShape"/>, which is the encoder's output).
+    /// </summary>
+    internal sealed record DecoderSpec(string Name, Shape InputShape, Shape OutputShape)
+        : LayerSpec(Name, InputShape, OutputShape)
+    {
+        public override string TypeName => "Decoder";
+    }
 }

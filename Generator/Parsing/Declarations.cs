@@ -86,4 +86,9 @@ namespace ModelGen.Generator.Parsing
 
     internal sealed record EmbeddingDeclaration(int Vocabulary, int Dimension, Location Location)
         : LayerDeclaration("Embedding", "embedding", Location);
+
+    /// <param name="InputSize">Features per decoder step.</param>
+    /// <param name="MaxSequenceLength">The longest output sequence.</param>
+    internal sealed record DecoderDeclaration(int InputSize, int MaxSequenceLength, Location Location)
+        : LayerDeclaration("Decoder", "decoder", Location);
 }

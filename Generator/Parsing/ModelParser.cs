@@ -140,6 +140,12 @@ namespace ModelGen.Generator.Parsing
                             (int)attribute.ConstructorArguments[1].Value!,
                             location));
                         break;
+                    case "Decoder":
+                        layers.Add(new DecoderDeclaration(
+                            (int)attribute.ConstructorArguments[0].Value!,
+                            NamedInt(attribute, "MaxSequenceLength", 0),
+                            location));
+                        break;
                     case "ResidualEnd":
                         layers.Add(new ResidualEndDeclaration(NamedInt(attribute, "Activation", 0), location));
                         break;
@@ -163,7 +169,7 @@ namespace ModelGen.Generator.Parsing
 
         private static bool IsModelAttribute(string shortName) =>
             shortName is "Input" or "Dense" or "Dropout" or "Flatten" or "Conv2D" or "MaxPool2D" or "AvgPool2D"
-                or "LayerNorm" or "BatchNorm" or "Residual" or "ResidualEnd" or "SimpleRnn" or "Lstm" or "Gru" or "Embedding";
+                or "LayerNorm" or "BatchNorm" or "Residual" or "ResidualEnd" or "SimpleRnn" or "Lstm" or "Gru" or "Embedding" or "Decoder";
 
         private static RecurrentDeclaration Recurrent(string shortName, AttributeData attribute, Location location) =>
             new(

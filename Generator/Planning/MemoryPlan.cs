@@ -70,7 +70,8 @@ namespace ModelGen.Generator.Planning
 
                 parameters += layer.ParameterCount;
                 state += layer.StateCount;
-                anyParametersBefore |= layer.ParameterCount > 0;
+                // The decoder's input is data: no gradient flows into it (the encoder gets the decoder's state gradient instead).
+                anyParametersBefore = layer is not DecoderSpec && (anyParametersBefore || layer.ParameterCount > 0);
                 largest = Math.Max(largest, size);
                 _slots.Add(slots);
                 inputOffset = slots.OutputOffset;

@@ -14,6 +14,7 @@ namespace ModelGen.Generator.Validation
             LayerDeclaration declaration,
             string name,
             int index,
+            bool readsInput,
             Shape input,
             bool isLast,
             LossKind loss,
@@ -36,7 +37,9 @@ namespace ModelGen.Generator.Validation
                 case RecurrentDeclaration rnn:
                     return SequenceRules.Recurrent(rnn, name, input, report);
                 case EmbeddingDeclaration embedding:
-                    return SequenceRules.Embedding(embedding, name, index, input, report);
+                    return SequenceRules.Embedding(embedding, name, readsInput, input, report);
+                case DecoderDeclaration decoder:
+                    return EncoderDecoderRules.Decoder(decoder, name, input, residuals, report);
                 case DenseDeclaration dense:
                     return Dense(dense, name, input, isLast, loss, report);
                 case DropoutDeclaration dropout:

@@ -81,7 +81,9 @@ namespace ModelGen.Generator.Validation
                 var name = declaration.NamePrefix + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var isLast = i == model.Layers.Length - 1;
 
-                var layer = LayerRules.Infer(declaration, name, i, shape, isLast, loss, residuals, Report);
+                // An embedding may read the model's input or the decoder's.
+                var readsInput = i == 0 || layers[layers.Count - 1] is DecoderSpec;
+                var layer = LayerRules.Infer(declaration, name, i, readsInput, shape, isLast, loss, residuals, Report);
                 if (layer is null)
                 {
                     // Later layers' shapes are unknown; stop rather than cascade errors.
@@ -104,6 +106,11 @@ namespace ModelGen.Generator.Validation
             foreach (var open in residuals)
             {
                 Report(DiagnosticDescriptors.UnbalancedResidual, open.Declaration.Location, "[Residual] opens a block that no [ResidualEnd] closes");
+            }
+
+            if (errors == 0)
+            {
+                EncoderDecoderRules.CheckStates(model, layers, Report);
             }
 
             if (loss == LossKind.SoftmaxCrossEntropy && layers.Count > 0

@@ -71,7 +71,7 @@ namespace ModelGen.Generator.Validation
             return spec;
         }
 
-        public static LayerSpec? Embedding(EmbeddingDeclaration embedding, string name, int index, Shape input, Action<DiagnosticDescriptor, Location, object[]> report)
+        public static LayerSpec? Embedding(EmbeddingDeclaration embedding, string name, bool readsInput, Shape input, Action<DiagnosticDescriptor, Location, object[]> report)
         {
             if (embedding.Vocabulary <= 0 || embedding.Dimension <= 0)
             {
@@ -80,7 +80,7 @@ namespace ModelGen.Generator.Validation
                 return null;
             }
 
-            if (index != 0 || input.Rank != 1 || input.Size != 1)
+            if (!readsInput || input.Rank != 1 || input.Size != 1)
             {
                 report(DiagnosticDescriptors.EmbeddingPlacement, embedding.Location, new object[] { input.ToString() });
                 return null;
