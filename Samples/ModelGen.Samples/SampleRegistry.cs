@@ -1,5 +1,6 @@
 using ModelGen.Samples.CharModel;
 using ModelGen.Samples.Mlp;
+using ModelGen.Samples.Seq2Seq;
 using ModelGen.Samples.Shapes;
 using ModelGen.Samples.ShapesRnn;
 using ModelGen.Samples.TimeSeries;
@@ -21,6 +22,7 @@ internal static class SampleRegistry
         new("shapes", "CNN telling noisy 20x20 rectangles, circles and lines apart", ShapesSample.Run, ShapesSample.Options, ShapesSample.OptionsUsage),
         new("shapes-rnn", "LSTM reading the shapes images row by row (20 steps of 20 pixels)", ShapesRnnSample.Run, ShapesRnnSample.Options, ShapesRnnSample.OptionsUsage),
         new("timeseries", "LSTM forecasting the next value of a noisy seasonal series from the last 48", TimeSeriesSample.Run, TimeSeriesSample.Options, TimeSeriesSample.OptionsUsage),
+        new("seq2seq", "LSTM encoder-decoder learning to reverse digit strings, decoded greedily", Seq2SeqSample.Run),
         new("charmodel", "Two stacked GRUs learning generated English text character by character", CharModelSample.Run, CharModelSample.Options, CharModelSample.OptionsUsage),
     ];
 
