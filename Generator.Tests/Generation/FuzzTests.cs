@@ -447,11 +447,17 @@ public class FuzzTests
                 shape = AddWellFormedLayer(shape, layers, target - layers.Count);
             }
 
+            var decoder = Chance(0.25);
+            if (decoder)
+            {
+                shape = AddDecoder(shape, layers);
+            }
+
             var softmax = false;
             if (Chance(0.4))
             {
-                // Close with a classifier head for the softmax cross-entropy loss.
-                if (shape.IsSequence)
+                // Close with a classifier head for the softmax cross-entropy loss (per step after a decoder).
+                if (shape.IsSequence && !decoder)
                 {
                     layers.Add($"[{Pick("SimpleRnn", "Lstm", "Gru")}({Int(1, 6)})]");
                 }
@@ -482,6 +488,35 @@ public class FuzzTests
             attributes.Insert(0, options.Count == 0 ? Pick("[Model]", "[Model()]") : $"[Model({string.Join(", ", options)})]");
             attributes.AddRange(layers);
             return attributes;
+        }
+
+        /// <summary>Ends the encoder in a vector and adds a decoder whose first recurrent layer that vector seeds.</summary>
+        private Shape AddDecoder(Shape shape, List<string> layers)
+        {
+            if (shape.IsImage)
+            {
+                layers.Add("[Flatten]");
+            }
+            else if (shape.IsSequence)
+            {
+                layers.Add($"[{Pick("SimpleRnn", "Lstm", "Gru")}({Int(1, 6)})]");
+            }
+
+            var units = Int(1, 6);
+            layers.Add($"[Dense({units}, Activation = {Pick(Activations)})]");
+            var steps = Int(1, 6);
+            if (Chance(0.3))
+            {
+                layers.Add($"[Decoder(1, MaxSequenceLength = {steps})]");
+                layers.Add($"[Embedding({Int(2, 10)}, {Int(1, 4)})]");
+            }
+            else
+            {
+                layers.Add($"[Decoder({Int(1, 6)}, MaxSequenceLength = {steps})]");
+            }
+
+            layers.Add($"[{Pick("SimpleRnn", "Lstm", "Gru")}({units}, ReturnSequences = true)]");
+            return Shape.Sequence(units, steps);
         }
 
         private Shape AddWellFormedLayer(Shape shape, List<string> layers, int room)
@@ -697,6 +732,12 @@ public class FuzzTests
             for (var i = 0; i < count; i++)
             {
                 attributes.Add(Layer());
+            }
+
+            if (Chance(0.15))
+            {
+                var length = Chance(0.2) ? string.Empty : ", MaxSequenceLength = " + Size(6);
+                attributes.Insert(Int(1, attributes.Count), $"[Decoder({Size(12)}{length})]");
             }
 
             return attributes;
