@@ -55,6 +55,19 @@ public static class QuickMode
             Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
         }
 
+        var parallel = new List<(Workload Workload, Timing Timing, Timing Single)>();
+        if (Environment.ProcessorCount >= 2)
+        {
+            foreach (var workload in ParallelWorkloads.For(workloads, workers: 2))
+            {
+                var single = rows.Single(r => r.Workload == ((ParallelTraining)workload).Single).ModelGen;
+                var timing = Measurement.Time(workload.Run, workload.Unit);
+                parallel.Add((workload, timing, single));
+                Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, {timing.AllocatedBytesPerCall:F0} B/call on the calling thread)");
+                ((IDisposable)workload).Dispose();
+            }
+        }
+
         if (runPeers)
         {
             RunPeers(rows, notes, only);
@@ -70,6 +83,7 @@ public static class QuickMode
         }
 
         PrintTable(rows, peak);
+        PrintParallelTable(parallel);
         foreach (var note in notes)
         {
             Console.WriteLine($"note: {note}");
@@ -77,7 +91,7 @@ public static class QuickMode
 
         if (jsonPath is not null)
         {
-            WriteJson(jsonPath, rows, peak, notes, started);
+            WriteJson(jsonPath, rows, parallel, peak, notes, started);
             Console.WriteLine($"wrote {jsonPath}");
         }
 
@@ -189,7 +203,25 @@ public static class QuickMode
         Console.WriteLine();
     }
 
-    private static void WriteJson(string path, List<Row> rows, double peak, List<string> notes, DateTime started)
+    private static void PrintParallelTable(List<(Workload Workload, Timing Timing, Timing Single)> parallel)
+    {
+        if (parallel.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine("Data-parallel training (DataParallel<TModel>, 2 replicas on 2 threads) against one thread:");
+        Console.WriteLine("| workload | unit | 1 thread | 2 threads | speedup |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach (var (workload, timing, single) in parallel)
+        {
+            Console.WriteLine($"| {workload.Id} | {Unit(workload)} | {Format(single.Median)} | {Format(timing.Median)} | {(single.Median / timing.Median).ToString("F2", Invariant)}x |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static void WriteJson(string path, List<Row> rows, List<(Workload Workload, Timing Timing, Timing Single)> parallel, double peak, List<string> notes, DateTime started)
     {
         static JsonNode? N(double? v) => v is double d ? JsonValue.Create(Math.Round(d, 4)) : null;
         var array = new JsonArray();
@@ -232,6 +264,14 @@ public static class QuickMode
             ["processor_count"] = Environment.ProcessorCount,
             ["date"] = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Invariant),
             ["rows"] = array,
+            ["parallel_rows"] = new JsonArray([.. parallel.Select(p => (JsonNode?)new JsonObject
+            {
+                ["workload"] = p.Workload.Id,
+                ["unit"] = Unit(p.Workload),
+                ["one_thread"] = N(p.Single.Median),
+                ["two_threads"] = N(p.Timing.Median),
+                ["speedup"] = N(p.Single.Median / p.Timing.Median),
+            })]),
             ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode?)JsonValue.Create(n))]),
         };
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -41,7 +41,7 @@ public abstract class Workload
     public abstract void Run();
 
     /// <summary>Random floats in [-1, 1).</summary>
-    protected static float[] Uniform(Rng rng, int count)
+    protected internal static float[] Uniform(Rng rng, int count)
     {
         var data = new float[count];
         for (var i = 0; i < data.Length; i++)
@@ -53,7 +53,7 @@ public abstract class Workload
     }
 
     /// <summary><paramref name="rows"/> one-hot rows of width <paramref name="classes"/>, classes drawn at random.</summary>
-    protected static float[] OneHot(Rng rng, int rows, int classes)
+    protected internal static float[] OneHot(Rng rng, int rows, int classes)
     {
         var data = new float[rows * classes];
         for (var r = 0; r < rows; r++)
