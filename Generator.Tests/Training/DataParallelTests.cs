@@ -109,6 +109,18 @@ public class DataParallelTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void The_trainer_trains_through_it_with_batches_larger_than_one_replica()
+    {
+        using var parallel = new DataParallel<LogitsNet>(i => new LogitsNet(seed: 1), workers: 2);
+        var trainer = new Trainer(parallel, new Adam(0.02f), new TrainerOptions { Epochs = 15, Seed = 3, BatchSize = 48 });
+
+        var history = trainer.Fit(TrainingFixtures.Classification(256, 11));
+
+        Assert.True(history.Epochs[^1].TrainLoss < 0.6 * history.Epochs[0].TrainLoss, $"{history.Epochs[0].TrainLoss} → {history.Epochs[^1].TrainLoss}");
+        Assert.True(trainer.Evaluate(TrainingFixtures.Classification(200, 12)).Metric > 0.8);
+    }
+
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance = 1e-5f)
     {
         Assert.Equal(expected.Length, actual.Length);
