@@ -49,6 +49,40 @@ public class GemmTests
         }
     }
 
+    // The row-dot kernel (C = A·Bᵀ) at every vector width the machine has: AVX-512 uses 4 × 4 blocks, AVX2 2 × 4,
+    // batch 1 (m == 1) 1 × 8 blocks, each with remainders in m, n and k.
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    [InlineData(4)]
+    [InlineData(1)]
+    public void TransposedBMatchesReferenceAtEveryWidth(int width)
+    {
+        if (width == 16 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        if (width == 8 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return;
+        if (width == 4 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) return;
+        foreach (int m in new[] { 1, 3, 4, 6, 9 })
+            foreach (int n in new[] { 1, 5, 8, 13, 17 })
+                foreach (int k in new[] { 1, 15, 16, 33, 70 })
+                {
+                    var rng = new Rng((ulong)(m * 7919 + n * 31 + k + width));
+                    float[] a = Random(rng, m * k + 3), b = Random(rng, n * k + 5), initial = Random(rng, m * n + 2);
+                    double[] expected = Reference(Variant.TransposedB, a, b, m, n, k);
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        float[] c = (float[])initial.Clone();
+                        Gemm.MultiplyTransposedBWidth(a, b, c, m, n, k, accumulate, width);
+                        for (int i = 0; i < m * n; i++)
+                        {
+                            double want = expected[i] + (accumulate ? initial[i] : 0.0);
+                            Assert.True(Math.Abs(c[i] - want) <= 1e-4 * Math.Max(1.0, Math.Sqrt(k)) + 1e-4 * Math.Abs(want),
+                                $"width {width} m={m} n={n} k={k} acc={accumulate} [{i}]: got {c[i]}, want {want}");
+                        }
+                        for (int i = m * n; i < c.Length; i++) Assert.Equal(initial[i], c[i]);
+                    }
+                }
+    }
+
     [Fact]
     public void ZeroInnerDimensionGivesZeroOrLeavesAccumulatorUnchanged()
     {

@@ -305,8 +305,7 @@ namespace Demo.Vision
             // conv2: Conv2D 4×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, ReLU
             {
                 var y = new global::System.Span<float>(_activations, 5632, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_parameters, 120, 144), new global::System.Span<float>(_parameters, 264, 4), y, _workspace, in Conv2Shape, batchSize);
-                global::ModelGen.Kernels.Activations.Relu(y);
+                global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_parameters, 120, 144), new global::System.Span<float>(_parameters, 264, 4), y, _workspace, in Conv2Shape, batchSize);
             }
 
             // avgpool1: AvgPool2D 4×8×8 -> 4×6×6, window 3×3, stride 1

@@ -208,8 +208,7 @@ namespace Demo.Vision
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
                 var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
-                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
-                global::ModelGen.Kernels.Activations.Relu(y);
+                global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
             }
 
             // maxpool1: MaxPool2D 32×18×18 -> 32×9×9, window 2×2, stride 2

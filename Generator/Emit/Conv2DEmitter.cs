@@ -50,9 +50,11 @@ namespace ModelGen.Generator.Emit
         {
             var conv = (Conv2DSpec)context.Layer;
             writer.Line("var y = " + context.Output + ";");
-            writer.Line(Kernels + "Convolution.Forward(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
+            // ReLU is fused into the convolution kernel (one pass over y instead of two).
+            bool fusedRelu = conv.Activation == ActivationKind.ReLU;
+            writer.Line(Kernels + (fusedRelu ? "Convolution.ForwardRelu(" : "Convolution.Forward(") + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
                 + Parameters(context.Slots.BiasOffset, conv.Filters) + ", y, _workspace, in " + ShapeField(conv) + ", batchSize);");
-            ActivationEmitter.Forward(writer, conv.Activation, "y");
+            if (!fusedRelu) ActivationEmitter.Forward(writer, conv.Activation, "y");
         }
 
         public override string EmitBackward(CodeWriter writer, LayerContext context)

@@ -1,14 +1,17 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace ModelGen.Kernels;
 
 /// <summary>
 /// 2-D convolution over batch-major NCHW tensors with PyTorch semantics: cross-correlation, weights stored
-/// F×C×KH×KW, one bias per filter, zero padding. Each example is lowered to a matrix with im2col and
+/// F×C×KH×KW, one bias per filter, zero padding. Stride-1 unpadded convolutions whose output rows are at least
+/// one vector wide run direct SIMD kernels (Convolution.Direct.cs: vectors along the output row, four filters
+/// at a time; 3×3 weight gradients likewise). Otherwise each example is lowered to a matrix with im2col and
 /// multiplied by <see cref="Gemm"/>; a 1×1, stride-1, unpadded convolution skips the lowering (the input
 /// already is that matrix). Lengths are validated once up front; the kernels then run allocation-free.
 /// </summary>
-public static class Convolution
+public static partial class Convolution
 {
     /// <summary>
     /// Floats of scratch one call of any of the three kernels needs: the im2col matrix of one example
@@ -31,6 +34,25 @@ public static class Convolution
     /// <exception cref="ArgumentException">The shape is invalid or a span is too short.</exception>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
         Span<float> workspace, in ConvShape s, int batch)
+        => ForwardWidth(x, weights, bias, y, workspace, s, batch, relu: false, int.MaxValue);
+
+    /// <summary>y = max(0, conv(x, weights) + bias) for a whole batch: the convolution with its ReLU fused, one pass over y.</summary>
+    /// <param name="x">Input, batch × C×H×W.</param>
+    /// <param name="weights">Filters, F×C×KH×KW.</param>
+    /// <param name="bias">One bias per filter, F.</param>
+    /// <param name="y">Output, batch × F×OutHeight×OutWidth (overwritten).</param>
+    /// <param name="workspace">Scratch of at least <see cref="WorkspaceLength"/> floats.</param>
+    /// <param name="s">Convolution shape.</param>
+    /// <param name="batch">Number of examples.</param>
+    /// <exception cref="ArgumentException">The shape is invalid or a span is too short.</exception>
+    public static void ForwardRelu(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
+        Span<float> workspace, in ConvShape s, int batch)
+        => ForwardWidth(x, weights, bias, y, workspace, s, batch, relu: true, int.MaxValue);
+
+    /// <summary>The forward pass with vectors of at most <paramref name="maxWidth"/> floats (16, 8, or 1 for the
+    /// im2col path), so tests reach every path.</summary>
+    internal static void ForwardWidth(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
+        Span<float> workspace, in ConvShape s, int batch, bool relu, int maxWidth)
     {
         int work = CheckShape(s, batch);
         KernelChecks.AtLeast(x.Length, KernelChecks.Elements(batch, s.InputSize), nameof(x));
@@ -40,6 +62,15 @@ public static class Convolution
         KernelChecks.AtLeast(workspace.Length, work, nameof(workspace));
 
         int f = s.Filters, n = s.OutHeight * s.OutWidth, p = s.PatchSize, inSize = s.InputSize, outSize = s.OutputSize;
+        int width = DirectWidth(s, maxWidth);
+        if (width != 0)
+        {
+            if (batch > 0)
+                DirectForward(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(bias),
+                    ref MemoryMarshal.GetReference(y), s, batch, relu, width);
+            return;
+        }
+
         ReadOnlySpan<float> w = weights.Slice(0, f * p);
         Span<float> col = workspace.Slice(0, work);
         for (int b = 0; b < batch; b++)
@@ -56,6 +87,7 @@ public static class Convolution
                 Im2Col(xb, col, s);
                 Gemm.Multiply(w, col, yb, f, n, p, accumulate: true);
             }
+            if (relu) Activations.Relu(yb);
         }
     }
 
@@ -108,6 +140,12 @@ public static class Convolution
     /// <exception cref="ArgumentException">The shape is invalid or a span is too short.</exception>
     public static void BackwardWeights(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient,
         Span<float> workspace, in ConvShape s, int batch)
+        => BackwardWeightsWidth(dy, x, weightGradient, biasGradient, workspace, s, batch, int.MaxValue);
+
+    /// <summary>The weight gradient with vectors of at most <paramref name="maxWidth"/> floats (16, 8, or 1 for the
+    /// im2col path), so tests reach every path.</summary>
+    internal static void BackwardWeightsWidth(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient,
+        Span<float> workspace, in ConvShape s, int batch, int maxWidth)
     {
         int work = CheckShape(s, batch);
         KernelChecks.AtLeast(dy.Length, KernelChecks.Elements(batch, s.OutputSize), nameof(dy));
@@ -117,6 +155,15 @@ public static class Convolution
         KernelChecks.AtLeast(workspace.Length, work, nameof(workspace));
 
         int f = s.Filters, n = s.OutHeight * s.OutWidth, p = s.PatchSize, inSize = s.InputSize, outSize = s.OutputSize;
+        int width = DirectWeightsApply(s) ? DirectWidth(s, maxWidth) : 0;
+        if (width != 0)
+        {
+            if (batch > 0)
+                DirectWeights(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weightGradient),
+                    ref MemoryMarshal.GetReference(biasGradient), s, batch, width);
+            return;
+        }
+
         Span<float> dw = weightGradient.Slice(0, f * p);
         Span<float> col = workspace.Slice(0, work);
         for (int b = 0; b < batch; b++)

@@ -73,6 +73,20 @@ public static partial class Gemm
         else RowDots<OpsScalar, float>(ref ra, ref rb, ref rc, m, n, k, accumulate);
     }
 
+    /// <summary><see cref="MultiplyTransposedB"/> with vectors of exactly <paramref name="width"/> floats (16, 8, 4 or 1),
+    /// so tests reach every path; the caller checks the hardware.</summary>
+    internal static void MultiplyTransposedBWidth(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, int width)
+    {
+        Validate(a.Length, b.Length, c.Length, m, n, k, "m×k", "n×k");
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        if (width == 16) RowDots<Ops512, Vector512<float>>(ref ra, ref rb, ref rc, m, n, k, accumulate);
+        else if (width == 8) RowDots<Ops256, Vector256<float>>(ref ra, ref rb, ref rc, m, n, k, accumulate);
+        else if (Vector128.IsHardwareAccelerated) RowDots<Ops128, Vector128<float>>(ref ra, ref rb, ref rc, m, n, k, accumulate);
+        else RowDots<OpsScalar, float>(ref ra, ref rb, ref rc, m, n, k, accumulate);
+    }
+
     private static void Broadcasting(ref float a, int aRowStride, int aDepthStride, ref float b, ref float c, int m, int n, int k, bool accumulate)
     {
         if (Vector512.IsHardwareAccelerated) Broadcasting<Ops512, Vector512<float>>(ref a, aRowStride, aDepthStride, ref b, ref c, m, n, k, accumulate);

@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace ModelGen.Kernels;
 
 /// <summary>
@@ -15,17 +20,39 @@ public static class Pooling
     /// <param name="batch">Number of examples.</param>
     /// <exception cref="ArgumentException">The shape is invalid or a span is too short.</exception>
     public static void MaxForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, in PoolShape s, int batch)
+        => MaxForwardWidth(x, y, argmax, s, batch, int.MaxValue);
+
+    /// <summary><see cref="MaxForward(ReadOnlySpan{float}, Span{float}, Span{int}, in PoolShape, int)"/> using vectors of
+    /// at most <paramref name="maxWidth"/> floats (16: AVX-512, 8: AVX2, 1: scalar), so tests reach every path.</summary>
+    internal static void MaxForwardWidth(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, in PoolShape s, int batch, int maxWidth)
     {
         int outCount = Check(s, batch, x.Length, nameof(x), y.Length, nameof(y));
         KernelChecks.AtLeast(argmax.Length, outCount, nameof(argmax));
+        if (outCount == 0) return;
 
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref int ri = ref MemoryMarshal.GetReference(argmax);
+        bool twoByTwo = s.PoolHeight == 2 && s.PoolWidth == 2 && s.StrideY == 2 && s.StrideX == 2;
+        if (twoByTwo && maxWidth >= 16 && Avx512F.IsSupported && s.OutWidth >= 8)
+            MaxTwoByTwo512(ref rx, ref ry, ref ri, s, batch);
+        else if (twoByTwo && maxWidth >= 8 && Avx2.IsSupported && s.OutWidth >= 4)
+            MaxTwoByTwo256(ref rx, ref ry, ref ri, s, batch);
+        else
+            MaxScalar(ref rx, ref ry, ref ri, s, batch);
+    }
+
+    // Any window and stride, branch-free: the comparisons on real activations are unpredictable, and a
+    // mispredicted branch per element used to cost more than the rest of the pass.
+    private static void MaxScalar(ref float x, ref float y, ref int argmax, in PoolShape s, int batch)
+    {
         int h = s.Height, w = s.Width, ph = s.PoolHeight, pw = s.PoolWidth, sy = s.StrideY, sx = s.StrideX;
         int oh = s.OutHeight, ow = s.OutWidth, plane = h * w, planes = batch * s.Channels;
         int o = 0;
         for (int q = 0; q < planes; q++)
         {
             int planeStart = q * plane;
-            ReadOnlySpan<float> xq = x.Slice(planeStart, plane);
+            ref float xq = ref Unsafe.Add(ref x, planeStart);
             for (int oy = 0; oy < oh; oy++)
             {
                 int rowStart = oy * sy * w;
@@ -33,18 +60,100 @@ public static class Pooling
                 {
                     int start = rowStart + ox * sx;
                     int best = start;
-                    float max = xq[start];
+                    float max = Unsafe.Add(ref xq, start);
                     for (int i = 0; i < ph; i++)
                     {
-                        ReadOnlySpan<float> window = xq.Slice(start + i * w, pw);
-                        for (int j = 0; j < window.Length; j++)
+                        int at = start + i * w;
+                        for (int j = 0; j < pw; j++, at++)
                         {
                             // Strictly greater keeps the first maximum in row-major window order.
-                            if (window[j] > max) { max = window[j]; best = start + i * w + j; }
+                            float v = Unsafe.Add(ref xq, at);
+                            bool greater = v > max;
+                            max = greater ? v : max;
+                            best = greater ? at : best;
                         }
                     }
-                    y[o] = max;
-                    argmax[o] = planeStart + best;
+                    Unsafe.Add(ref y, o) = max;
+                    Unsafe.Add(ref argmax, o) = planeStart + best;
+                }
+            }
+        }
+    }
+
+    // 2×2 windows, stride 2 (the common case), 16 input columns → 8 outputs per step. Each row is first reduced
+    // pairwise (left vs right neighbour), then the two rows (top vs bottom), always by strictly greater: exactly
+    // the first maximum in row-major window order, as the scalar path. The last step of a row is shifted left to
+    // end at the row's last output (recomputing a few outputs) instead of a scalar tail.
+    private static void MaxTwoByTwo512(ref float x, ref float y, ref int argmax, in PoolShape s, int batch)
+    {
+        int w = s.Width, oh = s.OutHeight, ow = s.OutWidth, plane = s.Height * w, planes = batch * s.Channels;
+        Vector512<int> next = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15);
+        Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14);
+        Vector512<int> lane2 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+        Vector512<int> one = Vector512<int>.One, below = Vector512.Create(w);
+        int o = 0;
+        for (int q = 0; q < planes; q++)
+        {
+            for (int oy = 0; oy < oh; oy++, o += ow)
+            {
+                int rowStart = q * plane + 2 * oy * w;
+                ref float top = ref Unsafe.Add(ref x, rowStart);
+                for (int ox = 0; ; ox += 8)
+                {
+                    if (ox + 8 > ow) ox = ow - 8;
+                    int col = 2 * ox;
+                    Vector512<float> t = Vector512.LoadUnsafe(ref top, (nuint)col);
+                    Vector512<float> b = Vector512.LoadUnsafe(ref top, (nuint)(col + w));
+                    Vector512<float> tn = Avx512F.PermuteVar16x32(t, next), bn = Avx512F.PermuteVar16x32(b, next);
+                    Vector512<float> gt = Vector512.GreaterThan(tn, t), gb = Vector512.GreaterThan(bn, b);
+                    Vector512<float> mt = Vector512.ConditionalSelect(gt, tn, t), mb = Vector512.ConditionalSelect(gb, bn, b);
+                    Vector512<int> it = gt.AsInt32() & one, ib = (gb.AsInt32() & one) + below;
+                    Vector512<float> g = Vector512.GreaterThan(mb, mt);
+                    Vector512<float> m = Vector512.ConditionalSelect(g, mb, mt);
+                    Vector512<int> i = Vector512.ConditionalSelect(g.AsInt32(), ib, it);
+                    m = Avx512F.PermuteVar16x32(m, evens);
+                    i = Avx512F.PermuteVar16x32(i, evens) + lane2 + Vector512.Create(rowStart + col);
+                    m.GetLower().StoreUnsafe(ref Unsafe.Add(ref y, o + ox));
+                    i.GetLower().StoreUnsafe(ref Unsafe.Add(ref argmax, o + ox));
+                    if (ox + 8 >= ow) break;
+                }
+            }
+        }
+    }
+
+    // The same with 8 input columns → 4 outputs per step.
+    private static void MaxTwoByTwo256(ref float x, ref float y, ref int argmax, in PoolShape s, int batch)
+    {
+        int w = s.Width, oh = s.OutHeight, ow = s.OutWidth, plane = s.Height * w, planes = batch * s.Channels;
+        Vector256<int> next = Vector256.Create(1, 2, 3, 4, 5, 6, 7, 7);
+        Vector256<int> evens = Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6);
+        Vector256<int> lane2 = Vector256.Create(0, 2, 4, 6, 0, 0, 0, 0);
+        Vector256<int> one = Vector256<int>.One, below = Vector256.Create(w);
+        int o = 0;
+        for (int q = 0; q < planes; q++)
+        {
+            for (int oy = 0; oy < oh; oy++, o += ow)
+            {
+                int rowStart = q * plane + 2 * oy * w;
+                ref float top = ref Unsafe.Add(ref x, rowStart);
+                for (int ox = 0; ; ox += 4)
+                {
+                    if (ox + 4 > ow) ox = ow - 4;
+                    int col = 2 * ox;
+                    Vector256<float> t = Vector256.LoadUnsafe(ref top, (nuint)col);
+                    Vector256<float> b = Vector256.LoadUnsafe(ref top, (nuint)(col + w));
+                    Vector256<float> tn = Avx2.PermuteVar8x32(t, next), bn = Avx2.PermuteVar8x32(b, next);
+                    Vector256<float> gt = Vector256.GreaterThan(tn, t), gb = Vector256.GreaterThan(bn, b);
+                    Vector256<float> mt = Vector256.ConditionalSelect(gt, tn, t), mb = Vector256.ConditionalSelect(gb, bn, b);
+                    Vector256<int> it = gt.AsInt32() & one, ib = (gb.AsInt32() & one) + below;
+                    Vector256<float> g = Vector256.GreaterThan(mb, mt);
+                    Vector256<float> m = Vector256.ConditionalSelect(g, mb, mt);
+                    Vector256<int> i = Vector256.ConditionalSelect(g.AsInt32(), ib, it);
+                    m = Avx2.PermuteVar8x32(m, evens);
+                    i = Avx2.PermuteVar8x32(i, evens) + lane2 + Vector256.Create(rowStart + col);
+                    m.GetLower().StoreUnsafe(ref Unsafe.Add(ref y, o + ox));
+                    i.GetLower().StoreUnsafe(ref Unsafe.Add(ref argmax, o + ox));
+                    if (ox + 4 >= ow) break;
                 }
             }
         }

@@ -18,6 +18,8 @@ internal interface IVectorOps<TV> where TV : struct
     /// <summary>a·b + c, fused where the hardware has FMA.</summary>
     static abstract TV MultiplyAdd(TV a, TV b, TV c);
     static abstract TV Add(TV a, TV b);
+    /// <summary>Lane-wise maximum (NaN propagates, as <c>MathF.Max</c>).</summary>
+    static abstract TV Max(TV a, TV b);
     static abstract float Sum(TV value);
 }
 
@@ -34,6 +36,7 @@ internal readonly struct Ops512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 }
 
 internal readonly struct Ops256 : IVectorOps<Vector256<float>>
@@ -46,6 +49,7 @@ internal readonly struct Ops256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
 }
 
 internal readonly struct Ops128 : IVectorOps<Vector128<float>>
@@ -58,6 +62,7 @@ internal readonly struct Ops128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
 }
 
 /// <summary>Width-1 "vector": the same kernels become the portable scalar fallback.</summary>
@@ -71,4 +76,5 @@ internal readonly struct OpsScalar : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => a * b + c;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => MathF.Max(a, b);
 }

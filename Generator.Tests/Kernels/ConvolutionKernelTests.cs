@@ -1,0 +1,123 @@
+using ModelGen.Kernels;
+using Xunit;
+
+namespace ModelGen.Tests.Kernels;
+
+public class ConvolutionKernelTests
+{
+    // C, H, W, F, KH, KW, stride, pad. Widths 16 (AVX-512 direct), 8 (AVX2 direct), 1 (im2col + GEMM); a width
+    // the machine or the shape does not allow falls back to the next path down.
+    private static readonly int[][] ShapeList =
+    [
+        [1, 20, 20, 32, 3, 3, 1, 0],  // the shapes CNN: 18 outputs per row = one AVX-512 step + a shifted one
+        [2, 9, 11, 5, 3, 3, 1, 0],    // 9 outputs per row: AVX2 step + shifted step; odd filter count
+        [3, 19, 25, 6, 3, 3, 1, 0],   // 23 per row
+        [1, 18, 18, 4, 3, 3, 1, 0],   // exactly one AVX-512 step per row
+        [2, 12, 34, 7, 3, 3, 1, 0],   // 32 per row: two whole steps
+        [1, 5, 50, 3, 3, 3, 1, 0],    // three steps per row (odd count)
+        [2, 10, 37, 3, 2, 4, 1, 0],   // not 3×3: direct forward, im2col weight gradient
+        [2, 12, 12, 3, 3, 3, 2, 1],   // strided and padded: im2col only
+        [1, 6, 6, 2, 3, 3, 1, 0],     // 4 outputs per row: too narrow for any vector path
+    ];
+
+    public static TheoryData<int, int> Cases()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (int width in new[] { 16, 8, 1 })
+            for (int i = 0; i < ShapeList.Length; i++)
+                data.Add(width, i);
+        return data;
+    }
+
+    private static ConvShape Shape(int index)
+    {
+        int[] v = ShapeList[index];
+        return new ConvShape(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[6], v[7], v[7]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ForwardMatchesReference(int width, int shapeIndex)
+    {
+        ConvShape s = Shape(shapeIndex);
+        const int batch = 3;
+        var rng = new Rng((ulong)(shapeIndex * 131 + width));
+        float[] x = GemmTests.Random(rng, batch * s.InputSize + 3);
+        float[] w = GemmTests.Random(rng, s.WeightCount + 2);
+        float[] bias = GemmTests.Random(rng, s.Filters + 1);
+        double[] want = Reference(s, x, w, bias, batch);
+        foreach (bool relu in new[] { false, true })
+        {
+            var y = new float[batch * s.OutputSize + 4];
+            Array.Fill(y, 42f);
+            Convolution.ForwardWidth(x, w, bias, y, new float[Convolution.WorkspaceLength(s)], s, batch, relu, width);
+            for (int i = 0; i < want.Length; i++)
+            {
+                double expected = relu ? Math.Max(0, want[i]) : want[i];
+                Assert.True(Math.Abs(y[i] - expected) <= 1e-4 * (1 + Math.Abs(expected)), $"width {width} relu {relu} [{i}]: got {y[i]}, want {expected}");
+            }
+            for (int i = want.Length; i < y.Length; i++) Assert.Equal(42f, y[i]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BackwardWeightsMatchesReference(int width, int shapeIndex)
+    {
+        ConvShape s = Shape(shapeIndex);
+        const int batch = 3;
+        var rng = new Rng((ulong)(shapeIndex * 733 + width + 5));
+        float[] x = GemmTests.Random(rng, batch * s.InputSize + 3);
+        float[] dy = GemmTests.Random(rng, batch * s.OutputSize + 3);
+        float[] dw = GemmTests.Random(rng, s.WeightCount + 2);
+        float[] db = GemmTests.Random(rng, s.Filters + 2);
+        float[] dw0 = (float[])dw.Clone(), db0 = (float[])db.Clone();
+        Convolution.BackwardWeightsWidth(dy, x, dw, db, new float[Convolution.WorkspaceLength(s)], s, batch, width);
+
+        int oh = s.OutHeight, ow = s.OutWidth, k = s.KernelHeight * s.KernelWidth;
+        for (int f = 0; f < s.Filters; f++)
+        {
+            double bsum = db0[f];
+            for (int b = 0; b < batch; b++)
+                for (int o = 0; o < oh * ow; o++) bsum += dy[b * s.OutputSize + f * oh * ow + o];
+            Assert.True(Math.Abs(db[f] - bsum) <= 1e-4 * (1 + Math.Abs(bsum)), $"width {width} bias {f}: got {db[f]}, want {bsum}");
+            for (int c = 0; c < s.Channels; c++)
+                for (int i = 0; i < s.KernelHeight; i++)
+                    for (int j = 0; j < s.KernelWidth; j++)
+                    {
+                        int at = f * s.PatchSize + c * k + i * s.KernelWidth + j;
+                        double sum = dw0[at];
+                        for (int b = 0; b < batch; b++)
+                            for (int oy = 0; oy < oh; oy++)
+                                for (int ox = 0; ox < ow; ox++)
+                                    sum += dy[b * s.OutputSize + (f * oh + oy) * ow + ox] * (double)Input(s, x, b, c, oy * s.StrideY - s.PadY + i, ox * s.StrideX - s.PadX + j);
+                        Assert.True(Math.Abs(dw[at] - sum) <= 1e-4 * (1 + Math.Abs(sum)), $"width {width} weight {at}: got {dw[at]}, want {sum}");
+                    }
+        }
+        Assert.Equal(dw0[^2..], dw[^2..]);
+        Assert.Equal(db0[s.Filters..], db[s.Filters..]);
+    }
+
+    private static float Input(in ConvShape s, float[] x, int b, int c, int y, int xx) =>
+        y < 0 || y >= s.Height || xx < 0 || xx >= s.Width ? 0f : x[b * s.InputSize + (c * s.Height + y) * s.Width + xx];
+
+    private static double[] Reference(in ConvShape s, float[] x, float[] w, float[] bias, int batch)
+    {
+        int oh = s.OutHeight, ow = s.OutWidth;
+        var y = new double[batch * s.OutputSize];
+        for (int b = 0; b < batch; b++)
+            for (int f = 0; f < s.Filters; f++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        double sum = bias[f];
+                        for (int c = 0; c < s.Channels; c++)
+                            for (int i = 0; i < s.KernelHeight; i++)
+                                for (int j = 0; j < s.KernelWidth; j++)
+                                    sum += w[((f * s.Channels + c) * s.KernelHeight + i) * s.KernelWidth + j]
+                                        * (double)Input(s, x, b, c, oy * s.StrideY - s.PadY + i, ox * s.StrideX - s.PadX + j);
+                        y[b * s.OutputSize + (f * oh + oy) * ow + ox] = sum;
+                    }
+        return y;
+    }
+}
