@@ -54,6 +54,19 @@ public class DiagnosticTests
     [InlineData("MG0016", "SimpleRnn(4, Activation = Activation.Softmax)", "[Model] [Input(3, MaxSequenceLength = 5)] [SimpleRnn(4, Activation = Activation.Softmax)] [Dense(1)] public partial class M { }")]
     [InlineData("MG0004", "Dropout(0.999999999)", "[Model] [Input(2)] [Dropout(0.999999999)] [Dense(1)] public partial class M { }")]
     [InlineData("MG0016", "LayerNorm(Epsilon = 1e-50)", "[Model] [Input(4)] [LayerNorm(Epsilon = 1e-50)] [Dense(1)] public partial class M { }")]
+    [InlineData("MG0023", "Decoder(3, MaxSequenceLength = 2)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(4, ReturnSequences = true)] [Decoder(3, MaxSequenceLength = 2)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0023", "Decoder(3, MaxSequenceLength = 4)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4, ReturnSequences = true)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0023", "Decoder(3, MaxSequenceLength = 4)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0023", "Lstm(4, Peepholes = true)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(4, Peepholes = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0023", "Decoder(3, MaxSequenceLength = 4)", "[Model] [Input(4)] [Residual] [Dense(4)] [Decoder(3, MaxSequenceLength = 4)] [Gru(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0024", "Decoder(3, MaxSequenceLength = 4)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(4, ReturnSequences = true)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0024", "Lstm(5, ReturnSequences = true)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(5, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0024", "Gru(4, ReturnSequences = true)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Gru(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0024", "Lstm(5, ReturnSequences = true)", "[Model] [Input(4)] [Dense(6)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(5, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0024", "Lstm(4, Bidirectional = true)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4, Bidirectional = true)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(8, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0024", "Gru(4, ReturnSequences = true, Bidirectional = true)", "[Model] [Input(4)] [Decoder(3, MaxSequenceLength = 4)] [Gru(4, ReturnSequences = true, Bidirectional = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0003", "Decoder(0, MaxSequenceLength = 4)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(0, MaxSequenceLength = 4)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0003", "Decoder(3)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
     public void Error_is_reported_on_the_offending_attribute_and_nothing_is_generated(string id, string attribute, string declaration)
     {
         var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n" + declaration);
@@ -64,6 +77,17 @@ public class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal(attribute, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Empty(result.Sources);
+    }
+
+    [Fact]
+    public void Embedding_right_after_Decoder_reads_token_ids_and_generates_without_diagnostics()
+    {
+        // An embedding normally must be the first layer (MG0022); after [Decoder] it reads the decoder's token ids.
+        var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n[Model(Loss = Loss.SoftmaxCrossEntropy)] [Input(1, MaxSequenceLength = 5)] [Embedding(6, 3)] [Gru(5)] [Decoder(1, MaxSequenceLength = 4)] [Embedding(7, 3)] [Gru(5, ReturnSequences = true)] [Dense(7)] public partial class M { }");
+
+        result.AssertNoGeneratorException();
+        Assert.Empty(result.AllDiagnostics);
+        Assert.Contains("public void Decode(", result.SingleSource, StringComparison.Ordinal);
     }
 
     [Fact]

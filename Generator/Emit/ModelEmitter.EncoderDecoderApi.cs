@@ -79,6 +79,13 @@ namespace ModelGen.Generator.Emit
             writer.Open("if (batchSize == 0)");
             writer.Line("throw new global::System.InvalidOperationException(\"Backward needs a teacher-forced forward pass first: call Forward or ComputeGradients (Encode, Step and Decode do not keep what BPTT needs).\");");
             writer.Close();
+            if (model.Layers.Any(layer => layer is NormalizationSpec { IsBatch: true }))
+            {
+                writer.Open("if (!_trainingPass)");
+                writer.Line("throw new global::System.InvalidOperationException(\"Backward through BatchNorm needs the batch statistics of a training pass: call ComputeGradients or TrainStep.\");");
+                writer.Close();
+            }
+
             writer.Line(Guard + "Length(targets.Length, batchSize * _forwardSteps, OutputSize, nameof(targets));");
             writer.Line("var loss = OutputLoss(targets, batchSize, _forwardSteps);");
             writer.Line("RunDecoderBackward(batchSize, _forwardSteps);");
