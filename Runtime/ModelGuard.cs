@@ -32,11 +32,11 @@ public static class ModelGuard
 
     /// <summary>Throws unless 1 ≤ <paramref name="steps"/> ≤ <paramref name="maxSequenceLength"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Steps(int steps, int maxSequenceLength)
+    public static void Steps(int steps, int maxSequenceLength, string name = "steps")
     {
         if ((uint)(steps - 1) >= (uint)maxSequenceLength)
         {
-            ThrowSteps(steps, maxSequenceLength);
+            ThrowSteps(steps, maxSequenceLength, name);
         }
     }
 
@@ -56,9 +56,9 @@ public static class ModelGuard
             steps,
             $"Output sequence length must be between 1 and the model's MaxOutputLength ({maxOutputLength}), but is {steps}. Raise [Decoder(..., MaxSequenceLength = ...)] to allow longer outputs.");
 
-    private static void ThrowSteps(int steps, int maxSequenceLength) =>
+    private static void ThrowSteps(int steps, int maxSequenceLength, string name) =>
         throw new ArgumentOutOfRangeException(
-            nameof(steps),
+            name,
             steps,
             $"Sequence length must be between 1 and the model's MaxSequenceLength ({maxSequenceLength}), but is {steps}. Raise [Input(..., MaxSequenceLength = ...)] to allow longer sequences.");
 

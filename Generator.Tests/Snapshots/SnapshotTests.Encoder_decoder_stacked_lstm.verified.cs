@@ -280,7 +280,7 @@ namespace Demo.Text
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> decoderInputs, global::System.Span<float> outputs, int batchSize, int inputSteps, int outputSteps)
         {
             global::ModelGen.ModelGuard.BatchSize(batchSize, MaxBatchSize);
-            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength);
+            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength, nameof(inputSteps));
             global::ModelGen.ModelGuard.OutputSteps(outputSteps, MaxOutputLength);
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * inputSteps, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(decoderInputs.Length, batchSize * outputSteps, DecoderInputSize, nameof(decoderInputs));
@@ -295,7 +295,7 @@ namespace Demo.Text
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> decoderInputs, global::System.ReadOnlySpan<float> targets, int batchSize, int inputSteps, int outputSteps)
         {
             global::ModelGen.ModelGuard.BatchSize(batchSize, MaxBatchSize);
-            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength);
+            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength, nameof(inputSteps));
             global::ModelGen.ModelGuard.OutputSteps(outputSteps, MaxOutputLength);
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * inputSteps, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(decoderInputs.Length, batchSize * outputSteps, DecoderInputSize, nameof(decoderInputs));
@@ -309,7 +309,7 @@ namespace Demo.Text
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> decoderInputs, global::System.ReadOnlySpan<float> targets, int batchSize, int inputSteps, int outputSteps)
         {
             global::ModelGen.ModelGuard.BatchSize(batchSize, MaxBatchSize);
-            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength);
+            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength, nameof(inputSteps));
             global::ModelGen.ModelGuard.OutputSteps(outputSteps, MaxOutputLength);
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * inputSteps, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(decoderInputs.Length, batchSize * outputSteps, DecoderInputSize, nameof(decoderInputs));
@@ -350,7 +350,7 @@ namespace Demo.Text
         public void Encode(global::System.ReadOnlySpan<float> inputs, int batchSize, int inputSteps)
         {
             global::ModelGen.ModelGuard.BatchSize(batchSize, MaxBatchSize);
-            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength);
+            global::ModelGen.ModelGuard.Steps(inputSteps, MaxSequenceLength, nameof(inputSteps));
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * inputSteps, InputSize, nameof(inputs));
             RunEncoder(inputs, batchSize, inputSteps, training: false);
             _forwardBatchSize = 0;

@@ -99,7 +99,7 @@ namespace ModelGen.Generator.Emit
             writer.Line(Guard + "BatchSize(batchSize, MaxBatchSize);");
             if (sequenceInput)
             {
-                writer.Line(Guard + "Steps(inputSteps, MaxSequenceLength);");
+                writer.Line(Guard + "Steps(inputSteps, MaxSequenceLength, nameof(inputSteps));");
             }
 
             writer.Line(Guard + "Length(inputs.Length, " + inputRows + ", InputSize, nameof(inputs));");
@@ -226,7 +226,7 @@ namespace ModelGen.Generator.Emit
             writer.Line(Guard + "BatchSize(batchSize, MaxBatchSize);");
             if (sequenceInput)
             {
-                writer.Line(Guard + "Steps(inputSteps, MaxSequenceLength);");
+                writer.Line(Guard + "Steps(inputSteps, MaxSequenceLength, nameof(inputSteps));");
             }
 
             writer.Line(Guard + "OutputSteps(outputSteps, MaxOutputLength);");

@@ -15,7 +15,7 @@ public static class GreedyDecoding
     {
         if (tokensLength <= 0 || tokensLength % batch != 0)
         {
-            throw new ArgumentException($"Expected 'tokens' to hold batch × maximum length floats, a positive multiple of the batch size {batch}, but it holds {tokensLength}.", "tokens");
+            throw new ArgumentException($"Expected 'tokens' to hold batch × maximum length token ids, a positive multiple of the batch size {batch}, but it holds {tokensLength}.", "tokens");
         }
 
         if (lengthsLength != batch)
