@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 [assembly: InternalsVisibleTo("ModelGen.Generator.Tests")]
+[assembly: InternalsVisibleTo("rnnprof")] // TEMP
 
 namespace ModelGen.Kernels;
 

@@ -116,7 +116,7 @@ public static class Lstm
                 hIn = ht;
             }
             if (transposed) Gemm.Multiply(hIn, wt, a, batch, g, h, accumulate: true);
-            else Gemm.MultiplyTransposedB(hIn, w, a, batch, g, h, accumulate: true);
+            else CellGemv.MultiplyTransposedBAccumulate(hIn, w, a, batch, g, h);
 
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float rc = ref MemoryMarshal.GetReference(c);
