@@ -74,7 +74,7 @@ public static class Gru
     /// <summary>c[rows × n] += a[rows × k]·wᵀ for w [n × k], from w itself or from its transpose wt [k × n].</summary>
     private static void Product(ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> wt, Span<float> c, int rows, int n, int k)
     {
-        if (!wt.IsEmpty) Gemm.Multiply(a, wt, c, rows, n, k, accumulate: true);
+        if (!wt.IsEmpty) CellGemm.MultiplyAdd(a, k, 1, wt, c, rows, n, k);
         else CellGemv.MultiplyTransposedBAccumulate(a, w, c, rows, n, k);
     }
 

@@ -115,7 +115,7 @@ public static class Lstm
                 TensorPrimitives.Multiply(hp, mask, ht);
                 hIn = ht;
             }
-            if (transposed) Gemm.Multiply(hIn, wt, a, batch, g, h, accumulate: true);
+            if (transposed) CellGemm.MultiplyAdd(hIn, h, 1, wt, a, batch, g, h);
             else CellGemv.MultiplyTransposedBAccumulate(hIn, w, a, batch, g, h);
 
             ref float ra = ref MemoryMarshal.GetReference(a);
