@@ -224,6 +224,61 @@ public class RecurrentFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1, 8)]
+    [InlineData(5, 1, 128)]
+    [InlineData(40, 1, 96)]
+    [InlineData(3, 3, 20)]
+    [InlineData(40, 65, 48)]
+    [InlineData(9, 17, 37)]
+    [InlineData(12, 20, 9)]
+    public void InputProjectionMatchesNaive(int rows, int inputs, int gates)
+    {
+        var rng = new Rng((ulong)(rows * 1000 + inputs * 10 + gates));
+        float[] x = Array.ConvertAll(RandomDoubles(rng, rows * inputs, 1.0), v => (float)v);
+        float[] w = Array.ConvertAll(RandomDoubles(rng, gates * inputs, 1.0), v => (float)v);
+        float[] bias = Array.ConvertAll(RandomDoubles(rng, gates, 1.0), v => (float)v);
+        float[] dPre = Array.ConvertAll(RandomDoubles(rng, rows * gates, 1.0), v => (float)v);
+        var pre = new double[rows * gates];
+        var dW = new double[gates * inputs];
+        var dB = new double[gates];
+        var dX = new double[rows * inputs];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < gates; j++)
+            {
+                double sum = bias[j];
+                for (int i = 0; i < inputs; i++)
+                {
+                    sum += (double)x[r * inputs + i] * w[j * inputs + i];
+                    dW[j * inputs + i] += (double)dPre[r * gates + j] * x[r * inputs + i];
+                    dX[r * inputs + i] += (double)dPre[r * gates + j] * w[j * inputs + i];
+                }
+                pre[r * gates + j] = sum;
+                dB[j] += dPre[r * gates + j];
+            }
+        foreach (int width in Widths)
+        {
+            float[] p = new float[rows * gates], gw = Filled(gates * inputs, 0.5f), gb = Filled(gates, 0.5f), gx = Filled(rows * inputs, 0.5f);
+            WithWidth(width, () =>
+            {
+                RecurrentInput.Forward(x, w, bias, p, rows, gates, inputs);
+                RecurrentInput.Backward(dPre, x, gw, gb, rows, gates, inputs);
+                RecurrentInput.InputGradient(dPre, w, gx, rows, gates, inputs, accumulate: true);
+                return 0;
+            });
+            AssertClose(pre, p, 1e-5, $"pre (width {width})");
+            AssertClose(Array.ConvertAll(dW, v => v + 0.5), gw, 1e-5, $"dW (width {width})");
+            AssertClose(Array.ConvertAll(dB, v => v + 0.5), gb, 1e-5, $"dBias (width {width})");
+            AssertClose(Array.ConvertAll(dX, v => v + 0.5), gx, 1e-5, $"dX (width {width})");
+            WithWidth(width, () =>
+            {
+                RecurrentInput.InputGradient(dPre, w, gx, rows, gates, inputs);
+                return 0;
+            });
+            AssertClose(dX, gx, 1e-5, $"dX overwritten (width {width})");
+        }
+    }
+
     private static float[] Filled(int n, float value)
     {
         var a = new float[n];
