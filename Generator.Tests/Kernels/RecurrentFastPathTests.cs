@@ -279,6 +279,28 @@ public class RecurrentFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 5, 3)]
+    [InlineData(4, 1, 3)]
+    [InlineData(3, 7, 1)]
+    [InlineData(1, 1, 1)]
+    [InlineData(2, 3, 2)]
+    public void TransposesMatchNaiveOnSpecialShapes(int b, int t, int n)
+    {
+        var rng = new Rng(5);
+        float[] batchMajor = Array.ConvertAll(RandomDoubles(rng, b * t * n, 1.0), v => (float)v);
+        float[] timeMajor = Filled(b * t * n + 3, 7f), back = Filled(b * t * n + 3, 7f);
+        Sequences.ToTimeMajor(batchMajor, timeMajor, b, t, n);
+        for (int ib = 0; ib < b; ib++)
+            for (int it = 0; it < t; it++)
+                for (int k = 0; k < n; k++)
+                    Assert.Equal(batchMajor[(ib * t + it) * n + k], timeMajor[(it * b + ib) * n + k]);
+        Assert.Equal(7f, timeMajor[^1]); // nothing past the sequence is written
+        Sequences.ToBatchMajor(timeMajor, back, b, t, n);
+        Assert.Equal(batchMajor, back.AsSpan(0, b * t * n).ToArray());
+        Assert.Equal(7f, back[^1]);
+    }
+
     private static float[] Filled(int n, float value)
     {
         var a = new float[n];
