@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 [assembly: InternalsVisibleTo("ModelGen.Generator.Tests")]
-[assembly: InternalsVisibleTo("rnnprof")] // TEMP
 
 namespace ModelGen.Kernels;
 
