@@ -385,8 +385,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_gru1Pre, 0, rows * 96);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 1040, 1536), pre, rows, 96, 16);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 5648, 96), rows, 96);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 1040, 1536), new global::System.Span<float>(_parameters, 5648, 96), pre, rows, 96, 16);
                     var initial = new global::System.Span<float>(_gru1Initial, 0, batchSize * 32);
                     if (carry)
                     {
@@ -404,8 +403,7 @@ namespace Demo.Text
                 {
                     // The reverse direction reads the sequence from its last step to its first.
                     var pre = new global::System.Span<float>(_gru1ReversePre, 0, rows * 96);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 5840, 1536), pre, rows, 96, 16);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 10448, 96), rows, 96);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 5840, 1536), new global::System.Span<float>(_parameters, 10448, 96), pre, rows, 96, 16);
                     var initial = new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32);
                     initial.Clear();
                     var hidden = new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32);
@@ -422,8 +420,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_gru2Pre, 0, rows * 96);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 10640, 6144), pre, rows, 96, 64);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 19856, 96), rows, 96);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 10640, 6144), new global::System.Span<float>(_parameters, 19856, 96), pre, rows, 96, 64);
                     var initial = new global::System.Span<float>(_gru2Initial, 0, batchSize * 32);
                     if (carry)
                     {
@@ -485,9 +482,8 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Gru.Backward(_gru2Gates, new global::System.Span<float>(_gru2Hidden, 0, rows * 32), new global::System.Span<float>(_gru2Initial, 0, batchSize * 32), new global::System.Span<float>(_parameters, 16784, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 16784, 3072), new global::System.Span<float>(_gradients, 19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 10640, 6144), 96, 64, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 19856, 96), rows, 96);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 10640, 6144), new global::System.Span<float>(_deltaA, 0, rows * 64), rows, 64, 96);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 10640, 6144), new global::System.Span<float>(_gradients, 19856, 96), rows, 96, 64);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 10640, 6144), new global::System.Span<float>(_deltaA, 0, rows * 64), rows, 96, 64);
                 }
             }
 
@@ -505,16 +501,14 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1Initial, 0, batchSize * 32), new global::System.Span<float>(_parameters, 2576, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 2576, 3072), new global::System.Span<float>(_gradients, 5744, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 1040, 1536), 96, 16, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 5648, 96), rows, 96);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 1040, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 96);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1040, 1536), new global::System.Span<float>(_gradients, 5648, 96), rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 1040, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16);
                 }
                 {
                     global::ModelGen.Kernels.Gru.Backward(_gru1ReverseGates, new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32), new global::System.Span<float>(_parameters, 7376, 3072), dBackward, dPre, new global::System.Span<float>(_gradients, 7376, 3072), new global::System.Span<float>(_gradients, 10544, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 5840, 1536), 96, 16, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 10448, 96), rows, 96);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 5840, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 96, accumulate: true);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 5840, 1536), new global::System.Span<float>(_gradients, 10448, 96), rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 5840, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16, accumulate: true);
                 }
             }
 

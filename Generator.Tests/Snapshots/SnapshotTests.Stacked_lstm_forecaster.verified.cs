@@ -357,8 +357,7 @@ namespace Demo.Forecasting
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm1Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 0, 64), pre, rows, 64, 1);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 1088, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 0, 64), new global::System.Span<float>(_parameters, 1088, 64), pre, rows, 64, 1);
                     var initial = new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -397,8 +396,7 @@ namespace Demo.Forecasting
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm2Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 1264, 1024), pre, rows, 64, 16);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 3312, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_parameters, 3312, 64), pre, rows, 64, 16);
                     var initial = new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -470,9 +468,8 @@ namespace Demo.Forecasting
                     var mask = new global::System.Span<float>(_lstm2RecurrentMask, 0, batchSize * 16);
                     global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 2288, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2288, 1024), new global::System.Span<float>(_gradients, 3376, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 512, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: _trainingPass ? mask : default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 1264, 1024), 64, 16, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 3312, 64), rows, 64);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 16, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1264, 1024), new global::System.Span<float>(_gradients, 3312, 64), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
                 }
                 if (_trainingPass)
                 {
@@ -493,8 +490,7 @@ namespace Demo.Forecasting
                 {
                     global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 64, 1024), new global::System.Span<float>(_parameters, 1216, 48), dForward, dPre, new global::System.Span<float>(_gradients, 64, 1024), new global::System.Span<float>(_gradients, 1152, 64), new global::System.Span<float>(_gradients, 1216, 48), dInitial, new global::System.Span<float>(_lstm1DInitial, 512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 0, 64), 64, 1, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 1088, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 0, 64), new global::System.Span<float>(_gradients, 1088, 64), rows, 64, 1);
                 }
             }
         }

@@ -34,8 +34,7 @@ namespace ModelGen.Generator.Emit
                 writer.Open();
                 writer.Line(d == 1 ? "// The reverse direction reads the sequence from its last step to its first." : "// Input projections of all steps at once; only the recurrent product is sequential.");
                 writer.Line("var pre = " + Span(Field(rnn, d, "Pre"), "rows * " + Int(g)) + ";");
-                writer.Line(Kernels + "Gemm.MultiplyTransposedB(xi, " + Parameters(o.WeightIh, g * f) + ", pre, rows, " + Int(g) + ", " + Int(f) + ");");
-                writer.Line(Kernels + "Bias.AddRows(pre, " + Parameters(o.BiasIh, g) + ", rows, " + Int(g) + ");");
+                writer.Line(Kernels + "RecurrentInput.Forward(xi, " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, rows, " + Int(g) + ", " + Int(f) + ");");
                 writer.Line("var initial = " + Span(Field(rnn, d, "Initial"), "batchSize * " + Int(h)) + ";");
                 if (lstm)
                 {
@@ -207,11 +206,10 @@ namespace ModelGen.Generator.Emit
                 }
 
                 writer.Line("// The input-side weights: one GEMM over all steps.");
-                writer.Line(Kernels + "Gemm.MultiplyTransposedA(dPre, xi, " + Gradients(o.WeightIh, g * f) + ", " + Int(g) + ", " + Int(f) + ", rows, accumulate: true);");
-                writer.Line(Kernels + "Bias.AccumulateRowSums(dPre, " + Gradients(o.BiasIh, g) + ", rows, " + Int(g) + ");");
+                writer.Line(Kernels + "RecurrentInput.Backward(dPre, xi, " + Gradients(o.WeightIh, g * f) + ", " + Gradients(o.BiasIh, g) + ", rows, " + Int(g) + ", " + Int(f) + ");");
                 if (context.Slots.NeedsInputGradient)
                 {
-                    writer.Line(Kernels + "Gemm.Multiply(dPre, " + Parameters(o.WeightIh, g * f) + ", " + context.InputGradient + ", rows, " + Int(f) + ", " + Int(g) + (d == 1 ? ", accumulate: true" : string.Empty) + ");");
+                    writer.Line(Kernels + "RecurrentInput.InputGradient(dPre, " + Parameters(o.WeightIh, g * f) + ", " + context.InputGradient + ", rows, " + Int(g) + ", " + Int(f) + (d == 1 ? ", accumulate: true" : string.Empty) + ");");
                 }
 
                 writer.Close();

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -58,8 +61,49 @@ public static class Gru
         Recurrence.CheckMask(recurrentMask, bh);
 
         ReadOnlySpan<float> w = weightHh.Slice(0, g * h), bias = biasHh.Slice(0, g);
-        bool masked = !recurrentMask.IsEmpty;
-        ReadOnlySpan<float> mask = masked ? recurrentMask.Slice(0, bh) : default;
+        ReadOnlySpan<float> mask = recurrentMask.IsEmpty ? default : recurrentMask.Slice(0, bh);
+        if (steps == 0 || bh == 0) return;
+        switch (CellPath.Width)
+        {
+            case 512: Forward<Cell512, Vector512<float>>(pre, w, bias, initialState, gates, hidden, workspace, steps, batch, h, resetAfter, reverse, mask); break;
+            case 256: Forward<Cell256, Vector256<float>>(pre, w, bias, initialState, gates, hidden, workspace, steps, batch, h, resetAfter, reverse, mask); break;
+            default: Forward<CellScalar, float>(pre, w, bias, initialState, gates, hidden, workspace, steps, batch, h, resetAfter, reverse, mask); break;
+        }
+    }
+
+    /// <summary>c[rows × n] += a[rows × k]·wᵀ for w [n × k], from w itself or from its transpose wt [k × n].</summary>
+    private static void Product(ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> wt, Span<float> c, int rows, int n, int k)
+    {
+        if (!wt.IsEmpty) CellGemm.MultiplyAdd(a, k, 1, wt, c, rows, n, k);
+        else CellGemv.MultiplyTransposedBAccumulate(a, w, c, rows, n, k);
+    }
+
+    private static void Forward<TOps, TV>(ReadOnlySpan<float> pre, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> initialState, Span<float> gates, Span<float> hidden, Span<float> workspace,
+        int steps, int batch, int h, bool resetAfter, bool reverse, ReadOnlySpan<float> mask)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        int g = 3 * h, s4 = 4 * h, bh = batch * h, bg = batch * g, b4 = batch * s4;
+        bool masked = !mask.IsEmpty;
+        // Enough rows to amortize transposing W: the broadcast GEMM on Wᵀ needs no horizontal sums.
+        // resetAfter: Wᵀ [H × 3H]; classic: W_rzᵀ [H × 2H] then W_nᵀ [H × H].
+        ReadOnlySpan<float> wt = default, wtRz = default, wtN = default;
+        if (steps * batch >= CellKernels.TransposeRows)
+        {
+            Span<float> buffer = CellKernels.Scratch(g * h);
+            if (resetAfter)
+            {
+                CellKernels.Transpose(w, buffer, g, h);
+                wt = buffer;
+            }
+            else
+            {
+                CellKernels.Transpose(w.Slice(0, 2 * h * h), buffer, 2 * h, h);
+                CellKernels.Transpose(w.Slice(2 * h * h, h * h), buffer.Slice(2 * h * h), h, h);
+                wtRz = buffer.Slice(0, 2 * h * h);
+                wtN = buffer.Slice(2 * h * h, h * h);
+            }
+        }
 
         for (int s = 0; s < steps; s++)
         {
@@ -78,21 +122,24 @@ public static class Gru
                     hIn = hm;
                 }
                 Recurrence.FillRows(hh, bias, batch);
-                Gemm.MultiplyTransposedB(hIn, w, hh, batch, g, h, accumulate: true);
+                Product(hIn, w, wt, hh, batch, g, h);
+                ref float rhh = ref MemoryMarshal.GetReference(hh);
+                ref float rp = ref MemoryMarshal.GetReference(pt);
+                ref float rg = ref MemoryMarshal.GetReference(gt);
+                ref float rhp = ref MemoryMarshal.GetReference(hp);
+                ref float rh = ref MemoryMarshal.GetReference(ht);
                 for (int b = 0; b < batch; b++)
                 {
-                    ReadOnlySpan<float> hhb = hh.Slice(b * g, g), pb = pt.Slice(b * g, g), hpb = hp.Slice(b * h, h);
-                    Span<float> gb = gt.Slice(b * s4, s4), hb = ht.Slice(b * h, h);
-                    Span<float> rz = gb.Slice(0, 2 * h), n = gb.Slice(2 * h, h);
-                    TensorPrimitives.Add(pb.Slice(0, 2 * h), hhb.Slice(0, 2 * h), rz);
-                    TensorPrimitives.Sigmoid(rz, rz);
-                    ReadOnlySpan<float> hhn = hhb.Slice(2 * h, h);
-                    hhn.CopyTo(gb.Slice(3 * h, h));
-                    TensorPrimitives.MultiplyAdd(rz.Slice(0, h), hhn, pb.Slice(2 * h, h), n);
-                    TensorPrimitives.Tanh(n, n);
-                    // h = (1 − z) ⊙ n + z ⊙ h_prev = n + z ⊙ (h_prev − n)
-                    TensorPrimitives.Subtract(hpb, n, hb);
-                    TensorPrimitives.MultiplyAdd(rz.Slice(h, h), hb, n, hb);
+                    ref float hhb = ref Unsafe.Add(ref rhh, b * g);
+                    ref float pb = ref Unsafe.Add(ref rp, b * g);
+                    ref float gb = ref Unsafe.Add(ref rg, b * s4);
+                    ref float hpb = ref Unsafe.Add(ref rhp, b * h);
+                    ref float hb = ref Unsafe.Add(ref rh, b * h);
+                    int j = 0;
+                    for (; j + TOps.Count <= h; j += TOps.Count)
+                        CellResetAfter<TOps, TV>(ref hhb, ref pb, ref gb, ref hpb, ref hb, j, h);
+                    for (; j < h; j++)
+                        CellResetAfter<CellScalar, float>(ref hhb, ref pb, ref gb, ref hpb, ref hb, j, h);
                 }
             }
             else
@@ -106,7 +153,7 @@ public static class Gru
                     hIn = hm;
                 }
                 Recurrence.FillRows(rzOut, bias.Slice(0, 2 * h), batch);
-                Gemm.MultiplyTransposedB(hIn, w.Slice(0, 2 * h * h), rzOut, batch, 2 * h, h, accumulate: true);
+                Product(hIn, w.Slice(0, 2 * h * h), wtRz, rzOut, batch, 2 * h, h);
                 for (int b = 0; b < batch; b++)
                 {
                     Span<float> gb = gt.Slice(b * s4, s4), rz = gb.Slice(0, 2 * h), rhb = rh.Slice(b * h, h);
@@ -116,7 +163,7 @@ public static class Gru
                     rhb.CopyTo(gb.Slice(3 * h, h));
                 }
                 Recurrence.FillRows(nOut, bias.Slice(2 * h, h), batch);
-                Gemm.MultiplyTransposedB(rh, w.Slice(2 * h * h, h * h), nOut, batch, h, h, accumulate: true);
+                Product(rh, w.Slice(2 * h * h, h * h), wtN, nOut, batch, h, h);
                 for (int b = 0; b < batch; b++)
                 {
                     Span<float> gb = gt.Slice(b * s4, s4), n = gb.Slice(2 * h, h), hb = ht.Slice(b * h, h);
@@ -129,6 +176,24 @@ public static class Gru
                 }
             }
         }
+    }
+
+    /// <summary>resetAfter gates and state of one example at columns j … j + width − 1; saves r, z, n, hh_n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CellResetAfter<TOps, TV>(ref float hh, ref float p, ref float gates, ref float hp, ref float hOut, int j, int h)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        TV r = TOps.Sigmoid(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, j)), TOps.Load(ref Unsafe.Add(ref hh, j))));
+        TV z = TOps.Sigmoid(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, h + j)), TOps.Load(ref Unsafe.Add(ref hh, h + j))));
+        TV hhn = TOps.Load(ref Unsafe.Add(ref hh, 2 * h + j));
+        TV n = TOps.Tanh(TOps.MultiplyAdd(r, hhn, TOps.Load(ref Unsafe.Add(ref p, 2 * h + j))));
+        TV hPrev = TOps.Load(ref Unsafe.Add(ref hp, j));
+        TOps.Store(r, ref Unsafe.Add(ref gates, j));
+        TOps.Store(z, ref Unsafe.Add(ref gates, h + j));
+        TOps.Store(n, ref Unsafe.Add(ref gates, 2 * h + j));
+        TOps.Store(hhn, ref Unsafe.Add(ref gates, 3 * h + j));
+        // h = (1 − z) ⊙ n + z ⊙ h_prev = n + z ⊙ (h_prev − n)
+        TOps.Store(TOps.MultiplyAdd(z, TOps.Subtract(hPrev, n), n), ref Unsafe.Add(ref hOut, j));
     }
 
     /// <summary>
@@ -195,39 +260,16 @@ public static class Gru
 
             if (resetAfter)
             {
+                // dhh = d(hm·W_hhᵀ + bias_hh) = [dA_r, dA_z, dA_n ⊙ r]; dOutput's row t (read here for the last time)
+                // keeps dA_n ⊙ (r − 1), the n-block correction to the weight gradient taken from dPre after the loop.
                 Span<float> dhh = workspace.Slice(0, bg), scratch = workspace.Slice(bg, bh);
-                for (int b = 0; b < batch; b++)
+                Span<float> dhRow = dOutput.Slice(t * bh, bh);
+                switch (CellPath.Width)
                 {
-                    ReadOnlySpan<float> gb = gt.Slice(b * s4, s4), hpb = hp.Slice(b * h, h), dhb = dh.Slice(b * h, h);
-                    Span<float> dpb = dp.Slice(b * g, g), dhhb = dhh.Slice(b * g, g);
-                    for (int j = 0; j < h; j++)
-                    {
-                        float r = gb[j], z = gb[h + j], n = gb[2 * h + j], hhn = gb[3 * h + j], dhv = dhb[j];
-                        float dan = dhv * (1f - z) * (1f - n * n);
-                        float dar = dan * hhn * r * (1f - r);
-                        float daz = dhv * (hpb[j] - n) * z * (1f - z);
-                        dpb[j] = dar;
-                        dpb[h + j] = daz;
-                        dpb[2 * h + j] = dan;
-                        dhhb[j] = dar;
-                        dhhb[h + j] = daz;
-                        dhhb[2 * h + j] = dan * r;
-                        if (carry)
-                        {
-                            float direct = dhv * z;
-                            if (s == 0) target[b * h + j] = direct;
-                            else target[b * h + j] += direct;
-                        }
-                    }
+                    case 512: BackwardRows<Cell512, Vector512<float>>(gt, hp, dhRow, dp, dhh, target, batch, h, carry, s == 0); break;
+                    case 256: BackwardRows<Cell256, Vector256<float>>(gt, hp, dhRow, dp, dhh, target, batch, h, carry, s == 0); break;
+                    default: BackwardRows<CellScalar, float>(gt, hp, dhRow, dp, dhh, target, batch, h, carry, s == 0); break;
                 }
-                Bias.AccumulateRowSums(dhh, dBiasHh, batch, g);
-                ReadOnlySpan<float> hIn = hp;
-                if (masked)
-                {
-                    TensorPrimitives.Multiply(hp, mask, scratch);
-                    hIn = scratch;
-                }
-                Gemm.MultiplyTransposedA(dhh, hIn, dWeightHh, g, h, batch, accumulate: true);
                 if (carry) Recurrence.PropagateHidden(dhh, w, recurrentMask, target, scratch, batch, g, h, accumulate: true);
             }
             else
@@ -290,6 +332,71 @@ public static class Gru
                     else TensorPrimitives.Add(target, dRh, target);
                 }
             }
+        }
+
+        if (resetAfter)
+        {
+            // All steps' weight gradients at once: dW += Σ dPreᵀ·hm (n block: dA_n), then the n block's correction Σ (dA_n ⊙ (r − 1))ᵀ·hm.
+            Span<float> scratch = workspace.Slice(bg, bh);
+            Recurrence.AccumulateParameters(dPre, hidden, initialState, recurrentMask, dWeightHh, dBiasHh, scratch,
+                steps, first, batch, g, h, reverse);
+            Recurrence.AccumulateParameters(dOutput, hidden, initialState, recurrentMask, dWeightHh.Slice(2 * h * h, h * h),
+                dBiasHh.Slice(2 * h, h), scratch, steps, first, batch, h, h, reverse);
+        }
+    }
+
+    private static void BackwardRows<TOps, TV>(ReadOnlySpan<float> gt, ReadOnlySpan<float> hp, Span<float> dh, Span<float> dp,
+        Span<float> dhh, Span<float> target, int batch, int h, bool carry, bool overwrite)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        int g = 3 * h, s4 = 4 * h;
+        ref float rg = ref MemoryMarshal.GetReference(gt);
+        ref float rhp = ref MemoryMarshal.GetReference(hp);
+        ref float rdh = ref MemoryMarshal.GetReference(dh);
+        ref float rdp = ref MemoryMarshal.GetReference(dp);
+        ref float rdhh = ref MemoryMarshal.GetReference(dhh);
+        ref float rt = ref MemoryMarshal.GetReference(target);
+        for (int b = 0; b < batch; b++)
+        {
+            ref float gb = ref Unsafe.Add(ref rg, b * s4);
+            ref float hpb = ref Unsafe.Add(ref rhp, b * h);
+            ref float dhb = ref Unsafe.Add(ref rdh, b * h);
+            ref float dpb = ref Unsafe.Add(ref rdp, b * g);
+            ref float dhhb = ref Unsafe.Add(ref rdhh, b * g);
+            ref float tb = ref carry ? ref Unsafe.Add(ref rt, b * h) : ref rt;
+            int j = 0;
+            for (; j + TOps.Count <= h; j += TOps.Count)
+                CellBackwardResetAfter<TOps, TV>(ref gb, ref hpb, ref dhb, ref dpb, ref dhhb, ref tb, j, h, carry, overwrite);
+            for (; j < h; j++)
+                CellBackwardResetAfter<CellScalar, float>(ref gb, ref hpb, ref dhb, ref dpb, ref dhhb, ref tb, j, h, carry, overwrite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CellBackwardResetAfter<TOps, TV>(ref float gb, ref float hp, ref float dh, ref float dp, ref float dhh,
+        ref float target, int j, int h, bool carry, bool overwrite)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        TV one = TOps.Broadcast(1f);
+        TV r = TOps.Load(ref Unsafe.Add(ref gb, j)), z = TOps.Load(ref Unsafe.Add(ref gb, h + j));
+        TV n = TOps.Load(ref Unsafe.Add(ref gb, 2 * h + j)), hhn = TOps.Load(ref Unsafe.Add(ref gb, 3 * h + j));
+        TV dhv = TOps.Load(ref Unsafe.Add(ref dh, j));
+        TV dan = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(one, z)), TOps.Subtract(one, TOps.Multiply(n, n)));
+        TV dar = TOps.Multiply(TOps.Multiply(dan, hhn), TOps.Multiply(r, TOps.Subtract(one, r)));
+        TV daz = TOps.Multiply(TOps.Multiply(dhv, TOps.Subtract(TOps.Load(ref Unsafe.Add(ref hp, j)), n)), TOps.Multiply(z, TOps.Subtract(one, z)));
+        TV danr = TOps.Multiply(dan, r);
+        TOps.Store(dar, ref Unsafe.Add(ref dp, j));
+        TOps.Store(daz, ref Unsafe.Add(ref dp, h + j));
+        TOps.Store(dan, ref Unsafe.Add(ref dp, 2 * h + j));
+        TOps.Store(dar, ref Unsafe.Add(ref dhh, j));
+        TOps.Store(daz, ref Unsafe.Add(ref dhh, h + j));
+        TOps.Store(danr, ref Unsafe.Add(ref dhh, 2 * h + j));
+        TOps.Store(TOps.Subtract(danr, dan), ref Unsafe.Add(ref dh, j));
+        if (carry)
+        {
+            ref float tj = ref Unsafe.Add(ref target, j);
+            TV direct = TOps.Multiply(dhv, z);
+            TOps.Store(overwrite ? direct : TOps.Add(direct, TOps.Load(ref tj)), ref tj);
         }
     }
 }

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -61,10 +64,41 @@ public static class Lstm
         Recurrence.CheckMask(recurrentMask, bh);
 
         ReadOnlySpan<float> w = weightHh.Slice(0, g * h), bias = biasHh.Slice(0, g);
-        // Peephole weights by role; empty when unused.
-        ReadOnlySpan<float> wci = peepholes && !coupled ? peepholeWeights.Slice(0, h) : default;
-        ReadOnlySpan<float> wcf = peepholes ? peepholeWeights.Slice(coupled ? 0 : h, h) : default;
-        ReadOnlySpan<float> wco = peepholes ? peepholeWeights.Slice(coupled ? h : 2 * h, h) : default;
+        ReadOnlySpan<float> peep = peepholes ? peepholeWeights.Slice(0, PeepholeCount(h, coupled)) : default;
+        ReadOnlySpan<float> mask = recurrentMask.IsEmpty ? default : recurrentMask.Slice(0, bh);
+        switch (CellPath.Width)
+        {
+            case 512:
+                Forward<Cell512, Vector512<float>>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask);
+                break;
+            case 256:
+                Forward<Cell256, Vector256<float>>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask);
+                break;
+            default:
+                Forward<CellScalar, float>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask);
+                break;
+        }
+    }
+
+    private static void Forward<TOps, TV>(ReadOnlySpan<float> pre, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> peep, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
+        Span<float> gates, Span<float> cells, Span<float> hidden, int steps, int batch, int h,
+        bool peepholes, bool coupled, bool reverse, ReadOnlySpan<float> mask)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        int g = coupled ? 3 * h : 4 * h, bh = batch * h, bg = batch * g;
+        if (steps == 0 || bh == 0) return;
+        // Enough rows to amortize one transpose: the broadcast GEMM on Wᵀ needs no horizontal sums.
+        bool transposed = steps * batch >= CellKernels.TransposeRows;
+        ReadOnlySpan<float> wt = default;
+        if (transposed)
+        {
+            Span<float> buffer = CellKernels.Scratch(g * h);
+            CellKernels.Transpose(w, buffer, g, h);
+            wt = buffer;
+        }
+        ref float rBias = ref MemoryMarshal.GetReference(bias);
+        ref float rPeep = ref MemoryMarshal.GetReference(peep);
 
         for (int s = 0; s < steps; s++)
         {
@@ -73,56 +107,78 @@ public static class Lstm
             ReadOnlySpan<float> cp = Recurrence.Previous(cells, initialCell, s, steps, reverse, bh);
             Span<float> a = gates.Slice(t * bg, bg), c = cells.Slice(t * bh, bh), ht = hidden.Slice(t * bh, bh);
 
-            pre.Slice(t * bg, bg).CopyTo(a);
-            Bias.AddRows(a, bias, batch, g);
-            if (recurrentMask.IsEmpty)
-            {
-                Gemm.MultiplyTransposedB(hp, w, a, batch, g, h, accumulate: true);
-            }
-            else
+            CellKernels.AddBiasRows<TOps, TV>(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(a), batch, g);
+            ReadOnlySpan<float> hIn = hp;
+            if (!mask.IsEmpty)
             {
                 // h_t is not written yet: it holds the masked previous state for the product.
-                TensorPrimitives.Multiply(hp, recurrentMask.Slice(0, bh), ht);
-                Gemm.MultiplyTransposedB(ht, w, a, batch, g, h, accumulate: true);
+                TensorPrimitives.Multiply(hp, mask, ht);
+                hIn = ht;
             }
+            if (transposed) CellGemm.MultiplyAdd(hIn, h, 1, wt, a, batch, g, h);
+            else CellGemv.MultiplyTransposedBAccumulate(hIn, w, a, batch, g, h);
 
+            ref float ra = ref MemoryMarshal.GetReference(a);
+            ref float rc = ref MemoryMarshal.GetReference(c);
+            ref float rh = ref MemoryMarshal.GetReference(ht);
+            ref float rcp = ref MemoryMarshal.GetReference(cp);
             for (int b = 0; b < batch; b++)
             {
-                Span<float> ab = a.Slice(b * g, g), cb = c.Slice(b * h, h), hb = ht.Slice(b * h, h);
-                ReadOnlySpan<float> cpb = cp.Slice(b * h, h);
-                Span<float> ao;
-                if (!coupled)
-                {
-                    Span<float> ai = ab.Slice(0, h), af = ab.Slice(h, h), ag = ab.Slice(2 * h, h);
-                    ao = ab.Slice(3 * h, h);
-                    if (peepholes)
-                    {
-                        TensorPrimitives.MultiplyAdd(wci, cpb, ai, ai);
-                        TensorPrimitives.MultiplyAdd(wcf, cpb, af, af);
-                    }
-                    Span<float> ifGates = ab.Slice(0, 2 * h);
-                    TensorPrimitives.Sigmoid(ifGates, ifGates);
-                    TensorPrimitives.Tanh(ag, ag);
-                    TensorPrimitives.Multiply(af, cpb, cb);
-                    TensorPrimitives.MultiplyAdd(ai, ag, cb, cb);
-                }
-                else
-                {
-                    Span<float> af = ab.Slice(0, h), ag = ab.Slice(h, h);
-                    ao = ab.Slice(2 * h, h);
-                    if (peepholes) TensorPrimitives.MultiplyAdd(wcf, cpb, af, af);
-                    TensorPrimitives.Sigmoid(af, af);
-                    TensorPrimitives.Tanh(ag, ag);
-                    // C = f ⊙ C_prev + (1 − f) ⊙ g̃ = g̃ + f ⊙ (C_prev − g̃)
-                    TensorPrimitives.Subtract(cpb, ag, cb);
-                    TensorPrimitives.MultiplyAdd(af, cb, ag, cb);
-                }
-                if (peepholes) TensorPrimitives.MultiplyAdd(wco, cb, ao, ao);
-                TensorPrimitives.Sigmoid(ao, ao);
-                TensorPrimitives.Tanh(cb, hb);
-                TensorPrimitives.Multiply(hb, ao, hb);
+                ref float ab = ref Unsafe.Add(ref ra, b * g);
+                ref float cb = ref Unsafe.Add(ref rc, b * h);
+                ref float hb = ref Unsafe.Add(ref rh, b * h);
+                ref float cpb = ref Unsafe.Add(ref rcp, b * h);
+                int j = 0;
+                for (; j + TOps.Count <= h; j += TOps.Count)
+                    CellForward<TOps, TV>(ref ab, ref cpb, ref cb, ref hb, ref rPeep, j, h, peepholes, coupled);
+                for (; j < h; j++)
+                    CellForward<CellScalar, float>(ref ab, ref cpb, ref cb, ref hb, ref rPeep, j, h, peepholes, coupled);
             }
         }
+    }
+
+    /// <summary>The gate activations and state update of one example at columns j … j + width − 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CellForward<TOps, TV>(ref float a, ref float cp, ref float c, ref float hOut, ref float peep, int j, int h,
+        bool peepholes, bool coupled)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        TV cPrev = TOps.Load(ref Unsafe.Add(ref cp, j));
+        TV cNew, o;
+        if (!coupled)
+        {
+            TV ai = TOps.Load(ref Unsafe.Add(ref a, j)), af = TOps.Load(ref Unsafe.Add(ref a, h + j));
+            if (peepholes)
+            {
+                ai = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref peep, j)), cPrev, ai);
+                af = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref peep, h + j)), cPrev, af);
+            }
+            TV i = TOps.Sigmoid(ai), f = TOps.Sigmoid(af), gg = TOps.Tanh(TOps.Load(ref Unsafe.Add(ref a, 2 * h + j)));
+            TOps.Store(i, ref Unsafe.Add(ref a, j));
+            TOps.Store(f, ref Unsafe.Add(ref a, h + j));
+            TOps.Store(gg, ref Unsafe.Add(ref a, 2 * h + j));
+            cNew = TOps.MultiplyAdd(f, cPrev, TOps.Multiply(i, gg));
+            o = TOps.Load(ref Unsafe.Add(ref a, 3 * h + j));
+            if (peepholes) o = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref peep, 2 * h + j)), cNew, o);
+            o = TOps.Sigmoid(o);
+            TOps.Store(o, ref Unsafe.Add(ref a, 3 * h + j));
+        }
+        else
+        {
+            TV af = TOps.Load(ref Unsafe.Add(ref a, j));
+            if (peepholes) af = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref peep, j)), cPrev, af);
+            TV f = TOps.Sigmoid(af), gg = TOps.Tanh(TOps.Load(ref Unsafe.Add(ref a, h + j)));
+            TOps.Store(f, ref Unsafe.Add(ref a, j));
+            TOps.Store(gg, ref Unsafe.Add(ref a, h + j));
+            // C = f ⊙ C_prev + (1 − f) ⊙ g̃ = g̃ + f ⊙ (C_prev − g̃)
+            cNew = TOps.MultiplyAdd(f, TOps.Subtract(cPrev, gg), gg);
+            o = TOps.Load(ref Unsafe.Add(ref a, 2 * h + j));
+            if (peepholes) o = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref peep, h + j)), cNew, o);
+            o = TOps.Sigmoid(o);
+            TOps.Store(o, ref Unsafe.Add(ref a, 2 * h + j));
+        }
+        TOps.Store(cNew, ref Unsafe.Add(ref c, j));
+        TOps.Store(TOps.Multiply(o, TOps.Tanh(cNew)), ref Unsafe.Add(ref hOut, j));
     }
 
     /// <summary>
@@ -192,15 +248,10 @@ public static class Lstm
         if (!dFinalCell.IsEmpty) KernelChecks.AtLeast(dFinalCell.Length, bh, nameof(dFinalCell));
 
         ReadOnlySpan<float> w = weightHh.Slice(0, weights);
-        ReadOnlySpan<float> wci = peepholes && !coupled ? peepholeWeights.Slice(0, h) : default;
-        ReadOnlySpan<float> wcf = peepholes ? peepholeWeights.Slice(coupled ? 0 : h, h) : default;
-        ReadOnlySpan<float> wco = peepholes ? peepholeWeights.Slice(coupled ? h : 2 * h, h) : default;
-        Span<float> dwci = peepholes && !coupled ? dPeepholes.Slice(0, h) : default;
-        Span<float> dwcf = peepholes ? dPeepholes.Slice(coupled ? 0 : h, h) : default;
-        Span<float> dwco = peepholes ? dPeepholes.Slice(coupled ? h : 2 * h, h) : default;
+        int peepCount = peepholes ? PeepholeCount(h, coupled) : 0;
+        ReadOnlySpan<float> peep = peepholeWeights.Slice(0, peepCount);
+        Span<float> dPeep = dPeepholes.Slice(0, peepCount);
         Span<float> dCell = workspace.Slice(0, bh), scratch = workspace.Slice(bh, bh);
-        // Gate offsets within an example's row.
-        int oi = 0, of = coupled ? 0 : h, og = coupled ? h : 2 * h, oo = coupled ? 2 * h : 3 * h;
 
         Recurrence.ClearUntrained(dPre, steps, first, reverse, bg);
         if (first > 0 || steps == 0)
@@ -218,50 +269,11 @@ public static class Lstm
             ReadOnlySpan<float> gt = gates.Slice(t * bg, bg), ct = cells.Slice(t * bh, bh), dh = dOutput.Slice(t * bh, bh);
             Span<float> da = dPre.Slice(t * bg, bg);
 
-            for (int b = 0; b < batch; b++)
+            switch (CellPath.Width)
             {
-                ReadOnlySpan<float> gb = gt.Slice(b * g, g), cb = ct.Slice(b * h, h), cpb = cp.Slice(b * h, h), dhb = dh.Slice(b * h, h);
-                Span<float> dab = da.Slice(b * g, g), dcb = dCell.Slice(b * h, h);
-                for (int j = 0; j < h; j++)
-                {
-                    float c = cb[j], tc = MathF.Tanh(c), o = gb[oo + j], dhv = dhb[j];
-                    float dao = dhv * tc * o * (1f - o);
-                    float dc = dcb[j] + dhv * o * (1f - tc * tc);
-                    if (peepholes)
-                    {
-                        dc += dao * wco[j];
-                        dwco[j] += dao * c;
-                    }
-                    float cprev = cpb[j], f = gb[of + j], gg = gb[og + j];
-                    float daf, dag, dcp = dc * f;
-                    if (coupled)
-                    {
-                        daf = dc * (cprev - gg) * f * (1f - f);
-                        dag = dc * (1f - f) * (1f - gg * gg);
-                    }
-                    else
-                    {
-                        float i = gb[oi + j];
-                        float dai = dc * gg * i * (1f - i);
-                        daf = dc * cprev * f * (1f - f);
-                        dag = dc * i * (1f - gg * gg);
-                        dab[oi + j] = dai;
-                        if (peepholes)
-                        {
-                            dcp += dai * wci[j];
-                            dwci[j] += dai * cprev;
-                        }
-                    }
-                    if (peepholes)
-                    {
-                        dcp += daf * wcf[j];
-                        dwcf[j] += daf * cprev;
-                    }
-                    dab[of + j] = daf;
-                    dab[og + j] = dag;
-                    dab[oo + j] = dao;
-                    dcb[j] = dcp;
-                }
+                case 512: CellBackwardRows<Cell512, Vector512<float>>(gt, ct, cp, dh, da, dCell, peep, dPeep, batch, h, peepholes, coupled); break;
+                case 256: CellBackwardRows<Cell256, Vector256<float>>(gt, ct, cp, dh, da, dCell, peep, dPeep, batch, h, peepholes, coupled); break;
+                default: CellBackwardRows<CellScalar, float>(gt, ct, cp, dh, da, dCell, peep, dPeep, batch, h, peepholes, coupled); break;
             }
 
             if (s == first && first > 0) break; // the state entering the window is a constant
@@ -272,5 +284,91 @@ public static class Lstm
 
         Recurrence.AccumulateParameters(dPre, hidden, initialHidden, recurrentMask, dWeightHh, dBiasHh, scratch,
             steps, first, batch, g, h, reverse);
+    }
+
+    /// <summary>One step's gate gradients for every example; dCell is the carried cell gradient, replaced by the one entering the step.</summary>
+    private static void CellBackwardRows<TOps, TV>(ReadOnlySpan<float> gt, ReadOnlySpan<float> ct, ReadOnlySpan<float> cp,
+        ReadOnlySpan<float> dh, Span<float> da, Span<float> dCell, ReadOnlySpan<float> peep, Span<float> dPeep,
+        int batch, int h, bool peepholes, bool coupled)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        int g = coupled ? 3 * h : 4 * h;
+        ref float rg = ref MemoryMarshal.GetReference(gt);
+        ref float rc = ref MemoryMarshal.GetReference(ct);
+        ref float rcp = ref MemoryMarshal.GetReference(cp);
+        ref float rdh = ref MemoryMarshal.GetReference(dh);
+        ref float rda = ref MemoryMarshal.GetReference(da);
+        ref float rdc = ref MemoryMarshal.GetReference(dCell);
+        ref float rp = ref MemoryMarshal.GetReference(peep);
+        ref float rdp = ref MemoryMarshal.GetReference(dPeep);
+        for (int b = 0; b < batch; b++)
+        {
+            ref float gb = ref Unsafe.Add(ref rg, b * g);
+            ref float dab = ref Unsafe.Add(ref rda, b * g);
+            ref float cb = ref Unsafe.Add(ref rc, b * h);
+            ref float cpb = ref Unsafe.Add(ref rcp, b * h);
+            ref float dhb = ref Unsafe.Add(ref rdh, b * h);
+            ref float dcb = ref Unsafe.Add(ref rdc, b * h);
+            int j = 0;
+            for (; j + TOps.Count <= h; j += TOps.Count)
+                CellBackward<TOps, TV>(ref gb, ref cb, ref cpb, ref dhb, ref dab, ref dcb, ref rp, ref rdp, j, h, peepholes, coupled);
+            for (; j < h; j++)
+                CellBackward<CellScalar, float>(ref gb, ref cb, ref cpb, ref dhb, ref dab, ref dcb, ref rp, ref rdp, j, h, peepholes, coupled);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CellBackward<TOps, TV>(ref float gb, ref float cb, ref float cpb, ref float dhb, ref float dab, ref float dcb,
+        ref float peep, ref float dPeep, int j, int h, bool peepholes, bool coupled)
+        where TOps : struct, ICellOps<TV> where TV : struct
+    {
+        // Gate offsets within an example's row; peephole offsets (w_ci, w_cf, w_co or w_cf, w_co).
+        int of = coupled ? 0 : h, og = coupled ? h : 2 * h, oo = coupled ? 2 * h : 3 * h;
+        int pf = coupled ? 0 : h, po = coupled ? h : 2 * h;
+        TV one = TOps.Broadcast(1f);
+        TV c = TOps.Load(ref Unsafe.Add(ref cb, j)), tc = TOps.Tanh(c);
+        TV o = TOps.Load(ref Unsafe.Add(ref gb, oo + j)), dhv = TOps.Load(ref Unsafe.Add(ref dhb, j));
+        TV dho = TOps.Multiply(dhv, o);
+        // dao = dh·tanh(C)·o·(1 − o); dC = carry + dh·o·(1 − tanh²C)
+        TV dao = TOps.Multiply(TOps.Multiply(dhv, tc), TOps.Multiply(o, TOps.Subtract(one, o)));
+        TV dc = TOps.MultiplyAdd(dho, TOps.Subtract(one, TOps.Multiply(tc, tc)), TOps.Load(ref Unsafe.Add(ref dcb, j)));
+        if (peepholes)
+        {
+            dc = TOps.MultiplyAdd(dao, TOps.Load(ref Unsafe.Add(ref peep, po + j)), dc);
+            ref float dwco = ref Unsafe.Add(ref dPeep, po + j);
+            TOps.Store(TOps.MultiplyAdd(dao, c, TOps.Load(ref dwco)), ref dwco);
+        }
+        TV cprev = TOps.Load(ref Unsafe.Add(ref cpb, j)), f = TOps.Load(ref Unsafe.Add(ref gb, of + j)), gg = TOps.Load(ref Unsafe.Add(ref gb, og + j));
+        TV fd = TOps.Multiply(f, TOps.Subtract(one, f)), gd = TOps.Subtract(one, TOps.Multiply(gg, gg));
+        TV daf, dag, dcp = TOps.Multiply(dc, f);
+        if (coupled)
+        {
+            daf = TOps.Multiply(TOps.Multiply(dc, TOps.Subtract(cprev, gg)), fd);
+            dag = TOps.Multiply(TOps.Multiply(dc, TOps.Subtract(one, f)), gd);
+        }
+        else
+        {
+            TV i = TOps.Load(ref Unsafe.Add(ref gb, j));
+            TV dai = TOps.Multiply(TOps.Multiply(dc, gg), TOps.Multiply(i, TOps.Subtract(one, i)));
+            daf = TOps.Multiply(TOps.Multiply(dc, cprev), fd);
+            dag = TOps.Multiply(TOps.Multiply(dc, i), gd);
+            TOps.Store(dai, ref Unsafe.Add(ref dab, j));
+            if (peepholes)
+            {
+                dcp = TOps.MultiplyAdd(dai, TOps.Load(ref Unsafe.Add(ref peep, j)), dcp);
+                ref float dwci = ref Unsafe.Add(ref dPeep, j);
+                TOps.Store(TOps.MultiplyAdd(dai, cprev, TOps.Load(ref dwci)), ref dwci);
+            }
+        }
+        if (peepholes)
+        {
+            dcp = TOps.MultiplyAdd(daf, TOps.Load(ref Unsafe.Add(ref peep, pf + j)), dcp);
+            ref float dwcf = ref Unsafe.Add(ref dPeep, pf + j);
+            TOps.Store(TOps.MultiplyAdd(daf, cprev, TOps.Load(ref dwcf)), ref dwcf);
+        }
+        TOps.Store(daf, ref Unsafe.Add(ref dab, of + j));
+        TOps.Store(dag, ref Unsafe.Add(ref dab, og + j));
+        TOps.Store(dao, ref Unsafe.Add(ref dab, oo + j));
+        TOps.Store(dcp, ref Unsafe.Add(ref dcb, j));
     }
 }

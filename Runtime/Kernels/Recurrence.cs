@@ -62,14 +62,16 @@ internal static class Recurrence
     public static void PropagateHidden(ReadOnlySpan<float> dA, ReadOnlySpan<float> w, ReadOnlySpan<float> mask, Span<float> target,
         Span<float> scratch, int batch, int gates, int hidden, bool accumulate)
     {
+        int bh = batch * hidden;
         if (mask.IsEmpty)
         {
-            Gemm.Multiply(dA, w, target, batch, hidden, gates, accumulate);
+            if (!accumulate) target.Slice(0, bh).Clear();
+            CellGemm.MultiplyAdd(dA, gates, 1, w, target, batch, hidden, gates);
             return;
         }
-        int bh = batch * hidden;
         Span<float> product = scratch.Slice(0, bh);
-        Gemm.Multiply(dA, w, product, batch, hidden, gates);
+        product.Clear();
+        CellGemm.MultiplyAdd(dA, gates, 1, w, product, batch, hidden, gates);
         Span<float> t = target.Slice(0, bh);
         ReadOnlySpan<float> m = mask.Slice(0, bh);
         if (accumulate) TensorPrimitives.MultiplyAdd(product, m, t, t);
@@ -101,7 +103,7 @@ internal static class Recurrence
             {
                 int t = Time(s, steps, reverse);
                 TensorPrimitives.Multiply(Previous(hidden, initial, s, steps, reverse, bh), m, hm);
-                Gemm.MultiplyTransposedA(dA.Slice(t * bg, bg), hm, dW, gates, hiddenSize, batch, accumulate: true);
+                CellGemm.MultiplyAdd(dA.Slice(t * bg, bg), 1, gates, hm, dW, gates, hiddenSize, batch);
             }
             return;
         }
@@ -110,7 +112,7 @@ internal static class Recurrence
         if (from == 0)
         {
             int t0 = Time(0, steps, reverse);
-            Gemm.MultiplyTransposedA(dA.Slice(t0 * bg, bg), initial.Slice(0, bh), dW, gates, hiddenSize, batch, accumulate: true);
+            CellGemm.MultiplyAdd(dA.Slice(t0 * bg, bg), 1, gates, initial.Slice(0, bh), dW, gates, hiddenSize, batch);
             from = 1;
         }
         int rest = steps - from;
@@ -118,7 +120,7 @@ internal static class Recurrence
         // Forward: step t pairs with hidden row t − 1, t = from … T − 1. Reverse: t = 0 … T − 1 − from pairs with t + 1.
         ReadOnlySpan<float> a = reverse ? dA.Slice(0, rest * bg) : dA.Slice(from * bg, rest * bg);
         ReadOnlySpan<float> h = reverse ? hidden.Slice(bh, rest * bh) : hidden.Slice((from - 1) * bh, rest * bh);
-        Gemm.MultiplyTransposedA(a, h, dW, gates, hiddenSize, rest * batch, accumulate: true);
+        CellGemm.MultiplyAdd(a, 1, gates, h, dW, gates, hiddenSize, rest * batch);
     }
 
     /// <summary>c[i, j] += Σ_p h[i, p]·mask[i, p]·w[j, p]: the recurrent product of a masked state without scratch.</summary>

@@ -21,6 +21,19 @@ public static class Sequences
         int total = CheckSequence(batch, steps, features);
         KernelChecks.AtLeast(batchMajor.Length, total, nameof(batchMajor));
         KernelChecks.AtLeast(timeMajor.Length, total, nameof(timeMajor));
+        if (batch == 1 || steps == 1)
+        {
+            // One example or one step: both layouts are the same.
+            batchMajor.Slice(0, total).CopyTo(timeMajor);
+            return;
+        }
+        if (features == 1)
+        {
+            for (int b = 0; b < batch; b++)
+                for (int t = 0; t < steps; t++)
+                    timeMajor[t * batch + b] = batchMajor[b * steps + t];
+            return;
+        }
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 batchMajor.Slice((b * steps + t) * features, features).CopyTo(timeMajor.Slice((t * batch + b) * features, features));
@@ -38,6 +51,11 @@ public static class Sequences
         int total = CheckSequence(batch, steps, features);
         KernelChecks.AtLeast(timeMajor.Length, total, nameof(timeMajor));
         KernelChecks.AtLeast(batchMajor.Length, total, nameof(batchMajor));
+        if (batch == 1 || steps == 1)
+        {
+            timeMajor.Slice(0, total).CopyTo(batchMajor);
+            return;
+        }
         for (int t = 0; t < steps; t++)
             for (int b = 0; b < batch; b++)
                 timeMajor.Slice((t * batch + b) * features, features).CopyTo(batchMajor.Slice((b * steps + t) * features, features));

@@ -1,0 +1,354 @@
+using ModelGen.Kernels;
+using Cell = ModelGen.Tests.Kernels.RecurrentReference.Cell;
+
+namespace ModelGen.Tests.Kernels;
+
+/// <summary>
+/// The fused LSTM/GRU kernels at sizes that run their vector bodies and tails (H = 17, 40, 64), at batch 1 and in
+/// batches, on both recurrent-product paths (row dot products against W for fewer than
+/// <see cref="CellKernels.TransposeRows"/> rows, the tiled GEMM on Wᵀ from there on), and on every width: AVX-512,
+/// AVX and the scalar fallback, forced through <see cref="CellPath.Forced"/>.
+/// </summary>
+[Collection(nameof(CellPathCollection))]
+public class RecurrentFastPathTests
+{
+    public static readonly string[] Variants =
+        ["lstm", "lstm-peephole", "lstm-coupled", "lstm-peephole-coupled", "gru-reset-after", "gru-classic"];
+
+    public static readonly int[] Widths = [512, 256, 1];
+
+    public static TheoryData<string, int, int, int, int, bool, bool> ForwardCases()
+    {
+        var data = new TheoryData<string, int, int, int, int, bool, bool>();
+        int index = 0;
+        foreach (string v in Variants)
+            foreach (int h in new[] { 1, 17, 40 })
+                foreach ((int t, int b) in new[] { (1, 1), (7, 1), (5, 3) })
+                    foreach (int width in Widths)
+                    {
+                        index++;
+                        data.Add(v, h, t, b, width, index % 2 == 0, index % 3 == 0);
+                    }
+        return data;
+    }
+
+    public static TheoryData<string, int, int, int, int, bool, bool, int> BackwardCases()
+    {
+        var data = new TheoryData<string, int, int, int, int, bool, bool, int>();
+        foreach (string v in Variants)
+            foreach (int width in Widths)
+            {
+                data.Add(v, 17, 4, 2, width, false, false, int.MaxValue);
+                data.Add(v, 17, 3, 1, width, true, true, int.MaxValue);
+                data.Add(v, 9, 5, 2, width, true, false, 2);
+            }
+        return data;
+    }
+
+    private static float F(Rng rng, double scale) => (float)((rng.NextDouble() * 2 - 1) * scale);
+
+    private static double[] RandomDoubles(Rng rng, int n, double scale)
+    {
+        var a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = F(rng, scale);
+        return a;
+    }
+
+    internal static RecurrentReference Make(string variant, int h, int steps, int batch, bool reverse, bool masked, int seed = 0)
+    {
+        var rng = new Rng((ulong)(Array.IndexOf(Variants, variant) * 7919 + h * 31 + steps * 7 + batch * 3 + seed + 5));
+        var kind = variant.StartsWith("lstm", StringComparison.Ordinal) ? Cell.Lstm : Cell.Gru;
+        bool peepholes = variant.Contains("peephole"), coupled = variant.Contains("coupled");
+        int g = kind == Cell.Gru ? 3 * h : (coupled ? 3 : 4) * h;
+        int peepCount = kind == Cell.Lstm && peepholes ? (coupled ? 2 : 3) * h : 0;
+        double[]? mask = null;
+        if (masked)
+        {
+            var m = new float[batch * h];
+            Sequences.DrawMask(m, 0.3f, rng);
+            mask = Array.ConvertAll(m, x => (double)x);
+        }
+        // Weights scaled by 1/√H keep the gates away from saturation, so every path matters.
+        double ws = 1.5 / Math.Sqrt(h);
+        return new RecurrentReference
+        {
+            Kind = kind, Peepholes = peepholes, Coupled = coupled, ResetAfter = variant == "gru-reset-after", Reverse = reverse,
+            T = steps, B = batch, H = h,
+            Pre = RandomDoubles(rng, steps * batch * g, 1.0),
+            W = RandomDoubles(rng, g * h, ws),
+            Bias = RandomDoubles(rng, g, 0.3),
+            Peep = RandomDoubles(rng, peepCount, 0.5),
+            H0 = RandomDoubles(rng, batch * h, 0.8),
+            C0 = RandomDoubles(rng, batch * h, 0.8),
+            Mask = mask,
+        };
+    }
+
+    private static T WithWidth<T>(int width, Func<T> action)
+    {
+        lock (CellPathCollection.Gate)
+        {
+            CellPath.Forced = width;
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                CellPath.Forced = 0;
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ForwardCases))]
+    public void ForwardMatchesDoubleReference(string variant, int h, int steps, int batch, int width, bool reverse, bool masked)
+    {
+        var r = Make(variant, h, steps, batch, reverse, masked);
+        var run = WithWidth(width, () => RecurrentTests.Run.Forward(r));
+        var (hidden, cells) = r.Run(0, r.H0, r.C0);
+        AssertClose(hidden, run.Hidden, 2e-5, "hidden");
+        if (r.Kind == Cell.Lstm) AssertClose(cells, run.Cells, 2e-5, "cells");
+    }
+
+    [Theory]
+    [MemberData(nameof(BackwardCases))]
+    public void BackwardMatchesFiniteDifferences(string variant, int h, int steps, int batch, int width, bool reverse, bool masked, int backpropSteps)
+    {
+        var r = Make(variant, h, steps, batch, reverse, masked);
+        var rng = new Rng(123);
+        double[] upstream = RandomDoubles(rng, r.T * r.B * r.H, 1.0);
+        // An LSTM also receives a gradient into its final cell (encoder → decoder).
+        double[] finalCell = r.Kind == Cell.Lstm && !masked ? RandomDoubles(rng, r.B * r.H, 1.0) : [];
+
+        const float Offset = 0.25f, Garbage = 999f;
+        float[] dOutput = Array.ConvertAll(upstream, v => (float)v);
+        float[] dPre = Filled(r.Pre.Length, Garbage), dH0 = Filled(r.H0.Length, Garbage), dC0 = Filled(r.C0.Length, Garbage);
+        float[] dW = Filled(r.W.Length, Offset), dBias = Filled(r.Bias.Length, Offset), dPeep = Filled(r.Peep.Length, Offset);
+        WithWidth(width, () =>
+        {
+            var run = RecurrentTests.Run.Forward(r);
+            if (finalCell.Length > 0)
+                Lstm.Backward(run.Gates, run.Cells, run.Hidden, run.H0, run.C0, run.W, run.Peep, dOutput, dPre, dW, dBias, dPeep, dH0, dC0,
+                    run.Workspace, r.T, backpropSteps, r.B, r.H, r.Peepholes, r.Coupled, r.Reverse, run.Mask,
+                    Array.ConvertAll(finalCell, v => (float)v));
+            else
+                run.DoBackward(dOutput, dPre, dW, dBias, dPeep, dH0, dC0, backpropSteps);
+            return 0;
+        });
+        foreach (float[] accumulated in new[] { dW, dBias, dPeep })
+            for (int i = 0; i < accumulated.Length; i++) accumulated[i] -= Offset;
+
+        int from = Math.Max(0, r.T - Math.Min(backpropSteps, r.T));
+        var (hEnter, cEnter) = r.StateEntering(from);
+        int lastTime = r.Time(r.T - 1);
+        double Loss()
+        {
+            var (hidden, cells) = from == 0 ? r.Run(0, r.H0, r.C0) : r.Run(from, hEnter, cEnter);
+            double sum = 0;
+            for (int i = 0; i < hidden.Length; i++) sum += upstream[i] * hidden[i];
+            for (int i = 0; i < finalCell.Length; i++) sum += finalCell[i] * cells[lastTime * r.B * r.H + i];
+            return sum;
+        }
+
+        Compare(r.Pre, dPre, Loss, "dPre");
+        Compare(r.W, dW, Loss, "dWeightHh");
+        Compare(r.Bias, dBias, Loss, "dBiasHh");
+        if (r.Peep.Length > 0) Compare(r.Peep, dPeep, Loss, "dPeepholes");
+        if (from == 0)
+        {
+            Compare(r.H0, dH0, Loss, "dInitialHidden");
+            if (r.Kind == Cell.Lstm) Compare(r.C0, dC0, Loss, "dInitialCell");
+        }
+        else
+        {
+            Assert.All(dH0, v => Assert.Equal(0f, v));
+        }
+    }
+
+    /// <summary>Larger sizes, where finite differences would be slow: every width agrees with the scalar path.</summary>
+    [Theory]
+    [InlineData("lstm", 64, 6, 5)]
+    [InlineData("lstm-peephole", 33, 9, 1)]
+    [InlineData("lstm-coupled", 48, 4, 7)]
+    [InlineData("gru-reset-after", 64, 6, 5)]
+    [InlineData("gru-reset-after", 40, 9, 1)]
+    [InlineData("gru-classic", 24, 5, 4)]
+    public void WidthsAgreeOnLargerSizes(string variant, int h, int steps, int batch)
+    {
+        var r = Make(variant, h, steps, batch, reverse: false, masked: false);
+        var results = Widths.Select(width => WithWidth(width, () =>
+        {
+            var run = RecurrentTests.Run.Forward(r);
+            var rng = new Rng(7);
+            float[] dOutput = Array.ConvertAll(RandomDoubles(rng, r.T * r.B * r.H, 1.0), v => (float)v);
+            float[] dPre = new float[r.Pre.Length], dH0 = new float[r.H0.Length], dC0 = new float[r.C0.Length];
+            float[] dW = new float[r.W.Length], dBias = new float[r.Bias.Length], dPeep = new float[r.Peep.Length];
+            run.DoBackward(dOutput, dPre, dW, dBias, dPeep, dH0, dC0, int.MaxValue);
+            return (run.Hidden, dPre, dW, dBias, dH0);
+        })).ToArray();
+        var (hidden, _) = r.Run(0, r.H0, r.C0);
+        for (int w = 0; w < Widths.Length; w++)
+        {
+            AssertClose(hidden, results[w].Hidden, 2e-5, $"hidden (width {Widths[w]})");
+            AssertNear(results[^1].dPre, results[w].dPre, $"dPre (width {Widths[w]})");
+            AssertNear(results[^1].dW, results[w].dW, $"dW (width {Widths[w]})");
+            AssertNear(results[^1].dBias, results[w].dBias, $"dBias (width {Widths[w]})");
+            AssertNear(results[^1].dH0, results[w].dH0, $"dH0 (width {Widths[w]})");
+        }
+    }
+
+    [Fact]
+    public void StreamingStepsEqualOneSequence()
+    {
+        // Step-by-step calls (batch 1, one step each, the W3 Step path) reproduce a full-sequence forward pass.
+        foreach (int width in Widths)
+        {
+            var r = Make("lstm", 32, 12, 1, reverse: false, masked: false);
+            var full = WithWidth(width, () => RecurrentTests.Run.Forward(r));
+            var pre = full.Pre;
+            float[] h = (float[])full.H0.Clone(), c = (float[])full.C0.Clone();
+            float[] gates = new float[4 * 32], hOut = new float[32], cOut = new float[32];
+            for (int t = 0; t < r.T; t++)
+            {
+                WithWidth(width, () =>
+                {
+                    Lstm.Forward(pre.AsSpan(t * 128, 128), full.W, full.Bias, default, h, c, gates, cOut, hOut, 1, 1, 32, false, false, false, default);
+                    return 0;
+                });
+                hOut.CopyTo(h);
+                cOut.CopyTo(c);
+                for (int j = 0; j < 32; j++)
+                    Assert.True(Math.Abs(full.Hidden[t * 32 + j] - h[j]) <= 1e-5f, $"width {width}, step {t}, unit {j}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 8)]
+    [InlineData(5, 1, 128)]
+    [InlineData(40, 1, 96)]
+    [InlineData(3, 3, 20)]
+    [InlineData(40, 65, 48)]
+    [InlineData(9, 17, 37)]
+    [InlineData(12, 20, 9)]
+    public void InputProjectionMatchesNaive(int rows, int inputs, int gates)
+    {
+        var rng = new Rng((ulong)(rows * 1000 + inputs * 10 + gates));
+        float[] x = Array.ConvertAll(RandomDoubles(rng, rows * inputs, 1.0), v => (float)v);
+        float[] w = Array.ConvertAll(RandomDoubles(rng, gates * inputs, 1.0), v => (float)v);
+        float[] bias = Array.ConvertAll(RandomDoubles(rng, gates, 1.0), v => (float)v);
+        float[] dPre = Array.ConvertAll(RandomDoubles(rng, rows * gates, 1.0), v => (float)v);
+        var pre = new double[rows * gates];
+        var dW = new double[gates * inputs];
+        var dB = new double[gates];
+        var dX = new double[rows * inputs];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < gates; j++)
+            {
+                double sum = bias[j];
+                for (int i = 0; i < inputs; i++)
+                {
+                    sum += (double)x[r * inputs + i] * w[j * inputs + i];
+                    dW[j * inputs + i] += (double)dPre[r * gates + j] * x[r * inputs + i];
+                    dX[r * inputs + i] += (double)dPre[r * gates + j] * w[j * inputs + i];
+                }
+                pre[r * gates + j] = sum;
+                dB[j] += dPre[r * gates + j];
+            }
+        foreach (int width in Widths)
+        {
+            float[] p = new float[rows * gates], gw = Filled(gates * inputs, 0.5f), gb = Filled(gates, 0.5f), gx = Filled(rows * inputs, 0.5f);
+            WithWidth(width, () =>
+            {
+                RecurrentInput.Forward(x, w, bias, p, rows, gates, inputs);
+                RecurrentInput.Backward(dPre, x, gw, gb, rows, gates, inputs);
+                RecurrentInput.InputGradient(dPre, w, gx, rows, gates, inputs, accumulate: true);
+                return 0;
+            });
+            AssertClose(pre, p, 1e-5, $"pre (width {width})");
+            AssertClose(Array.ConvertAll(dW, v => v + 0.5), gw, 1e-5, $"dW (width {width})");
+            AssertClose(Array.ConvertAll(dB, v => v + 0.5), gb, 1e-5, $"dBias (width {width})");
+            AssertClose(Array.ConvertAll(dX, v => v + 0.5), gx, 1e-5, $"dX (width {width})");
+            WithWidth(width, () =>
+            {
+                RecurrentInput.InputGradient(dPre, w, gx, rows, gates, inputs);
+                return 0;
+            });
+            AssertClose(dX, gx, 1e-5, $"dX overwritten (width {width})");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 5, 3)]
+    [InlineData(4, 1, 3)]
+    [InlineData(3, 7, 1)]
+    [InlineData(1, 1, 1)]
+    [InlineData(2, 3, 2)]
+    public void TransposesMatchNaiveOnSpecialShapes(int b, int t, int n)
+    {
+        var rng = new Rng(5);
+        float[] batchMajor = Array.ConvertAll(RandomDoubles(rng, b * t * n, 1.0), v => (float)v);
+        float[] timeMajor = Filled(b * t * n + 3, 7f), back = Filled(b * t * n + 3, 7f);
+        Sequences.ToTimeMajor(batchMajor, timeMajor, b, t, n);
+        for (int ib = 0; ib < b; ib++)
+            for (int it = 0; it < t; it++)
+                for (int k = 0; k < n; k++)
+                    Assert.Equal(batchMajor[(ib * t + it) * n + k], timeMajor[(it * b + ib) * n + k]);
+        Assert.Equal(7f, timeMajor[^1]); // nothing past the sequence is written
+        Sequences.ToBatchMajor(timeMajor, back, b, t, n);
+        Assert.Equal(batchMajor, back.AsSpan(0, b * t * n).ToArray());
+        Assert.Equal(7f, back[^1]);
+    }
+
+    private static float[] Filled(int n, float value)
+    {
+        var a = new float[n];
+        Array.Fill(a, value);
+        return a;
+    }
+
+    private static void Compare(double[] parameter, float[] gradient, Func<double> loss, string name)
+    {
+        const double Eps = 1e-5;
+        var numeric = new double[parameter.Length];
+        for (int i = 0; i < parameter.Length; i++)
+        {
+            double saved = parameter[i];
+            parameter[i] = saved + Eps;
+            double plus = loss();
+            parameter[i] = saved - Eps;
+            double minus = loss();
+            parameter[i] = saved;
+            numeric[i] = (plus - minus) / (2 * Eps);
+        }
+        double scale = Math.Max(1.0, numeric.Max(Math.Abs));
+        for (int i = 0; i < parameter.Length; i++)
+        {
+            double error = Math.Abs(gradient[i] - numeric[i]);
+            Assert.True(error <= 1e-4 * scale, $"{name}[{i}]: kernel {gradient[i]}, finite difference {numeric[i]} (error {error:g3}, scale {scale:g3})");
+        }
+    }
+
+    private static void AssertClose(double[] expected, float[] actual, double tolerance, string name)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (1 + Math.Abs(expected[i])),
+                $"{name}[{i}]: expected {expected[i]}, got {actual[i]}");
+    }
+
+    private static void AssertNear(float[] expected, float[] actual, string name)
+    {
+        double scale = Math.Max(1.0, expected.Max(v => Math.Abs(v)));
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * scale, $"{name}[{i}]: scalar path {expected[i]}, got {actual[i]}");
+    }
+}
+
+/// <summary>Tests that force a kernel width run one at a time.</summary>
+[CollectionDefinition(nameof(CellPathCollection), DisableParallelization = true)]
+public sealed class CellPathCollection
+{
+    internal static readonly object Gate = new();
+}
