@@ -421,8 +421,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm1Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 0, 768), pre, rows, 64, 12);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 1792, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 1792, 64), pre, rows, 64, 12);
                     var initial = new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -453,8 +452,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm2Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 1920, 1024), pre, rows, 64, 16);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 3968, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 1920, 1024), new global::System.Span<float>(_parameters, 3968, 64), pre, rows, 64, 16);
                     var initial = new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -499,8 +497,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm3Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 4096, 768), pre, rows, 64, 12);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 5888, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 4096, 768), new global::System.Span<float>(_parameters, 5888, 64), pre, rows, 64, 12);
                     var initial = new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -531,8 +528,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm4Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 6016, 1024), pre, rows, 64, 16);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 8064, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 6016, 1024), new global::System.Span<float>(_parameters, 8064, 64), pre, rows, 64, 16);
                     var initial = new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -597,9 +593,8 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm4Gates, 0, rows * 64), new global::System.Span<float>(_lstm4Cells, 0, rows * 16), new global::System.Span<float>(_lstm4Hidden, 0, rows * 16), new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 7040, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 7040, 1024), new global::System.Span<float>(_gradients, 8128, 64), default, dInitial, new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 6016, 1024), 64, 16, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 8064, 64), rows, 64);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 6016, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 16, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 6016, 1024), new global::System.Span<float>(_gradients, 8064, 64), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 6016, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
                 }
             }
 
@@ -616,8 +611,7 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm3Gates, 0, rows * 64), new global::System.Span<float>(_lstm3Cells, 0, rows * 16), new global::System.Span<float>(_lstm3Hidden, 0, rows * 16), new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 4864, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 4864, 1024), new global::System.Span<float>(_gradients, 5952, 64), default, dInitial, new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 4096, 768), 64, 12, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 5888, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 4096, 768), new global::System.Span<float>(_gradients, 5888, 64), rows, 64, 12);
                 }
             }
         }
@@ -644,9 +638,8 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 2944, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2944, 1024), new global::System.Span<float>(_gradients, 4032, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 128, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 1920, 1024), 64, 16, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 3968, 64), rows, 64);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 1920, 1024), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1920, 1024), new global::System.Span<float>(_gradients, 3968, 64), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 1920, 1024), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 64, 16);
                 }
             }
 
@@ -665,8 +658,7 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 768, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 768, 1024), new global::System.Span<float>(_gradients, 1856, 64), default, dInitial, new global::System.Span<float>(_lstm1DInitial, 128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 0, 768), 64, 12, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 1792, 64), rows, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_gradients, 1792, 64), rows, 64, 12);
                 }
             }
         }

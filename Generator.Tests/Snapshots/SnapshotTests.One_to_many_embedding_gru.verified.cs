@@ -337,8 +337,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_gru1Pre, 0, rows * 24);
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedB(xi, new global::System.Span<float>(_parameters, 76, 96), pre, rows, 24, 4);
-                    global::ModelGen.Kernels.Bias.AddRows(pre, new global::System.Span<float>(_parameters, 364, 24), rows, 24);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 76, 96), new global::System.Span<float>(_parameters, 364, 24), pre, rows, 24, 4);
                     var initial = new global::System.Span<float>(_gru1Initial, 0, batchSize * 8);
                     if (carry)
                     {
@@ -398,9 +397,8 @@ namespace Demo.Text
                 {
                     global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 8), new global::System.Span<float>(_gru1Initial, 0, batchSize * 8), new global::System.Span<float>(_parameters, 172, 192), dForward, dPre, new global::System.Span<float>(_gradients, 172, 192), new global::System.Span<float>(_gradients, 388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dPre, xi, new global::System.Span<float>(_gradients, 76, 96), 24, 4, rows, accumulate: true);
-                    global::ModelGen.Kernels.Bias.AccumulateRowSums(dPre, new global::System.Span<float>(_gradients, 364, 24), rows, 24);
-                    global::ModelGen.Kernels.Gemm.Multiply(dPre, new global::System.Span<float>(_parameters, 76, 96), new global::System.Span<float>(_deltaA, 0, rows * 4), rows, 4, 24);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 76, 96), new global::System.Span<float>(_gradients, 364, 24), rows, 24, 4);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 76, 96), new global::System.Span<float>(_deltaA, 0, rows * 4), rows, 24, 4);
                 }
             }
 

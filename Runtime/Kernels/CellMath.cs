@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-[assembly: InternalsVisibleTo("ModelGen.Generator.Tests")]
-
 namespace ModelGen.Kernels;
 
 /// <summary>
