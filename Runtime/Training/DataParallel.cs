@@ -32,6 +32,9 @@ public class DataParallel<TModel> : IModel, IDisposable
     private int _targetsPerExample;
     private int _steps;
     private Pass _pass;
+    private bool _reducing;
+    private int _shards;
+    private int _batch;
 
     /// <param name="createReplica">Creates replica i (e.g. <c>i =&gt; new Net(seed: i)</c>); replica 0's weights are used.</param>
     /// <param name="workers">Replicas and threads; 0 (default) uses every processor.</param>
@@ -147,6 +150,22 @@ public class DataParallel<TModel> : IModel, IDisposable
             }
         }
 
+        if (pass == Pass.Gradients && shards > 1)
+        {
+            // The weighted sum of the shard gradients, each thread summing one slice of the parameters.
+            _shards = shards;
+            _batch = batchSize;
+            _reducing = true;
+            try
+            {
+                _workers.Run(shards);
+            }
+            finally
+            {
+                _reducing = false;
+            }
+        }
+
         if (pass == Pass.Forward)
         {
             return 0f;
@@ -154,23 +173,10 @@ public class DataParallel<TModel> : IModel, IDisposable
 
         // Weighted by shard size, the shard means become the mini-batch mean.
         var loss = 0f;
-        var gradients = Model.Gradients;
         var state = Model.State;
         for (var i = 0; i < shards; i++)
         {
-            var weight = (float)_sizes[i] / batchSize;
-            loss += weight * _losses[i];
-            if (pass == Pass.Gradients)
-            {
-                if (i == 0)
-                {
-                    TensorPrimitives.Multiply(gradients, weight, gradients);
-                }
-                else
-                {
-                    TensorPrimitives.MultiplyAdd(_replicas[i].Gradients, weight, gradients, gradients);
-                }
-            }
+            loss += (float)_sizes[i] / batchSize * _losses[i];
         }
 
         if (pass == Pass.Gradients && !state.IsEmpty && shards > 1)
@@ -189,6 +195,12 @@ public class DataParallel<TModel> : IModel, IDisposable
     /// <summary>Runs one replica's pass on its shard: <paramref name="shard"/> 0 on the caller's thread.</summary>
     private unsafe void RunShard(int shard)
     {
+        if (_reducing)
+        {
+            ReduceSlice(shard);
+            return;
+        }
+
         var model = _replicas[shard];
         if (shard > 0)
         {
@@ -200,6 +212,19 @@ public class DataParallel<TModel> : IModel, IDisposable
         var inputs = new ReadOnlySpan<float>(_inputs + ((long)offset * _inputsPerExample), size * _inputsPerExample);
         var second = new Span<float>(_targets + ((long)offset * _targetsPerExample), size * _targetsPerExample);
         _losses[shard] = RunReplica(model, _pass, inputs, second, size, _steps);
+    }
+
+    /// <summary>Slice <paramref name="part"/> of the parameters: the shard gradients, weighted by shard size, summed into <see cref="Model"/>'s.</summary>
+    private void ReduceSlice(int part)
+    {
+        var length = Model.Gradients.Length;
+        int start = (int)((long)length * part / _shards), end = (int)((long)length * (part + 1) / _shards);
+        var total = Model.Gradients.Slice(start, end - start);
+        TensorPrimitives.Multiply(total, (float)_sizes[0] / _batch, total);
+        for (var i = 1; i < _shards; i++)
+        {
+            TensorPrimitives.MultiplyAdd(_replicas[i].Gradients.Slice(start, end - start), (float)_sizes[i] / _batch, total, total);
+        }
     }
 
     /// <summary>One replica's pass; a sequence subclass adds the number of steps.</summary>
