@@ -75,6 +75,56 @@ public class RecurrentBehaviourTests
     }
 
     [Fact]
+    public void Step_updates_coupled_peephole_lstm_state_in_place_like_the_full_sequence()
+    {
+        // The LSTM step path reads and writes the carried state in place; a mixed stack takes the general path too.
+        AssertStepMatchesForward(new CoupledPeepholeLstmNet(seed: 8), new CoupledPeepholeLstmNet(seed: 8), 3, 6, 3, 2, sequenceOutput: true);
+        AssertStepMatchesForward(new StackedRnnNet(seed: 9), new StackedRnnNet(seed: 9), 3, 5, 3, 2, sequenceOutput: false);
+    }
+
+    [Fact]
+    public void Backward_after_a_streaming_Step_is_refused()
+    {
+        var model = new LstmNet(seed: 2);
+        model.Step(new float[3], new float[2]);
+        Assert.Throws<InvalidOperationException>(() => model.Backward(new float[2]));
+    }
+
+    /// <summary>Steps t = 0 … T − 1 from a reset state give what a fresh model's Forward gives on the first t + 1 steps.</summary>
+    private static void AssertStepMatchesForward(ISequenceModel streaming, ISequenceModel reference, int batch, int steps, int features, int outputs, bool sequenceOutput)
+    {
+        var inputs = TestData.Uniform(batch * steps * features, 12);
+        var stepInput = new float[batch * features];
+        var stepOutput = new float[batch * outputs];
+        streaming.ResetState();
+        for (var t = 0; t < steps; t++)
+        {
+            for (var b = 0; b < batch; b++)
+            {
+                inputs.AsSpan(((b * steps) + t) * features, features).CopyTo(stepInput.AsSpan(b * features));
+            }
+
+            ((dynamic)streaming).Step(stepInput, stepOutput, batch);
+            var prefix = new float[batch * (t + 1) * features];
+            for (var b = 0; b < batch; b++)
+            {
+                inputs.AsSpan(b * steps * features, (t + 1) * features).CopyTo(prefix.AsSpan(b * (t + 1) * features));
+            }
+
+            var full = new float[batch * (sequenceOutput ? t + 1 : 1) * outputs];
+            reference.Forward(prefix, full, batch, t + 1);
+            for (var b = 0; b < batch; b++)
+            {
+                var last = sequenceOutput ? ((b * (t + 1)) + t) * outputs : b * outputs;
+                for (var o = 0; o < outputs; o++)
+                {
+                    Assert.Equal(full[last + o], stepOutput[(b * outputs) + o], 5);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Carrying_state_over_chunks_equals_one_long_sequence()
     {
         var model = new GruNet(seed: 5);

@@ -246,7 +246,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Steps(steps, MaxSequenceLength);
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * steps, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
-            RunForward(inputs, batchSize, steps, training: false, carry: true);
+            RunStep(inputs, batchSize, training: false);
             new global::System.Span<float>(_activations, 27712, batchSize * OutputSize).CopyTo(outputs);
         }
 
@@ -436,6 +436,45 @@ namespace Demo.Forecasting
             _forwardBatchSize = batchSize;
             _forwardSteps = steps;
             _trainingPass = training;
+        }
+
+        private void RunStep(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
+        {
+            const int steps = 1;
+            var rows = batchSize * steps;
+            inputs.CopyTo(new global::System.Span<float>(_activations, 0, rows * 1)); // one step: time-major is batch-major
+
+            // lstm1: LSTM 50 steps × 1 -> 50 steps × 16, 16 units, peepholes, every step
+            {
+                // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
+                var pre = new global::System.Span<float>(_lstm1Pre, 0, batchSize * 64);
+                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 0, rows * 1), new global::System.Span<float>(_parameters, 0, 64), new global::System.Span<float>(_parameters, 1088, 64), pre, batchSize, 64, 1);
+                var state = new global::System.Span<float>(_carry, 0, batchSize * 16);
+                var cell = new global::System.Span<float>(_carry, 512, batchSize * 16);
+                global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 64, 1024), new global::System.Span<float>(_parameters, 1152, 64), new global::System.Span<float>(_parameters, 1216, 48), state, cell, new global::System.Span<float>(_lstm1Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                state.CopyTo(new global::System.Span<float>(_activations, 1600, rows * 16));
+            }
+
+            // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
+            {
+                // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
+                var pre = new global::System.Span<float>(_lstm2Pre, 0, batchSize * 64);
+                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 1600, rows * 16), new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_parameters, 3312, 64), pre, batchSize, 64, 16);
+                var state = new global::System.Span<float>(_carry, 1024, batchSize * 16);
+                var cell = new global::System.Span<float>(_carry, 1536, batchSize * 16);
+                global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 2288, 1024), new global::System.Span<float>(_parameters, 3376, 64), default, state, cell, new global::System.Span<float>(_lstm2Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                state.CopyTo(new global::System.Span<float>(_activations, 27200, batchSize * 16));
+            }
+
+            // dense1: Dense 16 -> 1, Identity
+            {
+                var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
+                var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 3440, 16), y, batchSize, 1, 16);
+                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 3456, 1), batchSize, 1);
+            }
+
+            _forwardBatchSize = 0; // a step keeps nothing for Backward
         }
 
         private void RunBackward(int batchSize, int steps)

@@ -41,6 +41,12 @@ namespace ModelGen.Generator.Emit
         public abstract void EmitForward(CodeWriter writer, LayerContext context);
 
         /// <summary>
+        /// Statements for one streaming inference step (<c>Step</c>: one time step, <c>training</c> false, state
+        /// carried in <c>_carry</c>, no backward pass follows). Defaults to <see cref="EmitForward"/>.
+        /// </summary>
+        public virtual void EmitStep(CodeWriter writer, LayerContext context) => EmitForward(writer, context);
+
+        /// <summary>
         /// Statements that turn the gradient w.r.t. the output (in <see cref="LayerContext.Delta"/>) into
         /// parameter gradients and, when <see cref="Planning.LayerSlots.NeedsInputGradient"/>, the gradient
         /// w.r.t. the input. Returns the buffer that holds the input gradient afterwards.

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Planning;
 using static ModelGen.Generator.Emit.LayerContext;
@@ -31,6 +32,34 @@ namespace ModelGen.Generator.Emit
             }
 
             writer.Line("_trainingPass = training;");
+            writer.Close();
+            writer.Line();
+        }
+
+        /// <summary>One streaming step from the carried state (sequence models without a reverse direction).</summary>
+        private static void EmitStepPass(CodeWriter writer, ModelSpec model, MemoryPlan plan, List<LayerContext> layers)
+        {
+            writer.Open("private void RunStep(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)");
+            writer.Line("const int steps = 1;");
+            writer.Line("var rows = batchSize * steps;");
+            if (model.Layers.OfType<RecurrentSpec>().Any(layer => layer.Cell != CellKind.Lstm))
+            {
+                writer.Line("var carry = true; // GRU and SimpleRNN layers take the general path, from the carried state");
+            }
+
+            writer.Line("inputs.CopyTo(" + Activation(plan.InputOffset, model.InputShape) + "); // one step: time-major is batch-major");
+            foreach (var layer in layers)
+            {
+                var emitter = LayerEmitter.For(layer.Layer);
+                writer.Line();
+                writer.Line("// " + emitter.Describe(layer.Layer));
+                writer.Open();
+                emitter.EmitStep(writer, layer);
+                writer.Close();
+            }
+
+            writer.Line();
+            writer.Line("_forwardBatchSize = 0; // a step keeps nothing for Backward");
             writer.Close();
             writer.Line();
         }

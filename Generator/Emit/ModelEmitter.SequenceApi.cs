@@ -78,7 +78,7 @@ namespace ModelGen.Generator.Emit
                 writer.Open("public void Step(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)");
                 writer.Line("const int steps = 1;");
                 EmitSequenceGuards(writer, "outputs", "batchSize", embedding);
-                writer.Line("RunForward(inputs, batchSize, steps, training: false, carry: true);");
+                writer.Line("RunStep(inputs, batchSize, training: false);");
                 writer.Line(Slice("_activations", plan.OutputOffset, "batchSize * OutputSize") + ".CopyTo(outputs);");
                 writer.Close();
                 writer.Line();

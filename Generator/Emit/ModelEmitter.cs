@@ -51,6 +51,11 @@ namespace ModelGen.Generator.Emit
             {
                 EmitApi(writer, model, plan);
                 EmitForwardPass(writer, model, plan, layers);
+                if (model.InputShape.IsSequence && !model.Layers.OfType<RecurrentSpec>().Any(layer => layer.Bidirectional))
+                {
+                    EmitStepPass(writer, model, plan, layers);
+                }
+
                 EmitBackwardPass(writer, model, layers);
             }
 

@@ -102,6 +102,34 @@ namespace ModelGen.Generator.Emit
             EmitOutput(writer, context, rnn);
         }
 
+        /// <summary>
+        /// One streaming step of a forward LSTM updates its carried state in place: the kernel reads h and c from
+        /// <c>_carry</c> and writes them back there (each element is read before it is written), skipping the copies
+        /// a pass over a whole sequence needs to keep its initial state for BPTT. Other cells take the general path.
+        /// </summary>
+        public override void EmitStep(CodeWriter writer, LayerContext context)
+        {
+            var rnn = (RecurrentSpec)context.Layer;
+            if (rnn.Cell != CellKind.Lstm || rnn.Bidirectional)
+            {
+                EmitForward(writer, context);
+                return;
+            }
+
+            int h = rnn.Units, f = rnn.Inputs, g = rnn.Gates;
+            var o = Offsets(context, rnn, 0);
+            var batch = context.Model.MaxBatchSize;
+            writer.Line("// One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).");
+            writer.Line("var pre = " + Span(Field(rnn, 0, "Pre"), "batchSize * " + Int(g)) + ";");
+            writer.Line(Kernels + "RecurrentInput.Forward(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, batchSize, " + Int(g) + ", " + Int(f) + ");");
+            writer.Line("var state = " + Slice("_carry", CarryOffset(context), "batchSize * " + Int(h)) + ";");
+            writer.Line("var cell = " + Slice("_carry", CarryOffset(context) + (batch * h), "batchSize * " + Int(h)) + ";");
+            writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", state, cell, "
+                + Span(Field(rnn, 0, "Gates"), "batchSize * " + Int(g)) + ", cell, state, 1, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
+                + ", reverse: false, recurrentMask: default);");
+            writer.Line("state.CopyTo(" + context.Output + ");");
+        }
+
         private static void EmitOutput(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
         {
             var h = Int(rnn.Units);
