@@ -68,6 +68,13 @@ public static class QuickMode
             }
         }
 
+        GeneratorTiming.Result? g1 = null;
+        if (filter is null || filter.Contains("G1"))
+        {
+            g1 = GeneratorTiming.Measure();
+            Console.WriteLine($"  G1 generator, {g1.Layers}-layer model: {g1.FullMilliseconds:F1} ms to generate {g1.GeneratedLines} lines; {g1.EditMilliseconds:F2} ms after an unrelated edit (model step cached: {g1.Cached})");
+        }
+
         if (runPeers)
         {
             RunPeers(rows, notes, only);
@@ -91,7 +98,7 @@ public static class QuickMode
 
         if (jsonPath is not null)
         {
-            WriteJson(jsonPath, rows, parallel, peak, notes, started);
+            WriteJson(jsonPath, rows, parallel, g1, peak, notes, started);
             Console.WriteLine($"wrote {jsonPath}");
         }
 
@@ -221,7 +228,7 @@ public static class QuickMode
         Console.WriteLine();
     }
 
-    private static void WriteJson(string path, List<Row> rows, List<(Workload Workload, Timing Timing, Timing Single)> parallel, double peak, List<string> notes, DateTime started)
+    private static void WriteJson(string path, List<Row> rows, List<(Workload Workload, Timing Timing, Timing Single)> parallel, GeneratorTiming.Result? g1, double peak, List<string> notes, DateTime started)
     {
         static JsonNode? N(double? v) => v is double d ? JsonValue.Create(Math.Round(d, 4)) : null;
         var array = new JsonArray();
@@ -264,6 +271,14 @@ public static class QuickMode
             ["processor_count"] = Environment.ProcessorCount,
             ["date"] = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Invariant),
             ["rows"] = array,
+            ["g1"] = g1 is null ? null : new JsonObject
+            {
+                ["layers"] = g1.Layers,
+                ["generate_ms"] = Math.Round(g1.FullMilliseconds, 3),
+                ["after_unrelated_edit_ms"] = Math.Round(g1.EditMilliseconds, 3),
+                ["model_step_cached"] = g1.Cached,
+                ["generated_lines"] = g1.GeneratedLines,
+            },
             ["parallel_rows"] = new JsonArray([.. parallel.Select(p => (JsonNode?)new JsonObject
             {
                 ["workload"] = p.Workload.Id,
