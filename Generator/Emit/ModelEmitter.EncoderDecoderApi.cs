@@ -35,9 +35,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("/// by one) and writes one output row per decoder step to <paramref name=\"outputs\"/> ([batch][step][OutputSize]).");
             writer.Line("/// </summary>");
             writer.Open("public void Forward(" + inputs + ", " + decoderInputs + ", " + Span + " outputs, int batchSize" + inputSteps + ", int outputSteps)");
-            EmitEncoderDecoderGuards(writer, model, layout, "outputs", inputRows, sequenceInput);
-            writer.Line("RunEncoder(inputs, batchSize" + inputStepsArgument + ", training: false);");
-            writer.Line("RunDecoder(decoderInputs, batchSize, outputSteps, training: false);");
+            EmitTeacherForcedRun(writer, model, layout, "outputs", false);
             writer.Line("var steps = outputSteps;");
             EmitOutputCopy(writer, model.OutputLayer.OutputShape, Slice("_activations", plan.OutputOffset, "batchSize * steps * OutputSize"), "outputs");
             writer.Close();
@@ -45,18 +43,14 @@ namespace ModelGen.Generator.Emit
 
             writer.Line("/// <summary>The teacher-forced loss on a mini-batch in inference mode (dropout off), averaged over every output step; gradients untouched.</summary>");
             writer.Open("public float ComputeLoss(" + inputs + ", " + decoderInputs + ", " + ReadOnlySpan + " targets, int batchSize" + inputSteps + ", int outputSteps)");
-            EmitEncoderDecoderGuards(writer, model, layout, "targets", inputRows, sequenceInput);
-            writer.Line("RunEncoder(inputs, batchSize" + inputStepsArgument + ", training: false);");
-            writer.Line("RunDecoder(decoderInputs, batchSize, outputSteps, training: false);");
+            EmitTeacherForcedRun(writer, model, layout, "targets", false);
             writer.Line("return OutputLoss(targets, batchSize, outputSteps);");
             writer.Close();
             writer.Line();
 
             writer.Line("/// <summary>A teacher-forced training pass and back-propagation through the decoder and then the encoder: fills <see cref=\"Gradients\"/>, returns the loss.</summary>");
             writer.Open("public float ComputeGradients(" + inputs + ", " + decoderInputs + ", " + ReadOnlySpan + " targets, int batchSize" + inputSteps + ", int outputSteps)");
-            EmitEncoderDecoderGuards(writer, model, layout, "targets", inputRows, sequenceInput);
-            writer.Line("RunEncoder(inputs, batchSize" + inputStepsArgument + ", training: true);");
-            writer.Line("RunDecoder(decoderInputs, batchSize, outputSteps, training: true);");
+            EmitTeacherForcedRun(writer, model, layout, "targets", true);
             writer.Line("var loss = OutputLoss(targets, batchSize, outputSteps);");
             writer.Line("RunDecoderBackward(batchSize, outputSteps);");
             writer.Line("RunEncoderBackward(batchSize" + (sequenceInput ? ", _encoderSteps" : string.Empty) + ");");
@@ -219,6 +213,16 @@ namespace ModelGen.Generator.Emit
             {
                 writer.Line("private readonly float[] _decoderStep = new float[" + Int(model.MaxBatchSize * model.Layers[layout.DecoderIndex].OutputShape.Size) + "]; // greedy decoding: the fed-back tokens");
             }
+        }
+
+        /// <summary>The checks of every argument, then the encoder and the decoder over a teacher-forced batch.</summary>
+        private static void EmitTeacherForcedRun(CodeWriter writer, ModelSpec model, EncoderDecoder layout, string second, bool training)
+        {
+            var sequenceInput = model.InputShape.IsSequence;
+            EmitEncoderDecoderGuards(writer, model, layout, second, sequenceInput ? "batchSize * inputSteps" : "batchSize", sequenceInput);
+            var mode = training ? "true" : "false";
+            writer.Line("RunEncoder(inputs, batchSize" + (sequenceInput ? ", inputSteps" : string.Empty) + ", training: " + mode + ");");
+            writer.Line("RunDecoder(decoderInputs, batchSize, outputSteps, training: " + mode + ");");
         }
 
         private static void EmitEncoderDecoderGuards(CodeWriter writer, ModelSpec model, EncoderDecoder layout, string second, string inputRows, bool sequenceInput)

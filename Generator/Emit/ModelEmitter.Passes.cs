@@ -48,15 +48,7 @@ namespace ModelGen.Generator.Emit
             }
 
             writer.Line("inputs.CopyTo(" + Activation(plan.InputOffset, model.InputShape) + "); // one step: time-major is batch-major");
-            foreach (var layer in layers)
-            {
-                var emitter = LayerEmitter.For(layer.Layer);
-                writer.Line();
-                writer.Line("// " + emitter.Describe(layer.Layer));
-                writer.Open();
-                emitter.EmitStep(writer, layer);
-                writer.Close();
-            }
+            EmitForwardLayers(writer, layers, step: true);
 
             writer.Line();
             writer.Line("_forwardBatchSize = 0; // a step keeps nothing for Backward");
@@ -84,7 +76,8 @@ namespace ModelGen.Generator.Emit
             writer.Line();
         }
 
-        private static void EmitForwardLayers(CodeWriter writer, List<LayerContext> layers)
+        /// <summary>Each layer's forward block, or with <paramref name="step"/> its streaming-step block.</summary>
+        private static void EmitForwardLayers(CodeWriter writer, List<LayerContext> layers, bool step = false)
         {
             foreach (var layer in layers)
             {
@@ -92,7 +85,15 @@ namespace ModelGen.Generator.Emit
                 writer.Line();
                 writer.Line("// " + emitter.Describe(layer.Layer));
                 writer.Open();
-                emitter.EmitForward(writer, layer);
+                if (step)
+                {
+                    emitter.EmitStep(writer, layer);
+                }
+                else
+                {
+                    emitter.EmitForward(writer, layer);
+                }
+
                 writer.Close();
             }
         }
