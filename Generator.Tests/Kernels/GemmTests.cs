@@ -83,6 +83,41 @@ public class GemmTests
                 }
     }
 
+    // The broadcasting kernel (C = A·B and Aᵀ·B) at every vector width the machine has: AVX-512 uses 8 × 3-vector
+    // tiles with 4-row and column remainders, the narrower widths 4 × 2-vector tiles.
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    [InlineData(4)]
+    [InlineData(1)]
+    public void BroadcastingMatchesReferenceAtEveryWidth(int width)
+    {
+        if (width == 16 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        if (width == 8 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return;
+        if (width == 4 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) return;
+        foreach (bool transposedA in new[] { false, true })
+            foreach (int m in new[] { 1, 5, 8, 13, 17 })
+                foreach (int n in new[] { 3, 16, 40, 48, 61, 100 })
+                    foreach (int k in new[] { 1, 9, 32 })
+                    {
+                        var rng = new Rng((ulong)(m * 7919 + n * 31 + k + width) ^ (transposedA ? 1UL << 33 : 0));
+                        float[] a = Random(rng, m * k + 3), b = Random(rng, n * k + 5), initial = Random(rng, m * n + 2);
+                        double[] expected = Reference(transposedA ? Variant.TransposedA : Variant.Plain, a, b, m, n, k);
+                        foreach (bool accumulate in new[] { false, true })
+                        {
+                            float[] c = (float[])initial.Clone();
+                            Gemm.BroadcastingWidth(a, b, c, m, n, k, accumulate, transposedA, width);
+                            for (int i = 0; i < m * n; i++)
+                            {
+                                double want = expected[i] + (accumulate ? initial[i] : 0.0);
+                                Assert.True(Math.Abs(c[i] - want) <= 1e-4 * Math.Max(1.0, Math.Sqrt(k)) + 1e-4 * Math.Abs(want),
+                                    $"width {width} Aᵀ={transposedA} m={m} n={n} k={k} acc={accumulate} [{i}]: got {c[i]}, want {want}");
+                            }
+                            for (int i = m * n; i < c.Length; i++) Assert.Equal(initial[i], c[i]);
+                        }
+                    }
+    }
+
     [Fact]
     public void ZeroInnerDimensionGivesZeroOrLeavesAccumulatorUnchanged()
     {

@@ -62,4 +62,54 @@ public class PoolingKernelTests
             Assert.Equal(-7, argmax[i]);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MaxBackwardMatchesClearAndScatter(int width, int channels, int h, int w, int ph, int pw, int stride)
+    {
+        var s = new PoolShape(channels, h, w, ph, pw, stride, stride);
+        const int batch = 3;
+        var rng = new Rng((ulong)(channels * 977 + h * 31 + w + width));
+        float[] x = GemmTests.Random(rng, batch * s.InputSize);
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Max(0f, x[i]); // ReLU outputs: ties at zero
+        int count = batch * s.OutputSize;
+        var y = new float[count];
+        var argmax = new int[count];
+        Pooling.MaxForwardWidth(x, y, argmax, s, batch, width);
+        float[] dy = GemmTests.Random(rng, count);
+
+        foreach (bool relu in new[] { false, true })
+        {
+            var want = new float[batch * s.InputSize + 3];
+            for (int i = 0; i < count; i++) want[argmax[i]] += relu && !(y[i] > 0f) ? 0f : dy[i];
+            for (int i = batch * s.InputSize; i < want.Length; i++) want[i] = 55f;
+            var dx = new float[want.Length];
+            Array.Fill(dx, 55f);
+
+            Pooling.MaxBackwardWidth(dy, y, argmax, dx, s, batch, relu, width);
+
+            for (int i = 0; i < dx.Length; i++)
+                Assert.True(want[i] == dx[i], $"width {width} relu {relu} dx[{i}]: got {dx[i]}, want {want[i]}");
+        }
+    }
+
+    [Fact]
+    public void MaxBackwardReluIsPoolingThenReluBackward()
+    {
+        var s = new PoolShape(4, 18, 18, 2, 2, 2, 2);
+        const int batch = 2;
+        var rng = new Rng(77);
+        float[] x = GemmTests.Random(rng, batch * s.InputSize);
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Max(0f, x[i]);
+        var y = new float[batch * s.OutputSize];
+        var argmax = new int[y.Length];
+        Pooling.MaxForward(x, y, argmax, s, batch);
+        float[] dy = GemmTests.Random(rng, y.Length);
+        var want = new float[x.Length];
+        Pooling.MaxBackward(dy, argmax, want, s, batch);
+        Activations.ReluBackward(x, want);
+        var got = new float[x.Length];
+        Pooling.MaxBackwardRelu(dy, y, argmax, got, s, batch);
+        Assert.Equal(want, got);
+    }
 }

@@ -297,13 +297,13 @@ namespace Demo.Vision
 
             // maxpool1: MaxPool2D 32×18×18 -> 32×9×9, window 2×2, stride 2
             {
-                global::ModelGen.Kernels.Pooling.MaxBackward(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), in Maxpool1Shape, batchSize);
+                global::ModelGen.Kernels.Pooling.MaxBackwardRelu(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), in Maxpool1Shape, batchSize);
             }
 
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
                 var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 10368);
-                global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), dy);
+                // The ReLU's derivative was applied by the max pooling's backward pass.
                 global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), _workspace, in Conv1Shape, batchSize);
             }
         }

@@ -61,7 +61,10 @@ namespace ModelGen.Generator.Emit
         {
             var conv = (Conv2DSpec)context.Layer;
             writer.Line("var dy = " + Slice(context.Delta, 0, "batchSize * " + Int(conv.OutputShape.Size)) + ";");
-            ActivationEmitter.Backward(writer, conv.Activation, context.Output, "dy");
+            if (PoolEmitter.FusesReluBackward(context.Model, context.Index + 1))
+                writer.Line("// The ReLU's derivative was applied by the max pooling's backward pass.");
+            else
+                ActivationEmitter.Backward(writer, conv.Activation, context.Output, "dy");
             writer.Line(Kernels + "Convolution.BackwardWeights(dy, " + context.Input + ", " + Gradients(context.Slots.WeightOffset, conv.WeightCount) + ", "
                 + Gradients(context.Slots.BiasOffset, conv.Filters) + ", _workspace, in " + ShapeField(conv) + ", batchSize);");
             if (!context.Slots.NeedsInputGradient)

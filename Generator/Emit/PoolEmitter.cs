@@ -42,11 +42,28 @@ namespace ModelGen.Generator.Emit
             var pool = (PoolSpec)context.Layer;
             var dy = Slice(context.Delta, 0, "batchSize * " + Int(pool.OutputShape.Size));
             var dx = Slice(context.OtherDelta, 0, "batchSize * " + Int(pool.InputShape.Size));
+            if (FusesReluBackward(context.Model, context.Index))
+            {
+                // The ReLU of the convolution below is differentiated here: the pooled output is the ReLU output at
+                // each window's arg-max, so "pooled > 0" is the ReLU's mask exactly where a gradient lands.
+                writer.Line(Kernels + "Pooling.MaxBackwardRelu(" + dy + ", " + context.Output + ", " + Indices(context) + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);");
+                return context.OtherDelta;
+            }
+
             writer.Line(pool.IsMax
                 ? Kernels + "Pooling.MaxBackward(" + dy + ", " + Indices(context) + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);"
                 : Kernels + "Pooling.AverageBackward(" + dy + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);");
             return context.OtherDelta;
         }
+
+        /// <summary>
+        /// True when the layer at <paramref name="index"/> is a max pooling right after a ReLU convolution: its backward
+        /// pass then applies the ReLU's derivative too, and the convolution skips it.
+        /// </summary>
+        public static bool FusesReluBackward(ModelSpec model, int index) =>
+            index > 0 && index < model.Layers.Count
+            && model.Layers[index] is PoolSpec { IsMax: true }
+            && model.Layers[index - 1] is Conv2DSpec { Activation: ActivationKind.ReLU };
 
         private static string ShapeField(LayerSpec layer) => layer.PascalName + "Shape";
 

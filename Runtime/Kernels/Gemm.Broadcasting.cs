@@ -11,13 +11,81 @@ public static partial class Gemm
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int i = 0;
+        if (TOps.Count == 16 && m >= 8)
+        {
+            // 32 vector registers: 8 rows × 3 vectors (24 accumulators, 3 loads + 8 broadcasts per 24 FMAs). Column
+            // panels outermost, so a panel of B (k × 48) stays in L1 while every row block passes over it.
+            int m8 = m / 8 * 8, n3 = n / 48 * 48;
+            for (int j = 0; j < n3; j += 48)
+                for (int r = 0; r < m8; r += 8)
+                    EightRows<TOps, TV>(ref Unsafe.Add(ref a, r * aRowStride), aRowStride, aDepthStride, ref Unsafe.Add(ref b, j),
+                        ref Unsafe.Add(ref c, r * n + j), n, k, accumulate);
+            if (n3 < n)
+                for (int r = 0; r < m8; r += 4)
+                    FourRows<TOps, TV>(ref Unsafe.Add(ref a, r * aRowStride), aRowStride, aDepthStride, ref Unsafe.Add(ref b, n3),
+                        ref Unsafe.Add(ref c, r * n + n3), n - n3, n, k, accumulate);
+            i = m8;
+        }
         for (; i + 4 <= m; i += 4)
-            FourRows<TOps, TV>(ref Unsafe.Add(ref a, i * aRowStride), aRowStride, aDepthStride, ref b, ref Unsafe.Add(ref c, i * n), n, k, accumulate);
+            FourRows<TOps, TV>(ref Unsafe.Add(ref a, i * aRowStride), aRowStride, aDepthStride, ref b, ref Unsafe.Add(ref c, i * n), n, n, k, accumulate);
         for (; i < m; i++)
-            OneRow<TOps, TV>(ref Unsafe.Add(ref a, i * aRowStride), aDepthStride, ref b, ref Unsafe.Add(ref c, i * n), n, k, accumulate);
+            OneRow<TOps, TV>(ref Unsafe.Add(ref a, i * aRowStride), aDepthStride, ref b, ref Unsafe.Add(ref c, i * n), n, n, k, accumulate);
     }
 
-    private static void FourRows<TOps, TV>(ref float a, int rs, int ds, ref float b, ref float c, int n, int k, bool accumulate)
+    // One 8 × 3-vector tile of C over the whole k loop (AVX-512 only: it needs 24 accumulators).
+    private static void EightRows<TOps, TV>(ref float a, int rs, int ds, ref float b, ref float c, int ld, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        TV c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero;
+        TV c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero;
+        TV c40 = TOps.Zero, c41 = TOps.Zero, c42 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero, c52 = TOps.Zero;
+        TV c60 = TOps.Zero, c61 = TOps.Zero, c62 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero, c72 = TOps.Zero;
+        ref float ap = ref a;
+        ref float bp = ref b;
+        for (int p = 0; p < k; p++)
+        {
+            TV b0 = TOps.Load(ref bp), b1 = TOps.Load(ref Unsafe.Add(ref bp, w)), b2 = TOps.Load(ref Unsafe.Add(ref bp, 2 * w));
+            TV x = TOps.Broadcast(ap);
+            c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01); c02 = TOps.MultiplyAdd(x, b2, c02);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, rs));
+            c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11); c12 = TOps.MultiplyAdd(x, b2, c12);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs));
+            c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21); c22 = TOps.MultiplyAdd(x, b2, c22);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs));
+            c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31); c32 = TOps.MultiplyAdd(x, b2, c32);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, 4 * rs));
+            c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41); c42 = TOps.MultiplyAdd(x, b2, c42);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, 5 * rs));
+            c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51); c52 = TOps.MultiplyAdd(x, b2, c52);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, 6 * rs));
+            c60 = TOps.MultiplyAdd(x, b0, c60); c61 = TOps.MultiplyAdd(x, b1, c61); c62 = TOps.MultiplyAdd(x, b2, c62);
+            x = TOps.Broadcast(Unsafe.Add(ref ap, 7 * rs));
+            c70 = TOps.MultiplyAdd(x, b0, c70); c71 = TOps.MultiplyAdd(x, b1, c71); c72 = TOps.MultiplyAdd(x, b2, c72);
+            ap = ref Unsafe.Add(ref ap, ds);
+            bp = ref Unsafe.Add(ref bp, ld);
+        }
+        ref float cp = ref c;
+        PutThree<TOps, TV>(c00, c01, c02, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c10, c11, c12, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c20, c21, c22, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c30, c31, c32, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c40, c41, c42, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c50, c51, c52, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c60, c61, c62, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
+        PutThree<TOps, TV>(c70, c71, c72, ref cp, w, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutThree<TOps, TV>(TV v0, TV v1, TV v2, ref float destination, int w, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        Put<TOps, TV>(v0, ref destination, accumulate);
+        Put<TOps, TV>(v1, ref Unsafe.Add(ref destination, w), accumulate);
+        Put<TOps, TV>(v2, ref Unsafe.Add(ref destination, 2 * w), accumulate);
+    }
+
+    private static void FourRows<TOps, TV>(ref float a, int rs, int ds, ref float b, ref float c, int n, int ld, int k, bool accumulate)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int w = TOps.Count;
@@ -41,15 +109,15 @@ public static partial class Gemm
                 TV a3 = TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs));
                 c30 = TOps.MultiplyAdd(a3, b0, c30); c31 = TOps.MultiplyAdd(a3, b1, c31);
                 ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, n);
+                bp = ref Unsafe.Add(ref bp, ld);
             }
             ref float cp = ref Unsafe.Add(ref c, j);
             Put<TOps, TV>(c00, ref cp, accumulate); Put<TOps, TV>(c01, ref Unsafe.Add(ref cp, w), accumulate);
-            cp = ref Unsafe.Add(ref cp, n);
+            cp = ref Unsafe.Add(ref cp, ld);
             Put<TOps, TV>(c10, ref cp, accumulate); Put<TOps, TV>(c11, ref Unsafe.Add(ref cp, w), accumulate);
-            cp = ref Unsafe.Add(ref cp, n);
+            cp = ref Unsafe.Add(ref cp, ld);
             Put<TOps, TV>(c20, ref cp, accumulate); Put<TOps, TV>(c21, ref Unsafe.Add(ref cp, w), accumulate);
-            cp = ref Unsafe.Add(ref cp, n);
+            cp = ref Unsafe.Add(ref cp, ld);
             Put<TOps, TV>(c30, ref cp, accumulate); Put<TOps, TV>(c31, ref Unsafe.Add(ref cp, w), accumulate);
         }
         for (; j + w <= n; j += w)
@@ -65,13 +133,13 @@ public static partial class Gemm
                 c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs)), b0, c2);
                 c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs)), b0, c3);
                 ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, n);
+                bp = ref Unsafe.Add(ref bp, ld);
             }
             ref float cp = ref Unsafe.Add(ref c, j);
             Put<TOps, TV>(c0, ref cp, accumulate);
-            Put<TOps, TV>(c1, ref Unsafe.Add(ref cp, n), accumulate);
-            Put<TOps, TV>(c2, ref Unsafe.Add(ref cp, 2 * n), accumulate);
-            Put<TOps, TV>(c3, ref Unsafe.Add(ref cp, 3 * n), accumulate);
+            Put<TOps, TV>(c1, ref Unsafe.Add(ref cp, ld), accumulate);
+            Put<TOps, TV>(c2, ref Unsafe.Add(ref cp, 2 * ld), accumulate);
+            Put<TOps, TV>(c3, ref Unsafe.Add(ref cp, 3 * ld), accumulate);
         }
         // Fewer than one vector of columns left: scalar, still four rows at a time.
         for (; j < n; j++)
@@ -87,17 +155,17 @@ public static partial class Gemm
                 s2 += Unsafe.Add(ref ap, 2 * rs) * bv;
                 s3 += Unsafe.Add(ref ap, 3 * rs) * bv;
                 ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, n);
+                bp = ref Unsafe.Add(ref bp, ld);
             }
             ref float cp = ref Unsafe.Add(ref c, j);
             Put(s0, ref cp, accumulate);
-            Put(s1, ref Unsafe.Add(ref cp, n), accumulate);
-            Put(s2, ref Unsafe.Add(ref cp, 2 * n), accumulate);
-            Put(s3, ref Unsafe.Add(ref cp, 3 * n), accumulate);
+            Put(s1, ref Unsafe.Add(ref cp, ld), accumulate);
+            Put(s2, ref Unsafe.Add(ref cp, 2 * ld), accumulate);
+            Put(s3, ref Unsafe.Add(ref cp, 3 * ld), accumulate);
         }
     }
 
-    private static void OneRow<TOps, TV>(ref float a, int ds, ref float b, ref float c, int n, int k, bool accumulate)
+    private static void OneRow<TOps, TV>(ref float a, int ds, ref float b, ref float c, int n, int ld, int k, bool accumulate)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int w = TOps.Count;
@@ -116,7 +184,7 @@ public static partial class Gemm
                 c2 = TOps.MultiplyAdd(av, TOps.Load(ref Unsafe.Add(ref bp, 2 * w)), c2);
                 c3 = TOps.MultiplyAdd(av, TOps.Load(ref Unsafe.Add(ref bp, 3 * w)), c3);
                 ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, n);
+                bp = ref Unsafe.Add(ref bp, ld);
             }
             ref float cp = ref Unsafe.Add(ref c, j);
             Put<TOps, TV>(c0, ref cp, accumulate);
@@ -133,7 +201,7 @@ public static partial class Gemm
             {
                 c0 = TOps.MultiplyAdd(TOps.Broadcast(ap), TOps.Load(ref bp), c0);
                 ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, n);
+                bp = ref Unsafe.Add(ref bp, ld);
             }
             Put<TOps, TV>(c0, ref Unsafe.Add(ref c, j), accumulate);
         }
@@ -146,7 +214,7 @@ public static partial class Gemm
             {
                 s += ap * bp;
                 ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, n);
+                bp = ref Unsafe.Add(ref bp, ld);
             }
             Put(s, ref Unsafe.Add(ref c, j), accumulate);
         }

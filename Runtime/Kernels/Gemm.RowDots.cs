@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
@@ -24,11 +25,7 @@ public static partial class Gemm
                 for (; j + 4 <= n; j += 4)
                     FourByFour<TOps, TV>(ref a0, ref Unsafe.Add(ref b, j * k), ref Unsafe.Add(ref c0, j), n, k, accumulate);
                 for (; j < n; j++)
-                {
-                    ref float bj = ref Unsafe.Add(ref b, j * k);
-                    for (int r = 0; r < 4; r++)
-                        Put(Dot<TOps, TV>(ref Unsafe.Add(ref a0, r * k), ref bj, k), ref Unsafe.Add(ref c0, r * n + j), accumulate);
-                }
+                    FourByOne<TOps, TV>(ref a0, ref Unsafe.Add(ref b, j * k), ref Unsafe.Add(ref c0, j), n, k, accumulate);
             }
         }
         for (; i + 2 <= m; i += 2)
@@ -93,26 +90,54 @@ public static partial class Gemm
             s30 = TOps.MultiplyAdd(x, y0, s30); s31 = TOps.MultiplyAdd(x, y1, s31);
             s32 = TOps.MultiplyAdd(x, y2, s32); s33 = TOps.MultiplyAdd(x, y3, s33);
         }
-        float r00 = TOps.Sum(s00), r01 = TOps.Sum(s01), r02 = TOps.Sum(s02), r03 = TOps.Sum(s03);
-        float r10 = TOps.Sum(s10), r11 = TOps.Sum(s11), r12 = TOps.Sum(s12), r13 = TOps.Sum(s13);
-        float r20 = TOps.Sum(s20), r21 = TOps.Sum(s21), r22 = TOps.Sum(s22), r23 = TOps.Sum(s23);
-        float r30 = TOps.Sum(s30), r31 = TOps.Sum(s31), r32 = TOps.Sum(s32), r33 = TOps.Sum(s33);
+        Vector128<float> r0 = TOps.Sum4(s00, s01, s02, s03), r1 = TOps.Sum4(s10, s11, s12, s13);
+        Vector128<float> r2 = TOps.Sum4(s20, s21, s22, s23), r3 = TOps.Sum4(s30, s31, s32, s33);
         for (; p < k; p++)
         {
-            float y0 = Unsafe.Add(ref b0, p), y1 = Unsafe.Add(ref b1, p), y2 = Unsafe.Add(ref b2, p), y3 = Unsafe.Add(ref b3, p);
-            float x = Unsafe.Add(ref a0, p);
-            r00 += x * y0; r01 += x * y1; r02 += x * y2; r03 += x * y3;
-            x = Unsafe.Add(ref a1, p);
-            r10 += x * y0; r11 += x * y1; r12 += x * y2; r13 += x * y3;
-            x = Unsafe.Add(ref a2, p);
-            r20 += x * y0; r21 += x * y1; r22 += x * y2; r23 += x * y3;
-            x = Unsafe.Add(ref a3, p);
-            r30 += x * y0; r31 += x * y1; r32 += x * y2; r33 += x * y3;
+            var y = Vector128.Create(Unsafe.Add(ref b0, p), Unsafe.Add(ref b1, p), Unsafe.Add(ref b2, p), Unsafe.Add(ref b3, p));
+            r0 += Vector128.Create(Unsafe.Add(ref a0, p)) * y;
+            r1 += Vector128.Create(Unsafe.Add(ref a1, p)) * y;
+            r2 += Vector128.Create(Unsafe.Add(ref a2, p)) * y;
+            r3 += Vector128.Create(Unsafe.Add(ref a3, p)) * y;
         }
-        PutFour(r00, r01, r02, r03, ref c, accumulate);
-        PutFour(r10, r11, r12, r13, ref Unsafe.Add(ref c, n), accumulate);
-        PutFour(r20, r21, r22, r23, ref Unsafe.Add(ref c, 2 * n), accumulate);
-        PutFour(r30, r31, r32, r33, ref Unsafe.Add(ref c, 3 * n), accumulate);
+        PutVector(r0, ref c, accumulate);
+        PutVector(r1, ref Unsafe.Add(ref c, n), accumulate);
+        PutVector(r2, ref Unsafe.Add(ref c, 2 * n), accumulate);
+        PutVector(r3, ref Unsafe.Add(ref c, 3 * n), accumulate);
+    }
+
+    // Four A rows against one B row (the columns left over after the 4 × 4 blocks): [C0j, C1j, C2j, C3j] at once.
+    private static void FourByOne<TOps, TV>(ref float a0, ref float b0, ref float c, int n, int k, bool accumulate)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count;
+        ref float a1 = ref Unsafe.Add(ref a0, k);
+        ref float a2 = ref Unsafe.Add(ref a0, 2 * k);
+        ref float a3 = ref Unsafe.Add(ref a0, 3 * k);
+        TV s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            TV y = TOps.Load(ref Unsafe.Add(ref b0, p));
+            s0 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref a0, p)), y, s0);
+            s1 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref a1, p)), y, s1);
+            s2 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref a2, p)), y, s2);
+            s3 = TOps.MultiplyAdd(TOps.Load(ref Unsafe.Add(ref a3, p)), y, s3);
+        }
+        Vector128<float> r = TOps.Sum4(s0, s1, s2, s3);
+        for (; p < k; p++)
+            r += Vector128.Create(Unsafe.Add(ref a0, p), Unsafe.Add(ref a1, p), Unsafe.Add(ref a2, p), Unsafe.Add(ref a3, p)) * Vector128.Create(Unsafe.Add(ref b0, p));
+        Put(r.GetElement(0), ref c, accumulate);
+        Put(r.GetElement(1), ref Unsafe.Add(ref c, n), accumulate);
+        Put(r.GetElement(2), ref Unsafe.Add(ref c, 2 * n), accumulate);
+        Put(r.GetElement(3), ref Unsafe.Add(ref c, 3 * n), accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutVector(Vector128<float> value, ref float destination, bool accumulate)
+    {
+        if (accumulate) value += Vector128.LoadUnsafe(ref destination);
+        value.StoreUnsafe(ref destination);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -186,20 +211,15 @@ public static partial class Gemm
             y = TOps.Load(ref Unsafe.Add(ref b3, p));
             s03 = TOps.MultiplyAdd(x0, y, s03); s13 = TOps.MultiplyAdd(x1, y, s13);
         }
-        float r00 = TOps.Sum(s00), r01 = TOps.Sum(s01), r02 = TOps.Sum(s02), r03 = TOps.Sum(s03);
-        float r10 = TOps.Sum(s10), r11 = TOps.Sum(s11), r12 = TOps.Sum(s12), r13 = TOps.Sum(s13);
+        Vector128<float> r0 = TOps.Sum4(s00, s01, s02, s03), r1 = TOps.Sum4(s10, s11, s12, s13);
         for (; p < k; p++)
         {
-            float x0 = Unsafe.Add(ref a0, p), x1 = Unsafe.Add(ref a1, p);
-            float y0 = Unsafe.Add(ref b0, p), y1 = Unsafe.Add(ref b1, p), y2 = Unsafe.Add(ref b2, p), y3 = Unsafe.Add(ref b3, p);
-            r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
-            r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+            var y = Vector128.Create(Unsafe.Add(ref b0, p), Unsafe.Add(ref b1, p), Unsafe.Add(ref b2, p), Unsafe.Add(ref b3, p));
+            r0 += Vector128.Create(Unsafe.Add(ref a0, p)) * y;
+            r1 += Vector128.Create(Unsafe.Add(ref a1, p)) * y;
         }
-        Put(r00, ref c, accumulate); Put(r01, ref Unsafe.Add(ref c, 1), accumulate);
-        Put(r02, ref Unsafe.Add(ref c, 2), accumulate); Put(r03, ref Unsafe.Add(ref c, 3), accumulate);
-        ref float c1 = ref Unsafe.Add(ref c, n);
-        Put(r10, ref c1, accumulate); Put(r11, ref Unsafe.Add(ref c1, 1), accumulate);
-        Put(r12, ref Unsafe.Add(ref c1, 2), accumulate); Put(r13, ref Unsafe.Add(ref c1, 3), accumulate);
+        PutVector(r0, ref c, accumulate);
+        PutVector(r1, ref Unsafe.Add(ref c, n), accumulate);
     }
 
     private static void OneByFour<TOps, TV>(ref float a0, ref float b0, ref float c, int k, bool accumulate)

@@ -87,6 +87,21 @@ public static partial class Gemm
         else RowDots<OpsScalar, float>(ref ra, ref rb, ref rc, m, n, k, accumulate);
     }
 
+    /// <summary><see cref="Multiply"/> (or <see cref="MultiplyTransposedA"/> when <paramref name="transposedA"/> is set) with vectors
+    /// of exactly <paramref name="width"/> floats (16, 8, 4 or 1), so tests reach every path; the caller checks the hardware.</summary>
+    internal static void BroadcastingWidth(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, bool transposedA, int width)
+    {
+        Validate(a.Length, b.Length, c.Length, m, n, k, transposedA ? "k×m" : "m×k", "k×n");
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        int rs = transposedA ? 1 : k, ds = transposedA ? m : 1;
+        if (width == 16) Broadcasting<Ops512, Vector512<float>>(ref ra, rs, ds, ref rb, ref rc, m, n, k, accumulate);
+        else if (width == 8) Broadcasting<Ops256, Vector256<float>>(ref ra, rs, ds, ref rb, ref rc, m, n, k, accumulate);
+        else if (width == 4) Broadcasting<Ops128, Vector128<float>>(ref ra, rs, ds, ref rb, ref rc, m, n, k, accumulate);
+        else Broadcasting<OpsScalar, float>(ref ra, rs, ds, ref rb, ref rc, m, n, k, accumulate);
+    }
+
     private static void Broadcasting(ref float a, int aRowStride, int aDepthStride, ref float b, ref float c, int m, int n, int k, bool accumulate)
     {
         if (Vector512.IsHardwareAccelerated) Broadcasting<Ops512, Vector512<float>>(ref a, aRowStride, aDepthStride, ref b, ref c, m, n, k, accumulate);

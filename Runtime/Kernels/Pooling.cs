@@ -166,15 +166,142 @@ public static class Pooling
     /// <param name="s">Pooling shape.</param>
     /// <param name="batch">Number of examples.</param>
     /// <exception cref="ArgumentException">The shape is invalid or a span is too short.</exception>
-    /// <exception cref="IndexOutOfRangeException">An argmax entry points outside the batch.</exception>
+    /// <exception cref="IndexOutOfRangeException">An argmax entry points outside the batch (checked on the scatter path;
+    /// with 2×2 stride-2 windows the gradient is written in one dense pass that relies on the indices MaxForward recorded).</exception>
     public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, in PoolShape s, int batch)
+        => MaxBackwardWidth(dy, default, argmax, dx, s, batch, relu: false, int.MaxValue);
+
+    /// <summary>
+    /// The max-pooling backward pass fused with the backward pass of a ReLU in front of the pooling:
+    /// dx = 0, then dx[argmax[i]] += (y[i] &gt; 0 ? dy[i] : 0), where y is the pooled output. Since y[i] is the ReLU
+    /// output at argmax[i], this is <see cref="MaxBackward"/> followed by
+    /// <see cref="Activations.ReluBackward"/> on the ReLU's output, in one pass.
+    /// </summary>
+    /// <param name="dy">Output gradient, batch × C×OutHeight×OutWidth.</param>
+    /// <param name="y">The pooled output <see cref="MaxForward"/> wrote, batch × C×OutHeight×OutWidth.</param>
+    /// <param name="argmax">The indices <see cref="MaxForward"/> recorded.</param>
+    /// <param name="dx">Gradient w.r.t. the ReLU's input, batch × C×H×W (overwritten).</param>
+    /// <param name="s">Pooling shape.</param>
+    /// <param name="batch">Number of examples.</param>
+    /// <exception cref="ArgumentException">The shape is invalid or a span is too short.</exception>
+    /// <exception cref="IndexOutOfRangeException">An argmax entry points outside the batch (as <see cref="MaxBackward"/>).</exception>
+    public static void MaxBackwardRelu(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ReadOnlySpan<int> argmax, Span<float> dx, in PoolShape s, int batch)
+        => MaxBackwardWidth(dy, y, argmax, dx, s, batch, relu: true, int.MaxValue);
+
+    /// <summary>The max-pooling backward pass (masked by y &gt; 0 when <paramref name="relu"/> is set) with vectors of at most
+    /// <paramref name="maxWidth"/> floats (16, 8, or 1: clear and scatter), so tests reach every path.</summary>
+    internal static void MaxBackwardWidth(ReadOnlySpan<float> dy, ReadOnlySpan<float> y, ReadOnlySpan<int> argmax, Span<float> dx,
+        in PoolShape s, int batch, bool relu, int maxWidth)
     {
         int outCount = Check(s, batch, dx.Length, nameof(dx), dy.Length, nameof(dy));
         KernelChecks.AtLeast(argmax.Length, outCount, nameof(argmax));
+        if (relu) KernelChecks.AtLeast(y.Length, outCount, nameof(y));
+        if (outCount == 0) return;
+
+        bool twoByTwo = s.PoolHeight == 2 && s.PoolWidth == 2 && s.StrideY == 2 && s.StrideX == 2;
+        if (twoByTwo && maxWidth >= 16 && Avx512F.IsSupported && s.OutWidth >= 8)
+        {
+            // Every argmax must lie in its own window for the dense pass to be the scatter; MaxForward guarantees it.
+            MaxBackwardTwoByTwo512(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(argmax),
+                ref MemoryMarshal.GetReference(dx), s, batch, relu);
+            return;
+        }
+        if (twoByTwo && maxWidth >= 8 && Avx2.IsSupported && s.OutWidth >= 4)
+        {
+            MaxBackwardTwoByTwo256(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(argmax),
+                ref MemoryMarshal.GetReference(dx), s, batch, relu);
+            return;
+        }
 
         Span<float> target = dx.Slice(0, batch * s.InputSize);
         target.Clear();
-        for (int i = 0; i < outCount; i++) target[argmax[i]] += dy[i];
+        if (relu)
+        {
+            for (int i = 0; i < outCount; i++) target[argmax[i]] += y[i] > 0f ? dy[i] : 0f;
+        }
+        else
+        {
+            for (int i = 0; i < outCount; i++) target[argmax[i]] += dy[i];
+        }
+    }
+
+    // 2×2 windows, stride 2: the windows tile the input, so instead of clearing dx and scattering, one dense pass writes
+    // every input position: its window's gradient where it is the window's recorded arg-max, else 0. 16 input columns
+    // (8 windows) per step, both window rows; the last step of a row is shifted left to end at the row's end. An odd
+    // last column or row (outside every window) gets 0.
+    private static void MaxBackwardTwoByTwo512(ref float dy, ref float y, ref int argmax, ref float dx, in PoolShape s, int batch, bool relu)
+    {
+        int w = s.Width, h = s.Height, oh = s.OutHeight, ow = s.OutWidth, plane = h * w, planes = batch * s.Channels;
+        Vector512<int> pairs = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        Vector512<int> lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        bool oddColumn = w > 2 * ow;
+        int o = 0;
+        for (int q = 0; q < planes; q++)
+        {
+            int planeStart = q * plane;
+            for (int oy = 0; oy < oh; oy++, o += ow)
+            {
+                int rowStart = planeStart + 2 * oy * w;
+                ref float top = ref Unsafe.Add(ref dx, rowStart);
+                for (int ox = 0; ; ox += 8)
+                {
+                    if (ox + 8 > ow) ox = ow - 8;
+                    int col = 2 * ox;
+                    Vector256<float> g8 = Vector256.LoadUnsafe(ref dy, (nuint)(o + ox));
+                    if (relu) g8 &= Vector256.GreaterThan(Vector256.LoadUnsafe(ref y, (nuint)(o + ox)), Vector256<float>.Zero);
+                    Vector512<float> g = Avx512F.PermuteVar16x32(g8.ToVector512Unsafe(), pairs);
+                    Vector512<int> at = Avx512F.PermuteVar16x32(Vector256.LoadUnsafe(ref argmax, (nuint)(o + ox)).ToVector512Unsafe(), pairs);
+                    Vector512<int> pos = lanes + Vector512.Create(rowStart + col);
+                    (Vector512.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
+                    (Vector512.Equals(pos + Vector512.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
+                    if (ox + 8 >= ow) break;
+                }
+                if (oddColumn)
+                {
+                    Unsafe.Add(ref top, w - 1) = 0f;
+                    Unsafe.Add(ref top, 2 * w - 1) = 0f;
+                }
+            }
+            if (h > 2 * oh) MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, planeStart + 2 * oh * w), (h - 2 * oh) * w).Clear();
+        }
+    }
+
+    // The same with 8 input columns (4 windows) per step.
+    private static void MaxBackwardTwoByTwo256(ref float dy, ref float y, ref int argmax, ref float dx, in PoolShape s, int batch, bool relu)
+    {
+        int w = s.Width, h = s.Height, oh = s.OutHeight, ow = s.OutWidth, plane = h * w, planes = batch * s.Channels;
+        Vector256<int> pairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        bool oddColumn = w > 2 * ow;
+        int o = 0;
+        for (int q = 0; q < planes; q++)
+        {
+            int planeStart = q * plane;
+            for (int oy = 0; oy < oh; oy++, o += ow)
+            {
+                int rowStart = planeStart + 2 * oy * w;
+                ref float top = ref Unsafe.Add(ref dx, rowStart);
+                for (int ox = 0; ; ox += 4)
+                {
+                    if (ox + 4 > ow) ox = ow - 4;
+                    int col = 2 * ox;
+                    Vector128<float> g4 = Vector128.LoadUnsafe(ref dy, (nuint)(o + ox));
+                    if (relu) g4 &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref y, (nuint)(o + ox)), Vector128<float>.Zero);
+                    Vector256<float> g = Avx2.PermuteVar8x32(g4.ToVector256Unsafe(), pairs);
+                    Vector256<int> at = Avx2.PermuteVar8x32(Vector128.LoadUnsafe(ref argmax, (nuint)(o + ox)).ToVector256Unsafe(), pairs);
+                    Vector256<int> pos = lanes + Vector256.Create(rowStart + col);
+                    (Vector256.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
+                    (Vector256.Equals(pos + Vector256.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
+                    if (ox + 4 >= ow) break;
+                }
+                if (oddColumn)
+                {
+                    Unsafe.Add(ref top, w - 1) = 0f;
+                    Unsafe.Add(ref top, 2 * w - 1) = 0f;
+                }
+            }
+            if (h > 2 * oh) MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, planeStart + 2 * oh * w), (h - 2 * oh) * w).Clear();
+        }
     }
 
     /// <summary>y = mean over each window.</summary>
