@@ -123,8 +123,8 @@ public class RecurrentFastPathTests
 
         const float Offset = 0.25f, Garbage = 999f;
         float[] dOutput = Array.ConvertAll(upstream, v => (float)v);
-        float[] dPre = Filled(r.Pre.Length, Garbage), dH0 = Filled(r.H0.Length, Garbage), dC0 = Filled(r.C0.Length, Garbage);
-        float[] dW = Filled(r.W.Length, Offset), dBias = Filled(r.Bias.Length, Offset), dPeep = Filled(r.Peep.Length, Offset);
+        float[] dPre = RecurrentTests.Filled(r.Pre.Length, Garbage), dH0 = RecurrentTests.Filled(r.H0.Length, Garbage), dC0 = RecurrentTests.Filled(r.C0.Length, Garbage);
+        float[] dW = RecurrentTests.Filled(r.W.Length, Offset), dBias = RecurrentTests.Filled(r.Bias.Length, Offset), dPeep = RecurrentTests.Filled(r.Peep.Length, Offset);
         WithWidth(width, () =>
         {
             var run = RecurrentTests.Run.Forward(r);
@@ -151,14 +151,14 @@ public class RecurrentFastPathTests
             return sum;
         }
 
-        Compare(r.Pre, dPre, Loss, "dPre");
-        Compare(r.W, dW, Loss, "dWeightHh");
-        Compare(r.Bias, dBias, Loss, "dBiasHh");
-        if (r.Peep.Length > 0) Compare(r.Peep, dPeep, Loss, "dPeepholes");
+        RecurrentTests.CompareWithFiniteDifferences(r.Pre, dPre, Loss, "dPre");
+        RecurrentTests.CompareWithFiniteDifferences(r.W, dW, Loss, "dWeightHh");
+        RecurrentTests.CompareWithFiniteDifferences(r.Bias, dBias, Loss, "dBiasHh");
+        if (r.Peep.Length > 0) RecurrentTests.CompareWithFiniteDifferences(r.Peep, dPeep, Loss, "dPeepholes");
         if (from == 0)
         {
-            Compare(r.H0, dH0, Loss, "dInitialHidden");
-            if (r.Kind == Cell.Lstm) Compare(r.C0, dC0, Loss, "dInitialCell");
+            RecurrentTests.CompareWithFiniteDifferences(r.H0, dH0, Loss, "dInitialHidden");
+            if (r.Kind == Cell.Lstm) RecurrentTests.CompareWithFiniteDifferences(r.C0, dC0, Loss, "dInitialCell");
         }
         else
         {
@@ -258,7 +258,7 @@ public class RecurrentFastPathTests
             }
         foreach (int width in Widths)
         {
-            float[] p = new float[rows * gates], gw = Filled(gates * inputs, 0.5f), gb = Filled(gates, 0.5f), gx = Filled(rows * inputs, 0.5f);
+            float[] p = new float[rows * gates], gw = RecurrentTests.Filled(gates * inputs, 0.5f), gb = RecurrentTests.Filled(gates, 0.5f), gx = RecurrentTests.Filled(rows * inputs, 0.5f);
             WithWidth(width, () =>
             {
                 RecurrentInput.Forward(x, w, bias, p, rows, gates, inputs);
@@ -289,7 +289,7 @@ public class RecurrentFastPathTests
     {
         var rng = new Rng(5);
         float[] batchMajor = Array.ConvertAll(RandomDoubles(rng, b * t * n, 1.0), v => (float)v);
-        float[] timeMajor = Filled(b * t * n + 3, 7f), back = Filled(b * t * n + 3, 7f);
+        float[] timeMajor = RecurrentTests.Filled(b * t * n + 3, 7f), back = RecurrentTests.Filled(b * t * n + 3, 7f);
         Sequences.ToTimeMajor(batchMajor, timeMajor, b, t, n);
         for (int ib = 0; ib < b; ib++)
             for (int it = 0; it < t; it++)
@@ -299,35 +299,6 @@ public class RecurrentFastPathTests
         Sequences.ToBatchMajor(timeMajor, back, b, t, n);
         Assert.Equal(batchMajor, back.AsSpan(0, b * t * n).ToArray());
         Assert.Equal(7f, back[^1]);
-    }
-
-    private static float[] Filled(int n, float value)
-    {
-        var a = new float[n];
-        Array.Fill(a, value);
-        return a;
-    }
-
-    private static void Compare(double[] parameter, float[] gradient, Func<double> loss, string name)
-    {
-        const double Eps = 1e-5;
-        var numeric = new double[parameter.Length];
-        for (int i = 0; i < parameter.Length; i++)
-        {
-            double saved = parameter[i];
-            parameter[i] = saved + Eps;
-            double plus = loss();
-            parameter[i] = saved - Eps;
-            double minus = loss();
-            parameter[i] = saved;
-            numeric[i] = (plus - minus) / (2 * Eps);
-        }
-        double scale = Math.Max(1.0, numeric.Max(Math.Abs));
-        for (int i = 0; i < parameter.Length; i++)
-        {
-            double error = Math.Abs(gradient[i] - numeric[i]);
-            Assert.True(error <= 1e-4 * scale, $"{name}[{i}]: kernel {gradient[i]}, finite difference {numeric[i]} (error {error:g3}, scale {scale:g3})");
-        }
     }
 
     private static void AssertClose(double[] expected, float[] actual, double tolerance, string name)

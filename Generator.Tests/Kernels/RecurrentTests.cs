@@ -217,14 +217,14 @@ public class RecurrentTests
         }
     }
 
-    private static float[] Filled(int n, float value)
+    internal static float[] Filled(int n, float value)
     {
         var a = new float[n];
         Array.Fill(a, value);
         return a;
     }
 
-    private static void CompareWithFiniteDifferences(double[] parameter, float[] gradient, Func<double> loss, string name)
+    internal static void CompareWithFiniteDifferences(double[] parameter, float[] gradient, Func<double> loss, string name)
     {
         const double Eps = 1e-5;
         var numeric = new double[parameter.Length];
