@@ -11,7 +11,7 @@ public sealed class GemvTests
     {
         var data = new TheoryData<int, int>();
         foreach (int n in new[] { 1, 3, 8, 15, 16, 17, 33, 64 })
-            foreach (int k in new[] { 1, 5, 15, 16, 17, 32, 47, 128, 130, 512, 784 })
+            foreach (int k in new[] { 1, 5, 15, 16, 17, 32, 47, 112, 128, 130, 144, 512, 784 })
                 data.Add(n, k);
         return data;
     }

@@ -175,6 +175,22 @@ internal static unsafe class Gemv
         quads[1] = Fold4(s4, s5, s6, s7);
     }
 
+    /// <summary>Sixteen consecutive rows, one after another (<see cref="RowAligned"/>), folded into one vector of their totals.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> SixteenAligned(float* a, float* xs, int k, int vectors, Vector512<float> head, Vector512<float> tail)
+    {
+        Vector512<float> s0 = RowAligned(a, xs, vectors, head, tail), s1 = RowAligned(a + k, xs, vectors, head, tail);
+        Vector512<float> s2 = RowAligned(a + 2 * k, xs, vectors, head, tail), s3 = RowAligned(a + 3 * k, xs, vectors, head, tail);
+        Vector512<float> s4 = RowAligned(a + 4 * k, xs, vectors, head, tail), s5 = RowAligned(a + 5 * k, xs, vectors, head, tail);
+        Vector512<float> s6 = RowAligned(a + 6 * k, xs, vectors, head, tail), s7 = RowAligned(a + 7 * k, xs, vectors, head, tail);
+        Vector512<float> s8 = RowAligned(a + 8 * k, xs, vectors, head, tail), s9 = RowAligned(a + 9 * k, xs, vectors, head, tail);
+        Vector512<float> s10 = RowAligned(a + 10 * k, xs, vectors, head, tail), s11 = RowAligned(a + 11 * k, xs, vectors, head, tail);
+        Vector512<float> s12 = RowAligned(a + 12 * k, xs, vectors, head, tail), s13 = RowAligned(a + 13 * k, xs, vectors, head, tail);
+        Vector512<float> s14 = RowAligned(a + 14 * k, xs, vectors, head, tail), s15 = RowAligned(a + 15 * k, xs, vectors, head, tail);
+        Vector512<float> q0 = Fold4(s0, s1, s2, s3), q1 = Fold4(s4, s5, s6, s7), q2 = Fold4(s8, s9, s10, s11), q3 = Fold4(s12, s13, s14, s15);
+        return Fold(Fold(q0, q1, Lo2, Hi2), Fold(q2, q3, Lo2, Hi2), Lo1, Hi1);
+    }
+
     /// <summary>One row at any alignment: whole vectors, then the k mod 16 leftovers summed into lane 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> RowPlain(float* b, float* x, int vectors, int full, int k)
@@ -187,6 +203,22 @@ internal static unsafe class Gemv
             acc += Vector512.CreateScalar(t);
         }
         return acc;
+    }
+
+    /// <summary>Sixteen consecutive rows at any alignment, one after another (<see cref="RowPlain"/>), folded into one vector of their totals.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> SixteenPlain(float* b, float* x, int k, int vectors, int full)
+    {
+        Vector512<float> s0 = RowPlain(b, x, vectors, full, k), s1 = RowPlain(b + k, x, vectors, full, k);
+        Vector512<float> s2 = RowPlain(b + 2 * k, x, vectors, full, k), s3 = RowPlain(b + 3 * k, x, vectors, full, k);
+        Vector512<float> s4 = RowPlain(b + 4 * k, x, vectors, full, k), s5 = RowPlain(b + 5 * k, x, vectors, full, k);
+        Vector512<float> s6 = RowPlain(b + 6 * k, x, vectors, full, k), s7 = RowPlain(b + 7 * k, x, vectors, full, k);
+        Vector512<float> s8 = RowPlain(b + 8 * k, x, vectors, full, k), s9 = RowPlain(b + 9 * k, x, vectors, full, k);
+        Vector512<float> s10 = RowPlain(b + 10 * k, x, vectors, full, k), s11 = RowPlain(b + 11 * k, x, vectors, full, k);
+        Vector512<float> s12 = RowPlain(b + 12 * k, x, vectors, full, k), s13 = RowPlain(b + 13 * k, x, vectors, full, k);
+        Vector512<float> s14 = RowPlain(b + 14 * k, x, vectors, full, k), s15 = RowPlain(b + 15 * k, x, vectors, full, k);
+        Vector512<float> q0 = Fold4(s0, s1, s2, s3), q1 = Fold4(s4, s5, s6, s7), q2 = Fold4(s8, s9, s10, s11), q3 = Fold4(s12, s13, s14, s15);
+        return Fold(Fold(q0, q1, Lo2, Hi2), Fold(q2, q3, Lo2, Hi2), Lo1, Hi1);
     }
 
     /// <summary>Rows shorter than this (floats) are read eight side by side, longer ones one after another (measured on Zen 5).</summary>
@@ -224,23 +256,13 @@ internal static unsafe class Gemv
             Vector512<float> tail = Vector512.LessThan(lane, Vector512.Create(last)).AsSingle();
             if (vectors == 1) head &= tail;
             float* a = w - off;
-            Vector512<float>* quads = stackalloc Vector512<float>[4];
             if (k < ShortRow)
             {
                 j = ShortBlocks(a, xs, y, n, k, vectors, head, tail, accumulate);
                 a += (nint)j * k;
             }
-            for (; j + 16 <= n; j += 16)
-            {
-                // Four rows at a time, folded to (4 rows × 4 partials) right away: one spill per four rows.
-                for (int q = 0; q < 4; q++, a += 4 * k)
-                {
-                    Vector512<float> s0 = RowAligned(a, xs, vectors, head, tail), s1 = RowAligned(a + k, xs, vectors, head, tail);
-                    Vector512<float> s2 = RowAligned(a + 2 * k, xs, vectors, head, tail), s3 = RowAligned(a + 3 * k, xs, vectors, head, tail);
-                    quads[q] = Fold4(s0, s1, s2, s3);
-                }
-                Put(Fold16(quads), y + j, accumulate);
-            }
+            for (; j + 16 <= n; j += 16, a += 16 * k)
+                Put(SixteenAligned(a, xs, k, vectors, head, tail), y + j, accumulate);
             for (; j < n; j++, a += k)
                 Put(Vector512.Sum(RowAligned(a, xs, vectors, head, tail)), y + j, accumulate);
         }
@@ -248,17 +270,8 @@ internal static unsafe class Gemv
         {
             int vectors = k >> 4, full = vectors << 4;
             float* b = w;
-            Vector512<float>* quads = stackalloc Vector512<float>[4];
-            for (; j + 16 <= n; j += 16)
-            {
-                for (int q = 0; q < 4; q++, b += 4 * k)
-                {
-                    Vector512<float> s0 = RowPlain(b, x, vectors, full, k), s1 = RowPlain(b + k, x, vectors, full, k);
-                    Vector512<float> s2 = RowPlain(b + 2 * k, x, vectors, full, k), s3 = RowPlain(b + 3 * k, x, vectors, full, k);
-                    quads[q] = Fold4(s0, s1, s2, s3);
-                }
-                Put(Fold16(quads), y + j, accumulate);
-            }
+            for (; j + 16 <= n; j += 16, b += 16 * k)
+                Put(SixteenPlain(b, x, k, vectors, full), y + j, accumulate);
             for (; j < n; j++, b += k)
                 Put(Vector512.Sum(RowPlain(b, x, vectors, full, k)), y + j, accumulate);
         }
