@@ -79,6 +79,7 @@ public static partial class Convolution
         // Steps of `half` pooled columns, two at a time; the last is shifted left to end at the row's end, and an odd
         // count repeats it.
         int steps = (pw + half - 1) / half;
+        bool mixed = TOps.Count == 16 && pw > 8 && pw <= 12;
         for (int b = 0; b < batch; b++)
         {
             ref float xb = ref Unsafe.Add(ref x, b * inSize);
@@ -90,6 +91,14 @@ public static partial class Convolution
                     int q0 = Math.Min(st * half, pw - half);
                     int q1 = Math.Min((st + 1 < steps ? st + 1 : st) * half, pw - half);
                     int o = 0;
+                    if (mixed)
+                    {
+                        // One 16-lane step for pooled columns 0..7 and an 8-lane one for the last four: 24 lanes of
+                        // work instead of 32 for rows of 9 to 12 pooled outputs.
+                        for (; o + 4 <= f; o += 4)
+                            FourFiltersPooledMixed(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o),
+                                ref Unsafe.Add(ref yb, o * outPlane + py * pw), s, 2 * py, pw - 4, outPlane);
+                    }
                     for (; o + 4 <= f; o += 4)
                         FourFiltersPooled<TOps, TV>(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o),
                             ref Unsafe.Add(ref yb, o * outPlane + py * pw), s, 2 * py, q0, q1, outPlane);
@@ -141,6 +150,49 @@ public static partial class Convolution
         PoolPair<TOps, TV>(a10, b10, a11, b11, ref Unsafe.Add(ref yRow, q1), ref Unsafe.Add(ref yRow, outPlane + q1));
         PoolPair<TOps, TV>(a02, b02, a03, b03, ref Unsafe.Add(ref yRow, 2 * outPlane + q0), ref Unsafe.Add(ref yRow, 3 * outPlane + q0));
         PoolPair<TOps, TV>(a12, b12, a13, b13, ref Unsafe.Add(ref yRow, 2 * outPlane + q1), ref Unsafe.Add(ref yRow, 3 * outPlane + q1));
+    }
+
+    // FourFiltersPooled with a 16-lane step at pooled column 0 and an 8-lane step at pooled column q1.
+    private static void FourFiltersPooledMixed(ref float xb, ref float w, ref float bias, ref float yRow, in ConvShape s,
+        int oy, int q1, int outPlane)
+    {
+        int kh = s.KernelHeight, kw = s.KernelWidth, iw = s.Width, plane = s.Height * iw, p = s.PatchSize;
+        int c1 = 2 * q1;
+        Vector512<float> a00 = Vector512.Create(bias), a01 = Vector512.Create(Unsafe.Add(ref bias, 1));
+        Vector512<float> a02 = Vector512.Create(Unsafe.Add(ref bias, 2)), a03 = Vector512.Create(Unsafe.Add(ref bias, 3));
+        Vector512<float> b00 = a00, b01 = a01, b02 = a02, b03 = a03;
+        Vector256<float> a10 = a00.GetLower(), a11 = a01.GetLower(), a12 = a02.GetLower(), a13 = a03.GetLower();
+        Vector256<float> b10 = a10, b11 = a11, b12 = a12, b13 = a13;
+        ref float wk = ref w;
+        for (int c = 0; c < s.Channels; c++)
+        {
+            for (int i = 0; i < kh; i++)
+            {
+                ref float row = ref Unsafe.Add(ref xb, c * plane + (oy + i) * iw);
+                for (int j = 0; j < kw; j++, wk = ref Unsafe.Add(ref wk, 1))
+                {
+                    Vector512<float> xa0 = Vector512.LoadUnsafe(ref row, (nuint)j), xb0 = Vector512.LoadUnsafe(ref row, (nuint)(iw + j));
+                    Vector256<float> xa1 = Vector256.LoadUnsafe(ref row, (nuint)(c1 + j)), xb1 = Vector256.LoadUnsafe(ref row, (nuint)(iw + c1 + j));
+                    Vector512<float> v = Vector512.Create(wk);
+                    a00 = Ops512.MultiplyAdd(xa0, v, a00); b00 = Ops512.MultiplyAdd(xb0, v, b00);
+                    a10 = Ops256.MultiplyAdd(xa1, v.GetLower(), a10); b10 = Ops256.MultiplyAdd(xb1, v.GetLower(), b10);
+                    v = Vector512.Create(Unsafe.Add(ref wk, p));
+                    a01 = Ops512.MultiplyAdd(xa0, v, a01); b01 = Ops512.MultiplyAdd(xb0, v, b01);
+                    a11 = Ops256.MultiplyAdd(xa1, v.GetLower(), a11); b11 = Ops256.MultiplyAdd(xb1, v.GetLower(), b11);
+                    v = Vector512.Create(Unsafe.Add(ref wk, 2 * p));
+                    a02 = Ops512.MultiplyAdd(xa0, v, a02); b02 = Ops512.MultiplyAdd(xb0, v, b02);
+                    a12 = Ops256.MultiplyAdd(xa1, v.GetLower(), a12); b12 = Ops256.MultiplyAdd(xb1, v.GetLower(), b12);
+                    v = Vector512.Create(Unsafe.Add(ref wk, 3 * p));
+                    a03 = Ops512.MultiplyAdd(xa0, v, a03); b03 = Ops512.MultiplyAdd(xb0, v, b03);
+                    a13 = Ops256.MultiplyAdd(xa1, v.GetLower(), a13); b13 = Ops256.MultiplyAdd(xb1, v.GetLower(), b13);
+                }
+            }
+        }
+        // The 8-lane step first: where the steps overlap, both write the same values.
+        PoolPair<Ops256, Vector256<float>>(a10, b10, a11, b11, ref Unsafe.Add(ref yRow, q1), ref Unsafe.Add(ref yRow, outPlane + q1));
+        PoolPair<Ops256, Vector256<float>>(a12, b12, a13, b13, ref Unsafe.Add(ref yRow, 2 * outPlane + q1), ref Unsafe.Add(ref yRow, 3 * outPlane + q1));
+        PoolPair<Ops512, Vector512<float>>(a00, b00, a01, b01, ref yRow, ref Unsafe.Add(ref yRow, outPlane));
+        PoolPair<Ops512, Vector512<float>>(a02, b02, a03, b03, ref Unsafe.Add(ref yRow, 2 * outPlane), ref Unsafe.Add(ref yRow, 3 * outPlane));
     }
 
     private static void OneFilterPooled<TOps, TV>(ref float xb, ref float w, float bias, ref float yRow, in ConvShape s, int oy, int q0, int q1)
