@@ -18,6 +18,7 @@ public class ConvolutionKernelTests
         [2, 10, 37, 3, 2, 4, 1, 0],   // not 3×3: direct forward, im2col weight gradient
         [2, 12, 12, 3, 3, 3, 2, 1],   // strided and padded: im2col only
         [1, 6, 6, 2, 3, 3, 1, 0],     // 4 outputs per row: too narrow for any vector path
+        [2, 14, 20, 13, 3, 3, 1, 0],  // fused conv+pool: 8 + 4 + 1 filters on the flat grid, last pooled row on 16+8 steps
     ];
 
     public static TheoryData<int, int> Cases()
