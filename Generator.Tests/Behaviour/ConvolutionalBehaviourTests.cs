@@ -29,6 +29,31 @@ public class ConvolutionalBehaviourTests
     }
 
     [Fact]
+    public void Fused_inference_conv_pool_matches_the_training_pass_and_Backward_after_Forward_recomputes_the_argmax()
+    {
+        // Inference runs conv + ReLU + max pooling in one kernel without arg-max indices; training runs them separately.
+        var model = new DigitsNet(seed: 5);
+        const int batch = 3;
+        var inputs = TestData.Uniform(batch * DigitsNet.InputSize, 12);
+        var targets = TestData.OneHot(batch, 10, 13);
+        var expectedLoss = model.ComputeGradients(inputs, targets, batch);
+        var expected = model.Gradients.ToArray();
+
+        Assert.Equal(expectedLoss, model.ComputeLoss(inputs, targets, batch));
+
+        // A training pass on other inputs leaves their arg-max indices behind; Backward after an inference Forward
+        // (which keeps none) must recompute them.
+        model.ComputeGradients(TestData.Uniform(batch * DigitsNet.InputSize, 14), targets, batch);
+        model.Forward(inputs, new float[batch * 10], batch);
+        Assert.Equal(expectedLoss, model.Backward(targets), 5);
+        var observed = model.Gradients.ToArray();
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(observed[i] - expected[i]) <= 1e-5 * (1 + Math.Abs(expected[i])), $"[{i}]: {observed[i]} vs {expected[i]}");
+        }
+    }
+
+    [Fact]
     public void Conv2D_forward_matches_a_naive_direct_convolution()
     {
         var model = new StridedConvNet(seed: 8);

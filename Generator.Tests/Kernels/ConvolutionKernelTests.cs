@@ -18,6 +18,7 @@ public class ConvolutionKernelTests
         [2, 10, 37, 3, 2, 4, 1, 0],   // not 3×3: direct forward, im2col weight gradient
         [2, 12, 12, 3, 3, 3, 2, 1],   // strided and padded: im2col only
         [1, 6, 6, 2, 3, 3, 1, 0],     // 4 outputs per row: too narrow for any vector path
+        [2, 14, 20, 13, 3, 3, 1, 0],  // fused conv+pool: 8 + 4 + 1 filters on the flat grid, last pooled row on 16+8 steps
     ];
 
     public static TheoryData<int, int> Cases()
@@ -58,6 +59,56 @@ public class ConvolutionKernelTests
             }
             for (int i = want.Length; i < y.Length; i++) Assert.Equal(42f, y[i]);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ForwardReluMaxPoolMatchesSeparateKernels(int width, int shapeIndex)
+    {
+        ConvShape s = Shape(shapeIndex);
+        const int batch = 3;
+        var rng = new Rng((ulong)(shapeIndex * 71 + width));
+        float[] x = GemmTests.Random(rng, batch * s.InputSize + 3);
+        float[] w = GemmTests.Random(rng, s.WeightCount + 2);
+        float[] bias = GemmTests.Random(rng, s.Filters + 1);
+        double[] conv = Reference(s, x, w, bias, batch);
+        // 2×2 stride 2 (fused where the shapes allow), and 3×3 stride 2 (always the separate kernels).
+        foreach (var (size, stride) in new[] { (2, 2), (3, 2) })
+        {
+            if (s.OutHeight < size || s.OutWidth < size) continue;
+            var pool = new PoolShape(s.Filters, s.OutHeight, s.OutWidth, size, size, stride, stride);
+            int n = batch * s.Filters * pool.OutHeight * pool.OutWidth;
+            var want = new float[n];
+            var separate = new float[batch * s.OutputSize];
+            Convolution.ForwardWidth(x, w, bias, separate, new float[Convolution.WorkspaceLength(s)], s, batch, relu: true, width);
+            Pooling.MaxForwardWidth(separate, want, new int[n], pool, batch, width);
+
+            var got = new float[n + 5];
+            Array.Fill(got, 42f);
+            Convolution.ForwardReluMaxPoolWidth(x, w, bias, new float[batch * s.OutputSize], got, new int[n], new float[Convolution.WorkspaceLength(s)], s, pool, batch, width);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(want[i] == got[i], $"width {width} pool {size}/{stride} [{i}]: got {got[i]}, separate kernels {want[i]}");
+                // And against the naive convolution: the pooled ReLU output.
+                int q = i / (pool.OutHeight * pool.OutWidth), r = i % (pool.OutHeight * pool.OutWidth);
+                int py = r / pool.OutWidth, px = r % pool.OutWidth;
+                double max = 0;
+                for (int a = 0; a < size; a++)
+                    for (int c = 0; c < size; c++)
+                        max = Math.Max(max, conv[q * s.OutHeight * s.OutWidth + (py * stride + a) * s.OutWidth + px * stride + c]);
+                Assert.True(Math.Abs(got[i] - max) <= 1e-4 * (1 + max), $"width {width} pool {size}/{stride} [{i}]: got {got[i]}, want {max}");
+            }
+            for (int i = n; i < got.Length; i++) Assert.Equal(42f, got[i]);
+        }
+    }
+
+    [Fact]
+    public void ForwardReluMaxPoolRejectsMismatchedPoolShape()
+    {
+        ConvShape s = Shape(0);
+        var pool = new PoolShape(s.Filters, s.OutHeight + 1, s.OutWidth, 2, 2, 2, 2);
+        Assert.Throws<ArgumentException>(() => Convolution.ForwardReluMaxPool(new float[s.InputSize], new float[s.WeightCount], new float[s.Filters],
+            new float[s.OutputSize], new float[s.OutputSize], new int[s.OutputSize], new float[Convolution.WorkspaceLength(s)], s, pool, 1));
     }
 
     [Theory]

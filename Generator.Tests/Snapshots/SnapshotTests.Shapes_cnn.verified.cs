@@ -208,12 +208,23 @@ namespace Demo.Vision
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
                 var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
-                global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
+                if (training)
+                {
+                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPool(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
+                }
             }
 
             // maxpool1: MaxPool2D 32×18×18 -> 32×9×9, window 2×2, stride 2
             {
-                global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
+                // In inference the convolution before this pooling pooled its output itself (Convolution.ForwardReluMaxPool).
+                if (training)
+                {
+                    global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
+                }
             }
 
             // flatten1: Flatten 32×9×9 -> 2592
@@ -297,6 +308,12 @@ namespace Demo.Vision
 
             // maxpool1: MaxPool2D 32×18×18 -> 32×9×9, window 2×2, stride 2
             {
+                if (!_trainingPass)
+                {
+                    var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
+                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
+                    global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
+                }
                 global::ModelGen.Kernels.Pooling.MaxBackwardRelu(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), in Maxpool1Shape, batchSize);
             }
 

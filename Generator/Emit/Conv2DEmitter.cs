@@ -50,11 +50,35 @@ namespace ModelGen.Generator.Emit
         {
             var conv = (Conv2DSpec)context.Layer;
             writer.Line("var y = " + context.Output + ";");
+            if (PoolEmitter.FusesReluBackward(context.Model, context.Index + 1))
+            {
+                // Inference runs the convolution, its ReLU and the max pooling after it in one kernel (no arg-max indices,
+                // no full-size output); training needs both, so it runs them separately (the pooling's own forward).
+                var pool = new LayerContext(context.Model, context.Plan, context.Index + 1);
+                writer.Open("if (training)");
+                writer.Line(ForwardReluCall(context, "y"));
+                writer.Close();
+                writer.Open("else");
+                writer.Line(Kernels + "Convolution.ForwardReluMaxPool(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
+                    + Parameters(context.Slots.BiasOffset, conv.Filters) + ", y, " + pool.Output + ", " + PoolEmitter.Indices(pool) + ", _workspace, in " + ShapeField(conv)
+                    + ", in " + PoolEmitter.ShapeField(pool.Layer) + ", batchSize);");
+                writer.Close();
+                return;
+            }
+
             // ReLU is fused into the convolution kernel (one pass over y instead of two).
             bool fusedRelu = conv.Activation == ActivationKind.ReLU;
             writer.Line(Kernels + (fusedRelu ? "Convolution.ForwardRelu(" : "Convolution.Forward(") + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
                 + Parameters(context.Slots.BiasOffset, conv.Filters) + ", y, _workspace, in " + ShapeField(conv) + ", batchSize);");
             if (!fusedRelu) ActivationEmitter.Forward(writer, conv.Activation, "y");
+        }
+
+        /// <summary>The ReLU convolution's forward call writing <paramref name="y"/>.</summary>
+        public static string ForwardReluCall(LayerContext context, string y)
+        {
+            var conv = (Conv2DSpec)context.Layer;
+            return Kernels + "Convolution.ForwardRelu(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
+                + Parameters(context.Slots.BiasOffset, conv.Filters) + ", " + y + ", _workspace, in " + ShapeField(conv) + ", batchSize);";
         }
 
         public override string EmitBackward(CodeWriter writer, LayerContext context)

@@ -26,6 +26,15 @@ namespace ModelGen.Generator.Emit
         public override void EmitForward(CodeWriter writer, LayerContext context)
         {
             var pool = (PoolSpec)context.Layer;
+            if (FusesReluBackward(context.Model, context.Index))
+            {
+                writer.Line("// In inference the convolution before this pooling pooled its output itself (Convolution.ForwardReluMaxPool).");
+                writer.Open("if (training)");
+                writer.Line(MaxForwardCall(context));
+                writer.Close();
+                return;
+            }
+
             writer.Line(pool.IsMax
                 ? Kernels + "Pooling.MaxForward(" + context.Input + ", " + context.Output + ", " + Indices(context) + ", in " + ShapeField(pool) + ", batchSize);"
                 : Kernels + "Pooling.AverageForward(" + context.Input + ", " + context.Output + ", in " + ShapeField(pool) + ", batchSize);");
@@ -44,6 +53,13 @@ namespace ModelGen.Generator.Emit
             var dx = Slice(context.OtherDelta, 0, "batchSize * " + Int(pool.InputShape.Size));
             if (FusesReluBackward(context.Model, context.Index))
             {
+                // An inference forward pass fused the convolution and this pooling and kept no arg-max indices: recompute them.
+                var conv = new LayerContext(context.Model, context.Plan, context.Index - 1);
+                writer.Open("if (!_trainingPass)");
+                writer.Line("var y = " + conv.Output + ";");
+                writer.Line(Conv2DEmitter.ForwardReluCall(conv, "y"));
+                writer.Line(MaxForwardCall(context));
+                writer.Close();
                 // The ReLU of the convolution below is differentiated here: the pooled output is the ReLU output at
                 // each window's arg-max, so "pooled > 0" is the ReLU's mask exactly where a gradient lands.
                 writer.Line(Kernels + "Pooling.MaxBackwardRelu(" + dy + ", " + context.Output + ", " + Indices(context) + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);");
@@ -65,9 +81,12 @@ namespace ModelGen.Generator.Emit
             && model.Layers[index] is PoolSpec { IsMax: true }
             && model.Layers[index - 1] is Conv2DSpec { Activation: ActivationKind.ReLU };
 
-        private static string ShapeField(LayerSpec layer) => layer.PascalName + "Shape";
+        public static string ShapeField(LayerSpec layer) => layer.PascalName + "Shape";
 
-        private static string Indices(LayerContext context) =>
+        private static string MaxForwardCall(LayerContext context) =>
+            Kernels + "Pooling.MaxForward(" + context.Input + ", " + context.Output + ", " + Indices(context) + ", in " + ShapeField(context.Layer) + ", batchSize);";
+
+        public static string Indices(LayerContext context) =>
             "new global::System.Span<int>(_indices, " + Int(context.Slots.IndexOffset) + ", batchSize * " + Int(context.Layer.OutputShape.Size) + ")";
     }
 }
