@@ -198,6 +198,59 @@ public class RecurrentFastPathTests
         }
     }
 
+    public static TheoryData<string, int, int, int, bool, bool> BatchOneCases()
+    {
+        var data = new TheoryData<string, int, int, int, bool, bool>();
+        int index = 0;
+        foreach (string v in new[] { "lstm", "lstm-peephole", "lstm-coupled", "lstm-peephole-coupled" })
+            foreach (int h in new[] { 16, 32, 48, 64, 80 })
+                foreach (int steps in new[] { 1, 5 })
+                    foreach (int width in Widths)
+                    {
+                        index++;
+                        data.Add(v, h, steps, width, index % 2 == 0, index % 3 == 0);
+                    }
+        return data;
+    }
+
+    /// <summary>Batch 1, fewer steps than the transpose cutoff, H a multiple of 16 up to 64: the fused bias + product path.</summary>
+    [Theory]
+    [MemberData(nameof(BatchOneCases))]
+    public void BatchOneSmallHiddenMatchesDoubleReference(string variant, int h, int steps, int width, bool reverse, bool masked)
+    {
+        var r = Make(variant, h, steps, 1, reverse, masked);
+        var run = WithWidth(width, () => RecurrentTests.Run.Forward(r));
+        var (hidden, cells) = r.Run(0, r.H0, r.C0);
+        AssertClose(hidden, run.Hidden, 2e-5, "hidden");
+        AssertClose(cells, run.Cells, 2e-5, "cells");
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(64)]
+    public void StreamingStepsInPlaceEqualOneSequence(int hs)
+    {
+        // The generated Step passes the carried state as both the initial and the output state (aliased spans).
+        int g = 4 * hs;
+        foreach (int width in Widths)
+        {
+            var r = Make("lstm", hs, 6, 1, reverse: false, masked: false, seed: hs);
+            var full = WithWidth(width, () => RecurrentTests.Run.Forward(r));
+            float[] h = (float[])full.H0.Clone(), c = (float[])full.C0.Clone(), gates = new float[g];
+            for (int t = 0; t < r.T; t++)
+            {
+                WithWidth(width, () =>
+                {
+                    Lstm.Forward(full.Pre.AsSpan(t * g, g), full.W, full.Bias, default, h, c, gates, c, h, 1, 1, hs, false, false, false, default);
+                    return 0;
+                });
+                for (int j = 0; j < hs; j++)
+                    Assert.True(Math.Abs(full.Hidden[t * hs + j] - h[j]) <= 1e-5f, $"width {width}, step {t}, unit {j}");
+            }
+        }
+    }
+
     [Fact]
     public void StreamingStepsEqualOneSequence()
     {

@@ -82,4 +82,61 @@ internal static class CellGemv
             Unsafe.Add(ref c, j) += Vector256.Sum(s) + Tail(ref a, ref bj, full, k);
         }
     }
+
+    /// <summary>Whether <see cref="GatesSmall512"/> handles <paramref name="k"/> on this machine: a multiple of 16, at most 64.</summary>
+    public static bool SupportsSmall512(int k) => Avx512F.IsSupported && k > 0 && k <= 64 && (k & 15) == 0;
+
+    /// <summary>
+    /// a[j] = pre[j] + bias[j] + W[j, :]·x for j &lt; n, k ∈ {16, 32, 48, 64} (<see cref="SupportsSmall512"/>): x is held in
+    /// up to four registers, 16 rows of W are dotted side by side (independent chains) and their partial-sum vectors
+    /// reduced by a permute tree into one vector of 16 outputs. n mod 16 leftover rows are summed one by one.
+    /// <paramref name="a"/> may alias <paramref name="pre"/>; it must not overlap W or x.
+    /// </summary>
+    public static void GatesSmall512(ref float pre, ref float bias, ref float w, ref float x, ref float a, int n, int k)
+    {
+        int nv = k >> 4;
+        Vector512<float> x0 = Vector512.LoadUnsafe(ref x);
+        Vector512<float> x1 = nv > 1 ? Vector512.LoadUnsafe(ref x, 16) : default;
+        Vector512<float> x2 = nv > 2 ? Vector512.LoadUnsafe(ref x, 32) : default;
+        Vector512<float> x3 = nv > 3 ? Vector512.LoadUnsafe(ref x, 48) : default;
+        int j = 0;
+        for (; j + 16 <= n; j += 16)
+        {
+            ref float r = ref Unsafe.Add(ref w, j * k);
+            Vector512<float> s0 = Row(ref r, x0, x1, x2, x3, nv), s1 = Row(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, nv);
+            Vector512<float> s2 = Row(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, nv), s3 = Row(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, nv);
+            Vector512<float> q0 = Gemv.Fold4(s0, s1, s2, s3);
+            s0 = Row(ref Unsafe.Add(ref r, 4 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 5 * k), x0, x1, x2, x3, nv);
+            s2 = Row(ref Unsafe.Add(ref r, 6 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 7 * k), x0, x1, x2, x3, nv);
+            Vector512<float> q1 = Gemv.Fold4(s0, s1, s2, s3);
+            s0 = Row(ref Unsafe.Add(ref r, 8 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 9 * k), x0, x1, x2, x3, nv);
+            s2 = Row(ref Unsafe.Add(ref r, 10 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 11 * k), x0, x1, x2, x3, nv);
+            Vector512<float> q2 = Gemv.Fold4(s0, s1, s2, s3);
+            s0 = Row(ref Unsafe.Add(ref r, 12 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 13 * k), x0, x1, x2, x3, nv);
+            s2 = Row(ref Unsafe.Add(ref r, 14 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 15 * k), x0, x1, x2, x3, nv);
+            Vector512<float> q3 = Gemv.Fold4(s0, s1, s2, s3);
+            Vector512<float> sums = Gemv.Fold16(q0, q1, q2, q3);
+            sums += Vector512.LoadUnsafe(ref Unsafe.Add(ref pre, j)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+            sums.StoreUnsafe(ref Unsafe.Add(ref a, j));
+        }
+        for (; j < n; j++)
+            Unsafe.Add(ref a, j) = Unsafe.Add(ref pre, j) + Unsafe.Add(ref bias, j) + Vector512.Sum(Row(ref Unsafe.Add(ref w, j * k), x0, x1, x2, x3, nv));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(ref float r, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, int nv)
+    {
+        Vector512<float> s = Vector512.LoadUnsafe(ref r) * x0;
+        if (nv > 1)
+        {
+            s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 16), x1, s);
+            if (nv > 2)
+            {
+                Vector512<float> t = Vector512.LoadUnsafe(ref r, 32) * x2;
+                if (nv > 3) t = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 48), x3, t);
+                s += t;
+            }
+        }
+        return s;
+    }
 }

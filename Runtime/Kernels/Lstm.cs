@@ -99,6 +99,7 @@ public static class Lstm
         }
         ref float rBias = ref MemoryMarshal.GetReference(bias);
         ref float rPeep = ref MemoryMarshal.GetReference(peep);
+        bool small = !transposed && batch == 1 && typeof(TV) == typeof(Vector512<float>) && CellGemv.SupportsSmall512(h);
 
         for (int s = 0; s < steps; s++)
         {
@@ -107,7 +108,6 @@ public static class Lstm
             ReadOnlySpan<float> cp = Recurrence.Previous(cells, initialCell, s, steps, reverse, bh);
             Span<float> a = gates.Slice(t * bg, bg), c = cells.Slice(t * bh, bh), ht = hidden.Slice(t * bh, bh);
 
-            CellKernels.AddBiasRows<TOps, TV>(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(a), batch, g);
             ReadOnlySpan<float> hIn = hp;
             if (!mask.IsEmpty)
             {
@@ -115,8 +115,18 @@ public static class Lstm
                 TensorPrimitives.Multiply(hp, mask, ht);
                 hIn = ht;
             }
-            if (transposed) CellGemm.MultiplyAdd(hIn, h, 1, wt, a, batch, g, h);
-            else CellGemv.MultiplyTransposedBAccumulate(hIn, w, a, batch, g, h);
+            if (small)
+            {
+                // Batch 1, H ≤ 64: bias, product and pre in one pass over W (h_{t−1} held in registers).
+                CellGemv.GatesSmall512(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(w),
+                    ref MemoryMarshal.GetReference(hIn), ref MemoryMarshal.GetReference(a), g, h);
+            }
+            else
+            {
+                CellKernels.AddBiasRows<TOps, TV>(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(a), batch, g);
+                if (transposed) CellGemm.MultiplyAdd(hIn, h, 1, wt, a, batch, g, h);
+                else CellGemv.MultiplyTransposedBAccumulate(hIn, w, a, batch, g, h);
+            }
 
             ref float ra = ref MemoryMarshal.GetReference(a);
             ref float rc = ref MemoryMarshal.GetReference(c);
