@@ -203,7 +203,7 @@ public class RecurrentFastPathTests
         var data = new TheoryData<string, int, int, int, bool, bool>();
         int index = 0;
         foreach (string v in new[] { "lstm", "lstm-peephole", "lstm-coupled", "lstm-peephole-coupled" })
-            foreach (int h in new[] { 16, 32, 48, 64, 80 })
+            foreach (int h in new[] { 16, 32, 48, 64, 80, 128 })
                 foreach (int steps in new[] { 1, 5 })
                     foreach (int width in Widths)
                     {
@@ -213,7 +213,7 @@ public class RecurrentFastPathTests
         return data;
     }
 
-    /// <summary>Batch 1, fewer steps than the transpose cutoff, H a multiple of 16 up to 64: the fused bias + product path.</summary>
+    /// <summary>Batch 1, fewer steps than the transpose cutoff, H a multiple of 16 up to 64 or 128: the fused bias + product path.</summary>
     [Theory]
     [MemberData(nameof(BatchOneCases))]
     public void BatchOneSmallHiddenMatchesDoubleReference(string variant, int h, int steps, int width, bool reverse, bool masked)
@@ -229,6 +229,7 @@ public class RecurrentFastPathTests
     [InlineData(16)]
     [InlineData(32)]
     [InlineData(64)]
+    [InlineData(128)]
     public void StreamingStepsInPlaceEqualOneSequence(int hs)
     {
         // The generated Step passes the carried state as both the initial and the output state (aliased spans).

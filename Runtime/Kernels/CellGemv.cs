@@ -7,12 +7,14 @@ namespace ModelGen.Kernels;
 
 /// <summary>
 /// The recurrent product of a few rows against W as stored: c[m × n] += a[m × k]·b[n × k]ᵀ for small m
-/// (streaming, batch 1). AVX-512: each row is one <see cref="Gemv"/> (aligned whole-line reads of W, sums of 16 rows
+/// (streaming, batch 1); and, for the LSTM's batch-1 steps, <see cref="Gates512"/>: bias, input projections and the
+/// product in one pass at small H. AVX-512: each row is one <see cref="Gemv"/> (aligned whole-line reads of W, sums of 16 rows
 /// folded together). AVX: every output is a dot product along k; 8 rows of b are accumulated side by side and
 /// their partial-sum vectors are reduced together by a hadd tree, so one vector of finished outputs is added at once.
 /// </summary>
 internal static class CellGemv
 {
+
     public static void MultiplyTransposedBAccumulate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
         KernelChecks.AtLeast(a.Length, KernelChecks.Elements(m, k), nameof(a));
@@ -83,18 +85,47 @@ internal static class CellGemv
         }
     }
 
-    /// <summary>Whether <see cref="GatesSmall512"/> handles <paramref name="k"/> on this machine: a multiple of 16, at most 64.</summary>
-    public static bool SupportsSmall512(int k) => Avx512F.IsSupported && k > 0 && k <= 64 && (k & 15) == 0;
+    /// <summary>Whether <see cref="Gates512"/> handles <paramref name="k"/> on this machine: 16, 32, 48, 64 or 128.</summary>
+    public static bool SupportsGates512(int k) => Avx512F.IsSupported && ((k > 0 && k <= 64 && (k & 15) == 0) || k == 128);
 
     /// <summary>
-    /// a[j] = pre[j] + bias[j] + W[j, :]·x for j &lt; n, k ∈ {16, 32, 48, 64} (<see cref="SupportsSmall512"/>): x is held in
+    /// The batch-1 gate pre-activations a = pre + bias + W·x (W row-major [n × k]) for k accepted by
+    /// <see cref="SupportsGates512"/>: <see cref="Gates128x512"/> for k = 128, <see cref="GatesSmall512"/> otherwise.
+    /// </summary>
+    public static void Gates512(ref float pre, ref float bias, ref float w, ref float x, ref float a, int n, int k)
+    {
+        if (k == 128) Gates128x512(ref pre, ref bias, ref w, ref x, ref a, n);
+        else GatesSmall512(ref pre, ref bias, ref w, ref x, ref a, n, k);
+    }
+
+    /// <summary>
+    /// a[j] = pre[j] + bias[j] + W[j, :]·x for j &lt; n, k ∈ {16, 32, 48, 64}: x is held in
     /// up to four registers, 16 rows of W are dotted side by side (independent chains) and their partial-sum vectors
     /// reduced by a permute tree into one vector of 16 outputs. n mod 16 leftover rows are summed one by one.
     /// <paramref name="a"/> may alias <paramref name="pre"/>; it must not overlap W or x.
     /// </summary>
-    public static void GatesSmall512(ref float pre, ref float bias, ref float w, ref float x, ref float a, int n, int k)
+    private static void GatesSmall512(ref float pre, ref float bias, ref float w, ref float x, ref float a, int n, int k)
     {
-        int nv = k >> 4;
+        switch (k >> 4)
+        {
+            case 1: GatesSmall512<V1>(ref pre, ref bias, ref w, ref x, ref a, n); break;
+            case 2: GatesSmall512<V2>(ref pre, ref bias, ref w, ref x, ref a, n); break;
+            case 3: GatesSmall512<V3>(ref pre, ref bias, ref w, ref x, ref a, n); break;
+            default: GatesSmall512<V4>(ref pre, ref bias, ref w, ref x, ref a, n); break;
+        }
+    }
+
+    /// <summary>How many vectors of 16 floats a row holds: a type argument, so each count gets its own branch-free kernel.</summary>
+    private interface IVectors { static abstract int N { get; } }
+    private struct V1 : IVectors { public static int N => 1; }
+    private struct V2 : IVectors { public static int N => 2; }
+    private struct V3 : IVectors { public static int N => 3; }
+    private struct V4 : IVectors { public static int N => 4; }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GatesSmall512<TN>(ref float pre, ref float bias, ref float w, ref float x, ref float a, int n) where TN : struct, IVectors
+    {
+        int nv = TN.N, k = 16 * nv;
         Vector512<float> x0 = Vector512.LoadUnsafe(ref x);
         Vector512<float> x1 = nv > 1 ? Vector512.LoadUnsafe(ref x, 16) : default;
         Vector512<float> x2 = nv > 2 ? Vector512.LoadUnsafe(ref x, 32) : default;
@@ -105,17 +136,17 @@ internal static class CellGemv
             ref float r = ref Unsafe.Add(ref w, j * k);
             Vector512<float> s0 = Row(ref r, x0, x1, x2, x3, nv), s1 = Row(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, nv);
             Vector512<float> s2 = Row(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, nv), s3 = Row(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q0 = Gemv.Fold4(s0, s1, s2, s3);
+            Vector512<float> q0 = Fold4(s0, s1, s2, s3);
             s0 = Row(ref Unsafe.Add(ref r, 4 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 5 * k), x0, x1, x2, x3, nv);
             s2 = Row(ref Unsafe.Add(ref r, 6 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 7 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q1 = Gemv.Fold4(s0, s1, s2, s3);
+            Vector512<float> q1 = Fold4(s0, s1, s2, s3);
             s0 = Row(ref Unsafe.Add(ref r, 8 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 9 * k), x0, x1, x2, x3, nv);
             s2 = Row(ref Unsafe.Add(ref r, 10 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 11 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q2 = Gemv.Fold4(s0, s1, s2, s3);
+            Vector512<float> q2 = Fold4(s0, s1, s2, s3);
             s0 = Row(ref Unsafe.Add(ref r, 12 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 13 * k), x0, x1, x2, x3, nv);
             s2 = Row(ref Unsafe.Add(ref r, 14 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 15 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q3 = Gemv.Fold4(s0, s1, s2, s3);
-            Vector512<float> sums = Gemv.Fold16(q0, q1, q2, q3);
+            Vector512<float> q3 = Fold4(s0, s1, s2, s3);
+            Vector512<float> sums = Fold16(q0, q1, q2, q3);
             sums += Vector512.LoadUnsafe(ref Unsafe.Add(ref pre, j)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
             sums.StoreUnsafe(ref Unsafe.Add(ref a, j));
         }
@@ -138,5 +169,79 @@ internal static class CellGemv
             }
         }
         return s;
+    }
+
+    /// <summary>
+    /// <see cref="GatesSmall512"/> for k = 128: x held in eight registers, each row two chains of four FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Gates128x512(ref float pre, ref float bias, ref float w, ref float x, ref float a, int n)
+    {
+        const int k = 128;
+        Vector512<float> x0 = Vector512.LoadUnsafe(ref x), x1 = Vector512.LoadUnsafe(ref x, 16);
+        Vector512<float> x2 = Vector512.LoadUnsafe(ref x, 32), x3 = Vector512.LoadUnsafe(ref x, 48);
+        Vector512<float> x4 = Vector512.LoadUnsafe(ref x, 64), x5 = Vector512.LoadUnsafe(ref x, 80);
+        Vector512<float> x6 = Vector512.LoadUnsafe(ref x, 96), x7 = Vector512.LoadUnsafe(ref x, 112);
+        int j = 0;
+        for (; j + 16 <= n; j += 16)
+        {
+            ref float r = ref Unsafe.Add(ref w, j * k);
+            Vector512<float> q0 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+            r = ref Unsafe.Add(ref r, 4 * k);
+            Vector512<float> q1 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+            r = ref Unsafe.Add(ref r, 4 * k);
+            Vector512<float> q2 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+            r = ref Unsafe.Add(ref r, 4 * k);
+            Vector512<float> q3 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+            Vector512<float> sums = Fold16(q0, q1, q2, q3);
+            sums += Vector512.LoadUnsafe(ref Unsafe.Add(ref pre, j)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+            sums.StoreUnsafe(ref Unsafe.Add(ref a, j));
+        }
+        for (; j < n; j++)
+            Unsafe.Add(ref a, j) = Unsafe.Add(ref pre, j) + Unsafe.Add(ref bias, j) + Vector512.Sum(Row8(ref Unsafe.Add(ref w, j * k), x0, x1, x2, x3, x4, x5, x6, x7));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row8(ref float r, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3,
+        Vector512<float> x4, Vector512<float> x5, Vector512<float> x6, Vector512<float> x7)
+    {
+        Vector512<float> s = Vector512.LoadUnsafe(ref r) * x0, t = Vector512.LoadUnsafe(ref r, 16) * x1;
+        s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 32), x2, s);
+        t = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 48), x3, t);
+        s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 64), x4, s);
+        t = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 80), x5, t);
+        s = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 96), x6, s);
+        t = Avx512F.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r, 112), x7, t);
+        return s + t;
+    }
+
+    // The permute-tree folds with their index vectors as constants (Vector512.Create of literals is a constant load;
+    // static readonly vector fields cost a static-base lookup each time in these kernels).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fold4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    {
+        Vector512<int> lo8 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+        Vector512<int> hi8 = Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+        Vector512<int> lo4 = Vector512.Create(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+        Vector512<int> hi4 = Vector512.Create(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+        Vector512<float> a = Avx512F.PermuteVar16x32x2(s0, lo8, s1) + Avx512F.PermuteVar16x32x2(s0, hi8, s1);
+        Vector512<float> b = Avx512F.PermuteVar16x32x2(s2, lo8, s3) + Avx512F.PermuteVar16x32x2(s2, hi8, s3);
+        return Avx512F.PermuteVar16x32x2(a, lo4, b) + Avx512F.PermuteVar16x32x2(a, hi4, b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fold16(Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3)
+    {
+        Vector512<int> lo2 = Vector512.Create(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+        Vector512<int> hi2 = Vector512.Create(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+        Vector512<int> lo1 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        Vector512<int> hi1 = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        Vector512<float> a = Avx512F.PermuteVar16x32x2(q0, lo2, q1) + Avx512F.PermuteVar16x32x2(q0, hi2, q1);
+        Vector512<float> b = Avx512F.PermuteVar16x32x2(q2, lo2, q3) + Avx512F.PermuteVar16x32x2(q2, hi2, q3);
+        return Avx512F.PermuteVar16x32x2(a, lo1, b) + Avx512F.PermuteVar16x32x2(a, hi1, b);
     }
 }

@@ -80,13 +80,8 @@ internal static unsafe class Gemv
 
     /// <summary>4 vectors of partial sums → lanes 4r..4r+3 hold partials of <c>s_r</c> (the first two levels of the tree).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Fold4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    private static Vector512<float> Fold4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
         => Fold(Fold(s0, s1, Lo8, Hi8), Fold(s2, s3, Lo8, Hi8), Lo4, Hi4);
-
-    /// <summary>Four <see cref="Fold4"/> results (rows 0–3, 4–7, 8–11, 12–15) → one vector whose lane r is row r's total.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Fold16(Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3)
-        => Fold(Fold(q0, q1, Lo2, Hi2), Fold(q2, q3, Lo2, Hi2), Lo1, Hi1);
 
     /// <summary>Four <see cref="Fold4"/> results (rows 0–3, 4–7, 8–11, 12–15) → one vector whose lane r is row r's total.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -99,7 +99,7 @@ public static class Lstm
         }
         ref float rBias = ref MemoryMarshal.GetReference(bias);
         ref float rPeep = ref MemoryMarshal.GetReference(peep);
-        bool small = !transposed && batch == 1 && typeof(TV) == typeof(Vector512<float>) && CellGemv.SupportsSmall512(h);
+        bool small = !transposed && batch == 1 && typeof(TV) == typeof(Vector512<float>) && CellGemv.SupportsGates512(h);
 
         for (int s = 0; s < steps; s++)
         {
@@ -117,8 +117,8 @@ public static class Lstm
             }
             if (small)
             {
-                // Batch 1, H ≤ 64: bias, product and pre in one pass over W (h_{t−1} held in registers).
-                CellGemv.GatesSmall512(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(w),
+                // Batch 1, H ∈ {16, 32, 48, 64, 128}: bias, product and pre in one pass over W (h_{t−1} held in registers).
+                CellGemv.Gates512(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(w),
                     ref MemoryMarshal.GetReference(hIn), ref MemoryMarshal.GetReference(a), g, h);
             }
             else
