@@ -134,19 +134,11 @@ internal static class CellGemv
         for (; j + 16 <= n; j += 16)
         {
             ref float r = ref Unsafe.Add(ref w, j * k);
-            Vector512<float> s0 = Row(ref r, x0, x1, x2, x3, nv), s1 = Row(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, nv);
-            Vector512<float> s2 = Row(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, nv), s3 = Row(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q0 = Fold4(s0, s1, s2, s3);
-            s0 = Row(ref Unsafe.Add(ref r, 4 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 5 * k), x0, x1, x2, x3, nv);
-            s2 = Row(ref Unsafe.Add(ref r, 6 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 7 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q1 = Fold4(s0, s1, s2, s3);
-            s0 = Row(ref Unsafe.Add(ref r, 8 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 9 * k), x0, x1, x2, x3, nv);
-            s2 = Row(ref Unsafe.Add(ref r, 10 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 11 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q2 = Fold4(s0, s1, s2, s3);
-            s0 = Row(ref Unsafe.Add(ref r, 12 * k), x0, x1, x2, x3, nv); s1 = Row(ref Unsafe.Add(ref r, 13 * k), x0, x1, x2, x3, nv);
-            s2 = Row(ref Unsafe.Add(ref r, 14 * k), x0, x1, x2, x3, nv); s3 = Row(ref Unsafe.Add(ref r, 15 * k), x0, x1, x2, x3, nv);
-            Vector512<float> q3 = Fold4(s0, s1, s2, s3);
-            Vector512<float> sums = Fold16(q0, q1, q2, q3);
+            Vector512<float> q0 = Quad(Row(ref r, x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 8 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 4 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 12 * k), x0, x1, x2, x3, nv));
+            Vector512<float> q1 = Quad(Row(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 9 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 5 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 13 * k), x0, x1, x2, x3, nv));
+            Vector512<float> q2 = Quad(Row(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 10 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 6 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 14 * k), x0, x1, x2, x3, nv));
+            Vector512<float> q3 = Quad(Row(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 11 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 7 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 15 * k), x0, x1, x2, x3, nv));
+            Vector512<float> sums = Final(q0, q1, q2, q3);
             sums += Vector512.LoadUnsafe(ref Unsafe.Add(ref pre, j)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
             sums.StoreUnsafe(ref Unsafe.Add(ref a, j));
         }
@@ -219,7 +211,35 @@ internal static class CellGemv
         return s + t;
     }
 
-    // The permute-tree folds with their index vectors as constants (Vector512.Create of literals is a constant load;
+    // The reduction of 16 rows' partial-sum vectors into one vector of their totals: two cross-block levels (one
+    // 128-bit block shuffle and blends each) inside a quad of rows, then two in-block levels (vshufps) across quads.
+    // Lane order of the result: the quads are fed rows {0, 8, 4, 12}, {1, 9, 5, 13}, {2, 10, 6, 14}, {3, 11, 7, 15},
+    // which puts row r's total in lane r.
+
+    /// <summary>Four rows' partial sums → blocks of four partials of s0, s2, s1, s3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Quad(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
+    {
+        Vector512<float> upper = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1).AsSingle();
+        Vector512<float> odd = Vector512.Create(0, 0, 0, 0, -1, -1, -1, -1, 0, 0, 0, 0, -1, -1, -1, -1).AsSingle();
+        // Halves: lanes 0–7 partials of the first row, 8–15 of the second.
+        Vector512<float> a = Vector512.ConditionalSelect(upper, s1, s0) + Avx512F.Shuffle4x128(s0, s1, 0x4E);
+        Vector512<float> b = Vector512.ConditionalSelect(upper, s3, s2) + Avx512F.Shuffle4x128(s2, s3, 0x4E);
+        Vector512<float> t = Vector512.ConditionalSelect(odd, a, b);
+        return Vector512.ConditionalSelect(odd, b, a) + Avx512F.Shuffle4x128(t, t, 0xB1);
+    }
+
+    /// <summary>Four <see cref="Quad"/> results → one vector of the 16 totals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Final(Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3)
+    {
+        Vector512<float> a = Avx512F.Shuffle(q0, q1, 0x44) + Avx512F.Shuffle(q0, q1, 0xEE);
+        Vector512<float> b = Avx512F.Shuffle(q2, q3, 0x44) + Avx512F.Shuffle(q2, q3, 0xEE);
+        return Avx512F.Shuffle(a, b, 0x88) + Avx512F.Shuffle(a, b, 0xDD);
+    }
+
+    // For k = 128: the permute-tree folds (rows in order, as W streams from L2; the Quad/Final order measured no faster
+    // there), their index vectors as constants (Vector512.Create of literals is a constant load;
     // static readonly vector fields cost a static-base lookup each time in these kernels).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Fold4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
