@@ -180,6 +180,8 @@ public class RecurrentBehaviourTests
         lstm.TrainStep(inputs, targets, 4, optimizer);
         embedding.TrainStep(tokens, tokenTargets, 4, optimizer2);
         embedding.Step(tokens.AsSpan(0, 4), stepOutputs, 4);
+        lstm.Forward(inputs, outputs, 4);
+        embedding.Forward(tokens, tokenOutputs, 4);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         lstm.TrainStep(inputs, targets, 4, optimizer);

@@ -100,8 +100,9 @@ public class DataParallelTests
         var optimizer = new Adam(0.01f);
         parallel.TrainStep(inputs, targets, 16, optimizer);
 
+        // Many steps, so that the threads' waits block at some point (a lazily created lock would show here).
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 300; i++)
         {
             parallel.TrainStep(inputs, targets, 16, optimizer);
         }

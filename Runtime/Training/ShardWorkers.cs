@@ -2,15 +2,16 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// A fixed team of background threads that each run one shard of a pass while the calling thread runs shard 0.
-/// Allocation-free per run: the work is one cached delegate, and the threads wait on events between runs. The first
-/// exception of a run is rethrown on the calling thread.
+/// Allocation-free per run: the work is one cached delegate, and the threads wait on <see cref="ShardSignal"/>s
+/// between runs. The first exception of a run is rethrown on the calling thread.
 /// </summary>
 internal sealed class ShardWorkers : IDisposable
 {
     private readonly Action<int> _work;
     private readonly Thread[] _threads;
-    private readonly ManualResetEventSlim[] _start;
-    private readonly CountdownEvent _done;
+    private readonly ShardSignal[] _start;
+    private readonly ShardSignal _done = new();
+    private int _pending;
     private volatile bool _stopping;
     private Exception? _failure;
 
@@ -20,12 +21,11 @@ internal sealed class ShardWorkers : IDisposable
     {
         _work = work;
         _threads = new Thread[count - 1];
-        _start = new ManualResetEventSlim[count - 1];
-        _done = new CountdownEvent(1);
+        _start = new ShardSignal[count - 1];
         for (var i = 0; i < _threads.Length; i++)
         {
             var shard = i + 1;
-            _start[i] = new ManualResetEventSlim(false, spinCount: 2000);
+            _start[i] = new ShardSignal();
             _threads[i] = new Thread(() => Loop(shard)) { IsBackground = true, Name = "ModelGen shard " + shard };
             _threads[i].Start();
         }
@@ -35,7 +35,7 @@ internal sealed class ShardWorkers : IDisposable
     public void Run(int shards)
     {
         _failure = null;
-        _done.Reset(shards - 1);
+        Volatile.Write(ref _pending, shards - 1);
         for (var i = 0; i < shards - 1; i++)
         {
             _start[i].Set();
@@ -52,7 +52,7 @@ internal sealed class ShardWorkers : IDisposable
 
         if (shards > 1)
         {
-            _done.Wait();
+            _done.WaitAndReset();
         }
 
         if (_failure is { } failure)
@@ -66,8 +66,7 @@ internal sealed class ShardWorkers : IDisposable
         var start = _start[shard - 1];
         while (true)
         {
-            start.Wait();
-            start.Reset();
+            start.WaitAndReset();
             if (_stopping)
             {
                 return;
@@ -82,7 +81,10 @@ internal sealed class ShardWorkers : IDisposable
                 Interlocked.CompareExchange(ref _failure, exception, null);
             }
 
-            _done.Signal();
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                _done.Set();
+            }
         }
     }
 
@@ -99,11 +101,5 @@ internal sealed class ShardWorkers : IDisposable
             thread.Join();
         }
 
-        foreach (var start in _start)
-        {
-            start.Dispose();
-        }
-
-        _done.Dispose();
     }
 }
