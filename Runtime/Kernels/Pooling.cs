@@ -202,14 +202,14 @@ public static class Pooling
         if (twoByTwo && maxWidth >= 16 && Avx512F.IsSupported && s.OutWidth >= 8)
         {
             // Every argmax must lie in its own window for the dense pass to be the scatter; MaxForward guarantees it.
-            MaxBackwardTwoByTwo512(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(argmax),
-                ref MemoryMarshal.GetReference(dx), s, batch, relu);
+            MaxBackwardTwoByTwo(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(argmax),
+                ref MemoryMarshal.GetReference(dx), s, batch, relu, wide: true);
             return;
         }
         if (twoByTwo && maxWidth >= 8 && Avx2.IsSupported && s.OutWidth >= 4)
         {
-            MaxBackwardTwoByTwo256(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(argmax),
-                ref MemoryMarshal.GetReference(dx), s, batch, relu);
+            MaxBackwardTwoByTwo(ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(argmax),
+                ref MemoryMarshal.GetReference(dx), s, batch, relu, wide: false);
             return;
         }
 
@@ -226,14 +226,13 @@ public static class Pooling
     }
 
     // 2×2 windows, stride 2: the windows tile the input, so instead of clearing dx and scattering, one dense pass writes
-    // every input position: its window's gradient where it is the window's recorded arg-max, else 0. 16 input columns
-    // (8 windows) per step, both window rows; the last step of a row is shifted left to end at the row's end. An odd
-    // last column or row (outside every window) gets 0.
-    private static void MaxBackwardTwoByTwo512(ref float dy, ref float y, ref int argmax, ref float dx, in PoolShape s, int batch, bool relu)
+    // every input position: its window's gradient where it is the window's recorded arg-max, else 0. Each step covers
+    // 8 windows (16 input columns, AVX-512) or 4 (AVX2) in both window rows; the last step of a row is shifted left to
+    // end at the row's end. An odd last column or row (outside every window) gets 0.
+    private static void MaxBackwardTwoByTwo(ref float dy, ref float y, ref int argmax, ref float dx, in PoolShape s, int batch, bool relu, bool wide)
     {
         int w = s.Width, h = s.Height, oh = s.OutHeight, ow = s.OutWidth, plane = h * w, planes = batch * s.Channels;
-        Vector512<int> pairs = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-        Vector512<int> lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        int windows = wide ? 8 : 4;
         bool oddColumn = w > 2 * ow;
         int o = 0;
         for (int q = 0; q < planes; q++)
@@ -243,18 +242,12 @@ public static class Pooling
             {
                 int rowStart = planeStart + 2 * oy * w;
                 ref float top = ref Unsafe.Add(ref dx, rowStart);
-                for (int ox = 0; ; ox += 8)
+                for (int ox = 0; ; ox += windows)
                 {
-                    if (ox + 8 > ow) ox = ow - 8;
-                    int col = 2 * ox;
-                    Vector256<float> g8 = Vector256.LoadUnsafe(ref dy, (nuint)(o + ox));
-                    if (relu) g8 &= Vector256.GreaterThan(Vector256.LoadUnsafe(ref y, (nuint)(o + ox)), Vector256<float>.Zero);
-                    Vector512<float> g = Avx512F.PermuteVar16x32(g8.ToVector512Unsafe(), pairs);
-                    Vector512<int> at = Avx512F.PermuteVar16x32(Vector256.LoadUnsafe(ref argmax, (nuint)(o + ox)).ToVector512Unsafe(), pairs);
-                    Vector512<int> pos = lanes + Vector512.Create(rowStart + col);
-                    (Vector512.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
-                    (Vector512.Equals(pos + Vector512.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
-                    if (ox + 8 >= ow) break;
+                    if (ox + windows > ow) ox = ow - windows;
+                    if (wide) EightWindows(ref dy, ref y, ref argmax, ref top, o + ox, rowStart + 2 * ox, 2 * ox, w, relu);
+                    else FourWindows(ref dy, ref y, ref argmax, ref top, o + ox, rowStart + 2 * ox, 2 * ox, w, relu);
+                    if (ox + windows >= ow) break;
                 }
                 if (oddColumn)
                 {
@@ -266,42 +259,32 @@ public static class Pooling
         }
     }
 
-    // The same with 8 input columns (4 windows) per step.
-    private static void MaxBackwardTwoByTwo256(ref float dy, ref float y, ref int argmax, ref float dx, in PoolShape s, int batch, bool relu)
+    /// <summary>Windows out … out + 7 of one output row: each gradient (ReLU-masked) duplicated to its two columns, kept where the arg-max is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EightWindows(ref float dy, ref float y, ref int argmax, ref float top, int output, int position, int col, int w, bool relu)
     {
-        int w = s.Width, h = s.Height, oh = s.OutHeight, ow = s.OutWidth, plane = h * w, planes = batch * s.Channels;
+        Vector512<int> pairs = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        Vector256<float> g8 = Vector256.LoadUnsafe(ref dy, (nuint)output);
+        if (relu) g8 &= Vector256.GreaterThan(Vector256.LoadUnsafe(ref y, (nuint)output), Vector256<float>.Zero);
+        Vector512<float> g = Avx512F.PermuteVar16x32(g8.ToVector512Unsafe(), pairs);
+        Vector512<int> at = Avx512F.PermuteVar16x32(Vector256.LoadUnsafe(ref argmax, (nuint)output).ToVector512Unsafe(), pairs);
+        Vector512<int> pos = Vector512<int>.Indices + Vector512.Create(position);
+        (Vector512.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
+        (Vector512.Equals(pos + Vector512.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
+    }
+
+    /// <summary>The same for 4 windows on AVX2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourWindows(ref float dy, ref float y, ref int argmax, ref float top, int output, int position, int col, int w, bool relu)
+    {
         Vector256<int> pairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
-        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-        bool oddColumn = w > 2 * ow;
-        int o = 0;
-        for (int q = 0; q < planes; q++)
-        {
-            int planeStart = q * plane;
-            for (int oy = 0; oy < oh; oy++, o += ow)
-            {
-                int rowStart = planeStart + 2 * oy * w;
-                ref float top = ref Unsafe.Add(ref dx, rowStart);
-                for (int ox = 0; ; ox += 4)
-                {
-                    if (ox + 4 > ow) ox = ow - 4;
-                    int col = 2 * ox;
-                    Vector128<float> g4 = Vector128.LoadUnsafe(ref dy, (nuint)(o + ox));
-                    if (relu) g4 &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref y, (nuint)(o + ox)), Vector128<float>.Zero);
-                    Vector256<float> g = Avx2.PermuteVar8x32(g4.ToVector256Unsafe(), pairs);
-                    Vector256<int> at = Avx2.PermuteVar8x32(Vector128.LoadUnsafe(ref argmax, (nuint)(o + ox)).ToVector256Unsafe(), pairs);
-                    Vector256<int> pos = lanes + Vector256.Create(rowStart + col);
-                    (Vector256.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
-                    (Vector256.Equals(pos + Vector256.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
-                    if (ox + 4 >= ow) break;
-                }
-                if (oddColumn)
-                {
-                    Unsafe.Add(ref top, w - 1) = 0f;
-                    Unsafe.Add(ref top, 2 * w - 1) = 0f;
-                }
-            }
-            if (h > 2 * oh) MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dx, planeStart + 2 * oh * w), (h - 2 * oh) * w).Clear();
-        }
+        Vector128<float> g4 = Vector128.LoadUnsafe(ref dy, (nuint)output);
+        if (relu) g4 &= Vector128.GreaterThan(Vector128.LoadUnsafe(ref y, (nuint)output), Vector128<float>.Zero);
+        Vector256<float> g = Avx2.PermuteVar8x32(g4.ToVector256Unsafe(), pairs);
+        Vector256<int> at = Avx2.PermuteVar8x32(Vector128.LoadUnsafe(ref argmax, (nuint)output).ToVector256Unsafe(), pairs);
+        Vector256<int> pos = Vector256<int>.Indices + Vector256.Create(position);
+        (Vector256.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
+        (Vector256.Equals(pos + Vector256.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
     }
 
     /// <summary>y = mean over each window.</summary>
