@@ -4,7 +4,8 @@ using Xunit;
 namespace ModelGen.Tests.Kernels;
 
 /// <summary>The batch-1 GEMV kernel at every width against a naive reference: odd sizes, every alignment of W,
-/// NaN in the memory around W (the aligned path reads whole cache lines and must mask it), accumulate or not.</summary>
+/// NaN in the memory around W (nothing outside W may reach the result), accumulate or not; and the same bits
+/// wherever W and x lie.</summary>
 public sealed class GemvTests
 {
     public static TheoryData<int, int> Shapes()
@@ -48,6 +49,38 @@ public sealed class GemvTests
                             $"width {width}, offset {offset}, accumulate {accumulate}, n={n}, k={k}, row {j}: {y[j]} vs {want}");
                     }
                 }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(128, 784)]
+    [InlineData(64, 2592)]
+    [InlineData(512, 128)]
+    [InlineData(10, 128)]
+    [InlineData(40, 512)]
+    [InlineData(33, 47)]
+    [InlineData(17, 1000)]
+    public void GivesTheSameBitsWhereverWAndXLie(int n, int k)
+    {
+        // Determinism: a model must give the same output whatever address its arrays got from the allocator.
+        var rng = new Random(n + 7 * k);
+        float[] x = Enumerable.Range(0, k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] w = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        foreach (int width in new[] { 512, 256 })
+        {
+            if (!Gemv.Supports(width)) continue;
+            float[]? first = null;
+            for (int offset = 0; offset < 16; offset++)
+            {
+                float[] wAt = new float[n * k + 16], xAt = new float[k + 16], y = new float[n];
+                w.CopyTo(wAt, offset);
+                x.CopyTo(xAt, 15 - offset);
+                Gemv.Multiply(ref xAt[15 - offset], ref wAt[offset], ref y[0], n, k, accumulate: false, width);
+                first ??= y;
+                for (int j = 0; j < n; j++)
+                    Assert.True(BitConverter.SingleToInt32Bits(first[j]) == BitConverter.SingleToInt32Bits(y[j]),
+                        $"width {width}, offset {offset}, row {j}: {y[j]:R} vs {first[j]:R} at offset 0");
             }
         }
     }

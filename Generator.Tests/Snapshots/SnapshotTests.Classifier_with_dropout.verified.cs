@@ -32,7 +32,7 @@ namespace Demo
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[99];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(99); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[99];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[592];
@@ -47,13 +47,13 @@ namespace Demo
         public SpiralClassifier(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.HeUniform(new global::System.Span<float>(_parameters, 0, 32), 2, rng); // dense1, bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 48, 48), 16, 3, rng); // dense2, bias 0
+            global::ModelGen.Initializers.HeUniform(_parameters.Slice(0, 32), 2, rng); // dense1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(48, 48), 16, 3, rng); // dense2, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -62,25 +62,25 @@ namespace Demo
         public global::System.Span<float> State => _state;
 
         /// <summary>Weight of dense1, 16 × 2 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 32);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 32);
 
         /// <summary>Bias of dense1, 16 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 32, 16);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(32, 16);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 32, 16);
 
         /// <summary>Weight of dense2, 3 × 16 (out × in), saved as "dense2.weight".</summary>
-        public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 48, 48);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(48, 48);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 48, 48);
 
         /// <summary>Bias of dense2, 3 values, saved as "dense2.bias".</summary>
-        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 96, 3);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(96, 3);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 96, 3);
@@ -97,10 +97,10 @@ namespace Demo
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -163,7 +163,7 @@ namespace Demo
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -179,8 +179,8 @@ namespace Demo
             {
                 var x = new global::System.Span<float>(_activations, 0, batchSize * 2);
                 var y = new global::System.Span<float>(_activations, 32, batchSize * 16);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 0, 32), y, batchSize, 16, 2);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 32, 16), batchSize, 16);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 32), y, batchSize, 16, 2);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(32, 16), batchSize, 16);
                 global::ModelGen.Kernels.Activations.Relu(y);
             }
 
@@ -202,8 +202,8 @@ namespace Demo
             {
                 var x = new global::System.Span<float>(_activations, 288, batchSize * 16);
                 var y = new global::System.Span<float>(_activations, 544, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 48, 48), y, batchSize, 3, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 96, 3), batchSize, 3);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(48, 48), y, batchSize, 3, 16);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(96, 3), batchSize, 3);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }
@@ -223,7 +223,7 @@ namespace Demo
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 3);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 288, batchSize * 16), new global::System.Span<float>(_gradients, 48, 48), 3, 16, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 96, 3), batchSize, 3);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 48, 48), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 3);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(48, 48), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 3);
             }
 
             // dropout1: Dropout 16 -> 16, rate 0.25

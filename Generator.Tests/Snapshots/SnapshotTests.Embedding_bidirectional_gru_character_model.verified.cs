@@ -42,7 +42,7 @@ namespace Demo.Text
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[22193];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(22193); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[22193];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[182272];
@@ -59,15 +59,15 @@ namespace Demo.Text
         public CharModel(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 0, 1040), 0.05f, rng); // embedding1: Keras' uniform ±0.05
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 1040, 9600), 0.17677669f, rng); // gru1: PyTorch's U(±1/√H) = ±0.17677669529663687
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 10640, 9408), 0.17677669f, rng); // gru2: PyTorch's U(±1/√H) = ±0.17677669529663687
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 20048, 2080), 32, 65, rng); // dense1, bias 0
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 1040), 0.05f, rng); // embedding1: Keras' uniform ±0.05
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(1040, 9600), 0.17677669f, rng); // gru1: PyTorch's U(±1/√H) = ±0.17677669529663687
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(10640, 9408), 0.17677669f, rng); // gru2: PyTorch's U(±1/√H) = ±0.17677669529663687
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(20048, 2080), 32, 65, rng); // dense1, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -76,7 +76,7 @@ namespace Demo.Text
         public global::System.Span<float> State => _state;
 
         /// <summary>Weight of embedding1, 65 × 16 (vocabulary × dimension), saved as "embedding1.weight".</summary>
-        public global::System.Span<float> Embedding1Weight => new global::System.Span<float>(_parameters, 0, 1040);
+        public global::System.Span<float> Embedding1Weight => _parameters.Slice(0, 1040);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Embedding1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Embedding1WeightGradient => new global::System.Span<float>(_gradients, 0, 1040);
@@ -95,49 +95,49 @@ namespace Demo.Text
         private readonly float[] _gru1Workspace = new float[global::ModelGen.Kernels.Gru.WorkspaceLength(16, 32)]; // kernel scratch
 
         /// <summary>WeightIh of gru1, 96 × 16, saved as "gru1.weight_ih_l0".</summary>
-        public global::System.Span<float> Gru1WeightIh => new global::System.Span<float>(_parameters, 1040, 1536);
+        public global::System.Span<float> Gru1WeightIh => _parameters.Slice(1040, 1536);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1WeightIhGradient => new global::System.Span<float>(_gradients, 1040, 1536);
 
         /// <summary>WeightHh of gru1, 96 × 32, saved as "gru1.weight_hh_l0".</summary>
-        public global::System.Span<float> Gru1WeightHh => new global::System.Span<float>(_parameters, 2576, 3072);
+        public global::System.Span<float> Gru1WeightHh => _parameters.Slice(2576, 3072);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1WeightHhGradient => new global::System.Span<float>(_gradients, 2576, 3072);
 
         /// <summary>BiasIh of gru1, 96 values, saved as "gru1.bias_ih_l0".</summary>
-        public global::System.Span<float> Gru1BiasIh => new global::System.Span<float>(_parameters, 5648, 96);
+        public global::System.Span<float> Gru1BiasIh => _parameters.Slice(5648, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1BiasIhGradient => new global::System.Span<float>(_gradients, 5648, 96);
 
         /// <summary>BiasHh of gru1, 96 values, saved as "gru1.bias_hh_l0".</summary>
-        public global::System.Span<float> Gru1BiasHh => new global::System.Span<float>(_parameters, 5744, 96);
+        public global::System.Span<float> Gru1BiasHh => _parameters.Slice(5744, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1BiasHhGradient => new global::System.Span<float>(_gradients, 5744, 96);
 
         /// <summary>WeightIhReverse of gru1, 96 × 16, saved as "gru1.weight_ih_l0_reverse".</summary>
-        public global::System.Span<float> Gru1WeightIhReverse => new global::System.Span<float>(_parameters, 5840, 1536);
+        public global::System.Span<float> Gru1WeightIhReverse => _parameters.Slice(5840, 1536);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightIhReverse"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1WeightIhReverseGradient => new global::System.Span<float>(_gradients, 5840, 1536);
 
         /// <summary>WeightHhReverse of gru1, 96 × 32, saved as "gru1.weight_hh_l0_reverse".</summary>
-        public global::System.Span<float> Gru1WeightHhReverse => new global::System.Span<float>(_parameters, 7376, 3072);
+        public global::System.Span<float> Gru1WeightHhReverse => _parameters.Slice(7376, 3072);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightHhReverse"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1WeightHhReverseGradient => new global::System.Span<float>(_gradients, 7376, 3072);
 
         /// <summary>BiasIhReverse of gru1, 96 values, saved as "gru1.bias_ih_l0_reverse".</summary>
-        public global::System.Span<float> Gru1BiasIhReverse => new global::System.Span<float>(_parameters, 10448, 96);
+        public global::System.Span<float> Gru1BiasIhReverse => _parameters.Slice(10448, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasIhReverse"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1BiasIhReverseGradient => new global::System.Span<float>(_gradients, 10448, 96);
 
         /// <summary>BiasHhReverse of gru1, 96 values, saved as "gru1.bias_hh_l0_reverse".</summary>
-        public global::System.Span<float> Gru1BiasHhReverse => new global::System.Span<float>(_parameters, 10544, 96);
+        public global::System.Span<float> Gru1BiasHhReverse => _parameters.Slice(10544, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasHhReverse"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1BiasHhReverseGradient => new global::System.Span<float>(_gradients, 10544, 96);
@@ -152,37 +152,37 @@ namespace Demo.Text
         private readonly float[] _gru2Workspace = new float[global::ModelGen.Kernels.Gru.WorkspaceLength(16, 32)]; // kernel scratch
 
         /// <summary>WeightIh of gru2, 96 × 64, saved as "gru2.weight_ih_l0".</summary>
-        public global::System.Span<float> Gru2WeightIh => new global::System.Span<float>(_parameters, 10640, 6144);
+        public global::System.Span<float> Gru2WeightIh => _parameters.Slice(10640, 6144);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru2WeightIhGradient => new global::System.Span<float>(_gradients, 10640, 6144);
 
         /// <summary>WeightHh of gru2, 96 × 32, saved as "gru2.weight_hh_l0".</summary>
-        public global::System.Span<float> Gru2WeightHh => new global::System.Span<float>(_parameters, 16784, 3072);
+        public global::System.Span<float> Gru2WeightHh => _parameters.Slice(16784, 3072);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru2WeightHhGradient => new global::System.Span<float>(_gradients, 16784, 3072);
 
         /// <summary>BiasIh of gru2, 96 values, saved as "gru2.bias_ih_l0".</summary>
-        public global::System.Span<float> Gru2BiasIh => new global::System.Span<float>(_parameters, 19856, 96);
+        public global::System.Span<float> Gru2BiasIh => _parameters.Slice(19856, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru2BiasIhGradient => new global::System.Span<float>(_gradients, 19856, 96);
 
         /// <summary>BiasHh of gru2, 96 values, saved as "gru2.bias_hh_l0".</summary>
-        public global::System.Span<float> Gru2BiasHh => new global::System.Span<float>(_parameters, 19952, 96);
+        public global::System.Span<float> Gru2BiasHh => _parameters.Slice(19952, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru2BiasHhGradient => new global::System.Span<float>(_gradients, 19952, 96);
 
         /// <summary>Weight of dense1, 65 × 32 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 20048, 2080);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(20048, 2080);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 20048, 2080);
 
         /// <summary>Bias of dense1, 65 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 22128, 65);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(22128, 65);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 22128, 65);
@@ -210,10 +210,10 @@ namespace Demo.Text
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>
         /// When true, each call starts from the recurrent state the previous call ended with (stateful training of
@@ -317,7 +317,7 @@ namespace Demo.Text
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -352,7 +352,7 @@ namespace Demo.Text
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize, steps);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -375,7 +375,7 @@ namespace Demo.Text
 
             // embedding1: Embedding 64 steps × 1 -> 64 steps × 16
             {
-                global::ModelGen.Kernels.Embedding.Forward(new global::System.Span<float>(_activations, 0, rows * 1), new global::System.Span<float>(_parameters, 0, 1040), new global::System.Span<float>(_activations, 1024, rows * 16), rows, 65, 16);
+                global::ModelGen.Kernels.Embedding.Forward(new global::System.Span<float>(_activations, 0, rows * 1), _parameters.Slice(0, 1040), new global::System.Span<float>(_activations, 1024, rows * 16), rows, 65, 16);
             }
 
             // gru1: GRU (bidirectional) 64 steps × 16 -> 64 steps × 64, 32 units, reset after, every step
@@ -385,7 +385,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_gru1Pre, 0, rows * 96);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 1040, 1536), new global::System.Span<float>(_parameters, 5648, 96), pre, rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1040, 1536), _parameters.Slice(5648, 96), pre, rows, 96, 16);
                     var initial = new global::System.Span<float>(_gru1Initial, 0, batchSize * 32);
                     if (carry)
                     {
@@ -396,18 +396,18 @@ namespace Demo.Text
                         initial.Clear();
                     }
                     var hidden = new global::System.Span<float>(_gru1Hidden, 0, rows * 32);
-                    global::ModelGen.Kernels.Gru.Forward(pre, new global::System.Span<float>(_parameters, 2576, 3072), new global::System.Span<float>(_parameters, 5744, 96), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(2576, 3072), _parameters.Slice(5744, 96), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 32));
                 }
                 {
                     // The reverse direction reads the sequence from its last step to its first.
                     var pre = new global::System.Span<float>(_gru1ReversePre, 0, rows * 96);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 5840, 1536), new global::System.Span<float>(_parameters, 10448, 96), pre, rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(5840, 1536), _parameters.Slice(10448, 96), pre, rows, 96, 16);
                     var initial = new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32);
                     initial.Clear();
                     var hidden = new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32);
-                    global::ModelGen.Kernels.Gru.Forward(pre, new global::System.Span<float>(_parameters, 7376, 3072), new global::System.Span<float>(_parameters, 10544, 96), initial, _gru1ReverseGates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(7376, 3072), _parameters.Slice(10544, 96), initial, _gru1ReverseGates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
                 }
                 // Output: the state of every step.
                 global::ModelGen.Kernels.Sequences.Concatenate(new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), new global::System.Span<float>(_activations, 17408, rows * 64), rows, 32, 32);
@@ -420,7 +420,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_gru2Pre, 0, rows * 96);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 10640, 6144), new global::System.Span<float>(_parameters, 19856, 96), pre, rows, 96, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(10640, 6144), _parameters.Slice(19856, 96), pre, rows, 96, 64);
                     var initial = new global::System.Span<float>(_gru2Initial, 0, batchSize * 32);
                     if (carry)
                     {
@@ -431,7 +431,7 @@ namespace Demo.Text
                         initial.Clear();
                     }
                     var hidden = new global::System.Span<float>(_gru2Hidden, 0, rows * 32);
-                    global::ModelGen.Kernels.Gru.Forward(pre, new global::System.Span<float>(_parameters, 16784, 3072), new global::System.Span<float>(_parameters, 19952, 96), initial, _gru2Gates, hidden, _gru2Workspace, steps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(16784, 3072), _parameters.Slice(19952, 96), initial, _gru2Gates, hidden, _gru2Workspace, steps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 32));
                 }
@@ -443,8 +443,8 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 82944, rows * 32);
                 var y = new global::System.Span<float>(_activations, 115712, rows * 65);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 20048, 2080), y, rows, 65, 32);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 22128, 65), rows, 65);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(20048, 2080), y, rows, 65, 32);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(22128, 65), rows, 65);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 65);
             }
@@ -466,7 +466,7 @@ namespace Demo.Text
                 var dy = new global::System.Span<float>(_deltaA, 0, rows * 65);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 82944, rows * 32), new global::System.Span<float>(_gradients, 20048, 2080), 65, 32, rows, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 22128, 65), rows, 65);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 20048, 2080), new global::System.Span<float>(_deltaB, 0, rows * 32), rows, 32, 65);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(20048, 2080), new global::System.Span<float>(_deltaB, 0, rows * 32), rows, 32, 65);
             }
 
             // gru2: GRU 64 steps × 64 -> 64 steps × 32, 32 units, classic reset, every step
@@ -480,10 +480,10 @@ namespace Demo.Text
                 var dInitial = new global::System.Span<float>(_gru2DInitial, 0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru2Gates, new global::System.Span<float>(_gru2Hidden, 0, rows * 32), new global::System.Span<float>(_gru2Initial, 0, batchSize * 32), new global::System.Span<float>(_parameters, 16784, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 16784, 3072), new global::System.Span<float>(_gradients, 19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru2Gates, new global::System.Span<float>(_gru2Hidden, 0, rows * 32), new global::System.Span<float>(_gru2Initial, 0, batchSize * 32), _parameters.Slice(16784, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 16784, 3072), new global::System.Span<float>(_gradients, 19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 10640, 6144), new global::System.Span<float>(_gradients, 19856, 96), rows, 96, 64);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 10640, 6144), new global::System.Span<float>(_deltaA, 0, rows * 64), rows, 96, 64);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(10640, 6144), new global::System.Span<float>(_deltaA, 0, rows * 64), rows, 96, 64);
                 }
             }
 
@@ -499,16 +499,16 @@ namespace Demo.Text
                 var dInitial = new global::System.Span<float>(_gru1DInitial, 0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1Initial, 0, batchSize * 32), new global::System.Span<float>(_parameters, 2576, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 2576, 3072), new global::System.Span<float>(_gradients, 5744, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1Initial, 0, batchSize * 32), _parameters.Slice(2576, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 2576, 3072), new global::System.Span<float>(_gradients, 5744, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1040, 1536), new global::System.Span<float>(_gradients, 5648, 96), rows, 96, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 1040, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1040, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16);
                 }
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1ReverseGates, new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32), new global::System.Span<float>(_parameters, 7376, 3072), dBackward, dPre, new global::System.Span<float>(_gradients, 7376, 3072), new global::System.Span<float>(_gradients, 10544, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1ReverseGates, new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32), _parameters.Slice(7376, 3072), dBackward, dPre, new global::System.Span<float>(_gradients, 7376, 3072), new global::System.Span<float>(_gradients, 10544, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 5840, 1536), new global::System.Span<float>(_gradients, 10448, 96), rows, 96, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 5840, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16, accumulate: true);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(5840, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16, accumulate: true);
                 }
             }
 

@@ -46,7 +46,7 @@ namespace Demo.Text
         public const int MaxOutputLength = 11;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[8396];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(8396); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[8396];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[7296];
@@ -66,16 +66,16 @@ namespace Demo.Text
         public Reverser(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 0, 1920), 0.25f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.25
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 1920, 2176), 0.25f, rng); // lstm2: PyTorch's U(±1/√H) = ±0.25
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 4096, 1920), 0.25f, rng); // lstm3: PyTorch's U(±1/√H) = ±0.25
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 6016, 2176), 0.25f, rng); // lstm4: PyTorch's U(±1/√H) = ±0.25
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 8192, 192), 16, 12, rng); // dense1, bias 0
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 1920), 0.25f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.25
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(1920, 2176), 0.25f, rng); // lstm2: PyTorch's U(±1/√H) = ±0.25
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(4096, 1920), 0.25f, rng); // lstm3: PyTorch's U(±1/√H) = ±0.25
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(6016, 2176), 0.25f, rng); // lstm4: PyTorch's U(±1/√H) = ±0.25
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(8192, 192), 16, 12, rng); // dense1, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -95,25 +95,25 @@ namespace Demo.Text
         private readonly float[] _lstm1Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
 
         /// <summary>WeightIh of lstm1, 64 × 12, saved as "lstm1.weight_ih_l0".</summary>
-        public global::System.Span<float> Lstm1WeightIh => new global::System.Span<float>(_parameters, 0, 768);
+        public global::System.Span<float> Lstm1WeightIh => _parameters.Slice(0, 768);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1WeightIhGradient => new global::System.Span<float>(_gradients, 0, 768);
 
         /// <summary>WeightHh of lstm1, 64 × 16, saved as "lstm1.weight_hh_l0".</summary>
-        public global::System.Span<float> Lstm1WeightHh => new global::System.Span<float>(_parameters, 768, 1024);
+        public global::System.Span<float> Lstm1WeightHh => _parameters.Slice(768, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1WeightHhGradient => new global::System.Span<float>(_gradients, 768, 1024);
 
         /// <summary>BiasIh of lstm1, 64 values, saved as "lstm1.bias_ih_l0".</summary>
-        public global::System.Span<float> Lstm1BiasIh => new global::System.Span<float>(_parameters, 1792, 64);
+        public global::System.Span<float> Lstm1BiasIh => _parameters.Slice(1792, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1BiasIhGradient => new global::System.Span<float>(_gradients, 1792, 64);
 
         /// <summary>BiasHh of lstm1, 64 values, saved as "lstm1.bias_hh_l0".</summary>
-        public global::System.Span<float> Lstm1BiasHh => new global::System.Span<float>(_parameters, 1856, 64);
+        public global::System.Span<float> Lstm1BiasHh => _parameters.Slice(1856, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => new global::System.Span<float>(_gradients, 1856, 64);
@@ -130,25 +130,25 @@ namespace Demo.Text
         private readonly float[] _lstm2Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
 
         /// <summary>WeightIh of lstm2, 64 × 16, saved as "lstm2.weight_ih_l0".</summary>
-        public global::System.Span<float> Lstm2WeightIh => new global::System.Span<float>(_parameters, 1920, 1024);
+        public global::System.Span<float> Lstm2WeightIh => _parameters.Slice(1920, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2WeightIhGradient => new global::System.Span<float>(_gradients, 1920, 1024);
 
         /// <summary>WeightHh of lstm2, 64 × 16, saved as "lstm2.weight_hh_l0".</summary>
-        public global::System.Span<float> Lstm2WeightHh => new global::System.Span<float>(_parameters, 2944, 1024);
+        public global::System.Span<float> Lstm2WeightHh => _parameters.Slice(2944, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2WeightHhGradient => new global::System.Span<float>(_gradients, 2944, 1024);
 
         /// <summary>BiasIh of lstm2, 64 values, saved as "lstm2.bias_ih_l0".</summary>
-        public global::System.Span<float> Lstm2BiasIh => new global::System.Span<float>(_parameters, 3968, 64);
+        public global::System.Span<float> Lstm2BiasIh => _parameters.Slice(3968, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2BiasIhGradient => new global::System.Span<float>(_gradients, 3968, 64);
 
         /// <summary>BiasHh of lstm2, 64 values, saved as "lstm2.bias_hh_l0".</summary>
-        public global::System.Span<float> Lstm2BiasHh => new global::System.Span<float>(_parameters, 4032, 64);
+        public global::System.Span<float> Lstm2BiasHh => _parameters.Slice(4032, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => new global::System.Span<float>(_gradients, 4032, 64);
@@ -165,25 +165,25 @@ namespace Demo.Text
         private readonly float[] _lstm3Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
 
         /// <summary>WeightIh of lstm3, 64 × 12, saved as "lstm3.weight_ih_l0".</summary>
-        public global::System.Span<float> Lstm3WeightIh => new global::System.Span<float>(_parameters, 4096, 768);
+        public global::System.Span<float> Lstm3WeightIh => _parameters.Slice(4096, 768);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm3WeightIhGradient => new global::System.Span<float>(_gradients, 4096, 768);
 
         /// <summary>WeightHh of lstm3, 64 × 16, saved as "lstm3.weight_hh_l0".</summary>
-        public global::System.Span<float> Lstm3WeightHh => new global::System.Span<float>(_parameters, 4864, 1024);
+        public global::System.Span<float> Lstm3WeightHh => _parameters.Slice(4864, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm3WeightHhGradient => new global::System.Span<float>(_gradients, 4864, 1024);
 
         /// <summary>BiasIh of lstm3, 64 values, saved as "lstm3.bias_ih_l0".</summary>
-        public global::System.Span<float> Lstm3BiasIh => new global::System.Span<float>(_parameters, 5888, 64);
+        public global::System.Span<float> Lstm3BiasIh => _parameters.Slice(5888, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm3BiasIhGradient => new global::System.Span<float>(_gradients, 5888, 64);
 
         /// <summary>BiasHh of lstm3, 64 values, saved as "lstm3.bias_hh_l0".</summary>
-        public global::System.Span<float> Lstm3BiasHh => new global::System.Span<float>(_parameters, 5952, 64);
+        public global::System.Span<float> Lstm3BiasHh => _parameters.Slice(5952, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm3BiasHhGradient => new global::System.Span<float>(_gradients, 5952, 64);
@@ -200,37 +200,37 @@ namespace Demo.Text
         private readonly float[] _lstm4Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
 
         /// <summary>WeightIh of lstm4, 64 × 16, saved as "lstm4.weight_ih_l0".</summary>
-        public global::System.Span<float> Lstm4WeightIh => new global::System.Span<float>(_parameters, 6016, 1024);
+        public global::System.Span<float> Lstm4WeightIh => _parameters.Slice(6016, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm4WeightIhGradient => new global::System.Span<float>(_gradients, 6016, 1024);
 
         /// <summary>WeightHh of lstm4, 64 × 16, saved as "lstm4.weight_hh_l0".</summary>
-        public global::System.Span<float> Lstm4WeightHh => new global::System.Span<float>(_parameters, 7040, 1024);
+        public global::System.Span<float> Lstm4WeightHh => _parameters.Slice(7040, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm4WeightHhGradient => new global::System.Span<float>(_gradients, 7040, 1024);
 
         /// <summary>BiasIh of lstm4, 64 values, saved as "lstm4.bias_ih_l0".</summary>
-        public global::System.Span<float> Lstm4BiasIh => new global::System.Span<float>(_parameters, 8064, 64);
+        public global::System.Span<float> Lstm4BiasIh => _parameters.Slice(8064, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm4BiasIhGradient => new global::System.Span<float>(_gradients, 8064, 64);
 
         /// <summary>BiasHh of lstm4, 64 values, saved as "lstm4.bias_hh_l0".</summary>
-        public global::System.Span<float> Lstm4BiasHh => new global::System.Span<float>(_parameters, 8128, 64);
+        public global::System.Span<float> Lstm4BiasHh => _parameters.Slice(8128, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm4BiasHhGradient => new global::System.Span<float>(_gradients, 8128, 64);
 
         /// <summary>Weight of dense1, 12 × 16 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 8192, 192);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(8192, 192);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 8192, 192);
 
         /// <summary>Bias of dense1, 12 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 8384, 12);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(8384, 12);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 8384, 12);
@@ -261,10 +261,10 @@ namespace Demo.Text
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>
         /// The recurrent state carried between decoder steps (every recurrent layer's hidden state for MaxBatchSize
@@ -327,7 +327,7 @@ namespace Demo.Text
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, decoderInputs, targets, batchSize, inputSteps, outputSteps);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -421,7 +421,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm1Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 0, 768), new global::System.Span<float>(_parameters, 1792, 64), pre, rows, 64, 12);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 768), _parameters.Slice(1792, 64), pre, rows, 64, 12);
                     var initial = new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -436,7 +436,7 @@ namespace Demo.Text
                     }
                     var hidden = new global::System.Span<float>(_lstm1Hidden, 0, rows * 16);
                     var cells = new global::System.Span<float>(_lstm1Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 768, 1024), new global::System.Span<float>(_parameters, 1856, 64), default, initial, initialCell, new global::System.Span<float>(_lstm1Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(768, 1024), _parameters.Slice(1856, 64), default, initial, initialCell, new global::System.Span<float>(_lstm1Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 128, batchSize * 16));
@@ -452,7 +452,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm2Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 1920, 1024), new global::System.Span<float>(_parameters, 3968, 64), pre, rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1920, 1024), _parameters.Slice(3968, 64), pre, rows, 64, 16);
                     var initial = new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -467,7 +467,7 @@ namespace Demo.Text
                     }
                     var hidden = new global::System.Span<float>(_lstm2Hidden, 0, rows * 16);
                     var cells = new global::System.Span<float>(_lstm2Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 2944, 1024), new global::System.Span<float>(_parameters, 4032, 64), default, initial, initialCell, new global::System.Span<float>(_lstm2Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2944, 1024), _parameters.Slice(4032, 64), default, initial, initialCell, new global::System.Span<float>(_lstm2Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 256, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 384, batchSize * 16));
@@ -497,7 +497,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm3Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 4096, 768), new global::System.Span<float>(_parameters, 5888, 64), pre, rows, 64, 12);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(4096, 768), _parameters.Slice(5888, 64), pre, rows, 64, 12);
                     var initial = new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -512,7 +512,7 @@ namespace Demo.Text
                     }
                     var hidden = new global::System.Span<float>(_lstm3Hidden, 0, rows * 16);
                     var cells = new global::System.Span<float>(_lstm3Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 4864, 1024), new global::System.Span<float>(_parameters, 5952, 64), default, initial, initialCell, new global::System.Span<float>(_lstm3Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(4864, 1024), _parameters.Slice(5952, 64), default, initial, initialCell, new global::System.Span<float>(_lstm3Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 640, batchSize * 16));
@@ -528,7 +528,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm4Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 6016, 1024), new global::System.Span<float>(_parameters, 8064, 64), pre, rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(6016, 1024), _parameters.Slice(8064, 64), pre, rows, 64, 16);
                     var initial = new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -543,7 +543,7 @@ namespace Demo.Text
                     }
                     var hidden = new global::System.Span<float>(_lstm4Hidden, 0, rows * 16);
                     var cells = new global::System.Span<float>(_lstm4Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 7040, 1024), new global::System.Span<float>(_parameters, 8128, 64), default, initial, initialCell, new global::System.Span<float>(_lstm4Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(7040, 1024), _parameters.Slice(8128, 64), default, initial, initialCell, new global::System.Span<float>(_lstm4Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 768, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 896, batchSize * 16));
@@ -556,8 +556,8 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 4832, rows * 16);
                 var y = new global::System.Span<float>(_activations, 6240, rows * 12);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 8192, 192), y, rows, 12, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 8384, 12), rows, 12);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(8192, 192), y, rows, 12, 16);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(8384, 12), rows, 12);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 12);
             }
@@ -577,7 +577,7 @@ namespace Demo.Text
                 var dy = new global::System.Span<float>(_deltaA, 0, rows * 12);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 4832, rows * 16), new global::System.Span<float>(_gradients, 8192, 192), 12, 16, rows, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 8384, 12), rows, 12);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 8192, 192), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 12);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(8192, 192), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 12);
             }
 
             // lstm4: LSTM 11 steps × 16 -> 11 steps × 16, 16 units, every step
@@ -591,10 +591,10 @@ namespace Demo.Text
                 var dInitial = new global::System.Span<float>(_lstm4DInitial, 0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm4Gates, 0, rows * 64), new global::System.Span<float>(_lstm4Cells, 0, rows * 16), new global::System.Span<float>(_lstm4Hidden, 0, rows * 16), new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 7040, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 7040, 1024), new global::System.Span<float>(_gradients, 8128, 64), default, dInitial, new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm4Gates, 0, rows * 64), new global::System.Span<float>(_lstm4Cells, 0, rows * 16), new global::System.Span<float>(_lstm4Hidden, 0, rows * 16), new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16), _parameters.Slice(7040, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 7040, 1024), new global::System.Span<float>(_gradients, 8128, 64), default, dInitial, new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 6016, 1024), new global::System.Span<float>(_gradients, 8064, 64), rows, 64, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 6016, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(6016, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
                 }
             }
 
@@ -609,7 +609,7 @@ namespace Demo.Text
                 var dInitial = new global::System.Span<float>(_lstm3DInitial, 0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm3Gates, 0, rows * 64), new global::System.Span<float>(_lstm3Cells, 0, rows * 16), new global::System.Span<float>(_lstm3Hidden, 0, rows * 16), new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 4864, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 4864, 1024), new global::System.Span<float>(_gradients, 5952, 64), default, dInitial, new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm3Gates, 0, rows * 64), new global::System.Span<float>(_lstm3Cells, 0, rows * 16), new global::System.Span<float>(_lstm3Hidden, 0, rows * 16), new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16), _parameters.Slice(4864, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 4864, 1024), new global::System.Span<float>(_gradients, 5952, 64), default, dInitial, new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 4096, 768), new global::System.Span<float>(_gradients, 5888, 64), rows, 64, 12);
                 }
@@ -636,10 +636,10 @@ namespace Demo.Text
                 // The decoder's gradient w.r.t. its initial state is this layer's gradient w.r.t. its final state.
                 global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), new global::System.Span<float>(_lstm4DInitial, 0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 2944, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2944, 1024), new global::System.Span<float>(_gradients, 4032, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 128, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16));
+                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), _parameters.Slice(2944, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2944, 1024), new global::System.Span<float>(_gradients, 4032, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 128, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1920, 1024), new global::System.Span<float>(_gradients, 3968, 64), rows, 64, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 1920, 1024), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1920, 1024), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 64, 16);
                 }
             }
 
@@ -656,7 +656,7 @@ namespace Demo.Text
                 // The decoder's gradient w.r.t. its initial state is this layer's gradient w.r.t. its final state.
                 global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), new global::System.Span<float>(_lstm3DInitial, 0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 768, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 768, 1024), new global::System.Span<float>(_gradients, 1856, 64), default, dInitial, new global::System.Span<float>(_lstm1DInitial, 128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16));
+                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), _parameters.Slice(768, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 768, 1024), new global::System.Span<float>(_gradients, 1856, 64), default, dInitial, new global::System.Span<float>(_lstm1DInitial, 128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_gradients, 1792, 64), rows, 64, 12);
                 }

@@ -30,7 +30,7 @@ partial class TinyImageNet : global::ModelGen.IModel
     int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
     // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-    private readonly float[] _parameters = new float[304];
+    private readonly global::ModelGen.ParameterBuffer _parameters = new(304); // 64-byte aligned, pinned
     private readonly float[] _gradients = new float[304];
     private readonly float[] _state = new float[0];
     private readonly float[] _activations = new float[156];
@@ -44,13 +44,13 @@ partial class TinyImageNet : global::ModelGen.IModel
     public TinyImageNet(int seed = 0)
     {
         var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-        global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 250), 25, 10, rng); // dense1, bias 0
-        global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 260, 40), 10, 4, rng); // dense2, bias 0
+        global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 250), 25, 10, rng); // dense1, bias 0
+        global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(260, 40), 10, 4, rng); // dense2, bias 0
         _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
     }
 
     /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
     public global::System.Span<float> Gradients => _gradients;
@@ -59,25 +59,25 @@ partial class TinyImageNet : global::ModelGen.IModel
     public global::System.Span<float> State => _state;
 
     /// <summary>Weight of dense1, 10 × 25 (out × in), saved as "dense1.weight".</summary>
-    public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 250);
+    public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 250);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 250);
 
     /// <summary>Bias of dense1, 10 values, saved as "dense1.bias".</summary>
-    public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 250, 10);
+    public global::System.Span<float> Dense1Bias => _parameters.Slice(250, 10);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 250, 10);
 
     /// <summary>Weight of dense2, 4 × 10 (out × in), saved as "dense2.weight".</summary>
-    public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 260, 40);
+    public global::System.Span<float> Dense2Weight => _parameters.Slice(260, 40);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 260, 40);
 
     /// <summary>Bias of dense2, 4 values, saved as "dense2.bias".</summary>
-    public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 300, 4);
+    public global::System.Span<float> Dense2Bias => _parameters.Slice(300, 4);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
     public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 300, 4);
@@ -94,10 +94,10 @@ partial class TinyImageNet : global::ModelGen.IModel
     public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
     /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-    public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+    public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
     /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-    public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+    public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
     /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
     public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -160,7 +160,7 @@ partial class TinyImageNet : global::ModelGen.IModel
     {
         global::System.ArgumentNullException.ThrowIfNull(optimizer);
         var loss = ComputeGradients(inputs, targets, batchSize);
-        optimizer.Step(_parameters, _gradients);
+        optimizer.Step(_parameters.Span, _gradients);
         return loss;
     }
 
@@ -181,8 +181,8 @@ partial class TinyImageNet : global::ModelGen.IModel
         {
             var x = new global::System.Span<float>(_activations, 0, batchSize * 25);
             var y = new global::System.Span<float>(_activations, 100, batchSize * 10);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 0, 250), y, batchSize, 10, 25);
-            global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 250, 10), batchSize, 10);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 250), y, batchSize, 10, 25);
+            global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(250, 10), batchSize, 10);
             global::ModelGen.Kernels.Activations.Sigmoid(y);
         }
 
@@ -190,8 +190,8 @@ partial class TinyImageNet : global::ModelGen.IModel
         {
             var x = new global::System.Span<float>(_activations, 100, batchSize * 10);
             var y = new global::System.Span<float>(_activations, 140, batchSize * 4);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 260, 40), y, batchSize, 4, 10);
-            global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 300, 4), batchSize, 4);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(260, 40), y, batchSize, 4, 10);
+            global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(300, 4), batchSize, 4);
             // Softmax of the logits; the cross-entropy loss uses these probabilities.
             global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 4);
         }
@@ -212,7 +212,7 @@ partial class TinyImageNet : global::ModelGen.IModel
             // The gradient already is w.r.t. the logits (softmax fused with the loss).
             global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 100, batchSize * 10), new global::System.Span<float>(_gradients, 260, 40), 4, 10, batchSize, accumulate: true);
             global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 300, 4), batchSize, 4);
-            global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 260, 40), new global::System.Span<float>(_deltaB, 0, batchSize * 10), batchSize, 10, 4);
+            global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(260, 40), new global::System.Span<float>(_deltaB, 0, batchSize * 10), batchSize, 10, 4);
         }
 
         // dense1: Dense 25 -> 10, Sigmoid

@@ -40,7 +40,7 @@ namespace Demo.Text
         public const int MaxOutputLength = 6;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[475];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(475); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[475];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[532];
@@ -59,15 +59,15 @@ namespace Demo.Text
         public Captioner(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 40), 5, 8, rng); // dense1, bias 0
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 48, 28), 0.05f, rng); // embedding1: Keras' uniform ±0.05
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 76, 336), 0.35355338f, rng); // gru1: PyTorch's U(±1/√H) = ±0.35355339059327373
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 412, 56), 8, 7, rng); // dense2, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 40), 5, 8, rng); // dense1, bias 0
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(48, 28), 0.05f, rng); // embedding1: Keras' uniform ±0.05
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(76, 336), 0.35355338f, rng); // gru1: PyTorch's U(±1/√H) = ±0.35355339059327373
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(412, 56), 8, 7, rng); // dense2, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -76,19 +76,19 @@ namespace Demo.Text
         public global::System.Span<float> State => _state;
 
         /// <summary>Weight of dense1, 8 × 5 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 40);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 40);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 40);
 
         /// <summary>Bias of dense1, 8 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 40, 8);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(40, 8);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 40, 8);
 
         /// <summary>Weight of embedding1, 7 × 4 (vocabulary × dimension), saved as "embedding1.weight".</summary>
-        public global::System.Span<float> Embedding1Weight => new global::System.Span<float>(_parameters, 48, 28);
+        public global::System.Span<float> Embedding1Weight => _parameters.Slice(48, 28);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Embedding1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Embedding1WeightGradient => new global::System.Span<float>(_gradients, 48, 28);
@@ -103,37 +103,37 @@ namespace Demo.Text
         private readonly float[] _gru1Workspace = new float[global::ModelGen.Kernels.Gru.WorkspaceLength(4, 8)]; // kernel scratch
 
         /// <summary>WeightIh of gru1, 24 × 4, saved as "gru1.weight_ih_l0".</summary>
-        public global::System.Span<float> Gru1WeightIh => new global::System.Span<float>(_parameters, 76, 96);
+        public global::System.Span<float> Gru1WeightIh => _parameters.Slice(76, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1WeightIhGradient => new global::System.Span<float>(_gradients, 76, 96);
 
         /// <summary>WeightHh of gru1, 24 × 8, saved as "gru1.weight_hh_l0".</summary>
-        public global::System.Span<float> Gru1WeightHh => new global::System.Span<float>(_parameters, 172, 192);
+        public global::System.Span<float> Gru1WeightHh => _parameters.Slice(172, 192);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1WeightHhGradient => new global::System.Span<float>(_gradients, 172, 192);
 
         /// <summary>BiasIh of gru1, 24 values, saved as "gru1.bias_ih_l0".</summary>
-        public global::System.Span<float> Gru1BiasIh => new global::System.Span<float>(_parameters, 364, 24);
+        public global::System.Span<float> Gru1BiasIh => _parameters.Slice(364, 24);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1BiasIhGradient => new global::System.Span<float>(_gradients, 364, 24);
 
         /// <summary>BiasHh of gru1, 24 values, saved as "gru1.bias_hh_l0".</summary>
-        public global::System.Span<float> Gru1BiasHh => new global::System.Span<float>(_parameters, 388, 24);
+        public global::System.Span<float> Gru1BiasHh => _parameters.Slice(388, 24);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Gru1BiasHhGradient => new global::System.Span<float>(_gradients, 388, 24);
 
         /// <summary>Weight of dense2, 7 × 8 (out × in), saved as "dense2.weight".</summary>
-        public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 412, 56);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(412, 56);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 412, 56);
 
         /// <summary>Bias of dense2, 7 values, saved as "dense2.bias".</summary>
-        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 468, 7);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(468, 7);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 468, 7);
@@ -155,10 +155,10 @@ namespace Demo.Text
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>
         /// The recurrent state carried between decoder steps (every recurrent layer's hidden state for MaxBatchSize
@@ -221,7 +221,7 @@ namespace Demo.Text
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, decoderInputs, targets, batchSize, outputSteps);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -310,8 +310,8 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 0, batchSize * 5);
                 var y = new global::System.Span<float>(_activations, 20, batchSize * 8);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 0, 40), y, batchSize, 8, 5);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 40, 8), batchSize, 8);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 40), y, batchSize, 8, 5);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(40, 8), batchSize, 8);
                 global::ModelGen.Kernels.Activations.Tanh(y);
             }
 
@@ -327,7 +327,7 @@ namespace Demo.Text
 
             // embedding1: Embedding 6 steps × 1 -> 6 steps × 4
             {
-                global::ModelGen.Kernels.Embedding.Forward(new global::System.Span<float>(_activations, 52, rows * 1), new global::System.Span<float>(_parameters, 48, 28), new global::System.Span<float>(_activations, 76, rows * 4), rows, 7, 4);
+                global::ModelGen.Kernels.Embedding.Forward(new global::System.Span<float>(_activations, 52, rows * 1), _parameters.Slice(48, 28), new global::System.Span<float>(_activations, 76, rows * 4), rows, 7, 4);
             }
 
             // gru1: GRU 6 steps × 4 -> 6 steps × 8, 8 units, reset after, every step
@@ -337,7 +337,7 @@ namespace Demo.Text
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_gru1Pre, 0, rows * 24);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 76, 96), new global::System.Span<float>(_parameters, 364, 24), pre, rows, 24, 4);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(76, 96), _parameters.Slice(364, 24), pre, rows, 24, 4);
                     var initial = new global::System.Span<float>(_gru1Initial, 0, batchSize * 8);
                     if (carry)
                     {
@@ -348,7 +348,7 @@ namespace Demo.Text
                         initial.Clear();
                     }
                     var hidden = new global::System.Span<float>(_gru1Hidden, 0, rows * 8);
-                    global::ModelGen.Kernels.Gru.Forward(pre, new global::System.Span<float>(_parameters, 172, 192), new global::System.Span<float>(_parameters, 388, 24), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(172, 192), _parameters.Slice(388, 24), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 8, batchSize * 8).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 8));
                 }
@@ -360,8 +360,8 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 172, rows * 8);
                 var y = new global::System.Span<float>(_activations, 364, rows * 7);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 412, 56), y, rows, 7, 8);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 468, 7), rows, 7);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(412, 56), y, rows, 7, 8);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(468, 7), rows, 7);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 7);
             }
@@ -381,7 +381,7 @@ namespace Demo.Text
                 var dy = new global::System.Span<float>(_deltaA, 0, rows * 7);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 172, rows * 8), new global::System.Span<float>(_gradients, 412, 56), 7, 8, rows, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 468, 7), rows, 7);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 412, 56), new global::System.Span<float>(_deltaB, 0, rows * 8), rows, 8, 7);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(412, 56), new global::System.Span<float>(_deltaB, 0, rows * 8), rows, 8, 7);
             }
 
             // gru1: GRU 6 steps × 4 -> 6 steps × 8, 8 units, reset after, every step
@@ -395,10 +395,10 @@ namespace Demo.Text
                 var dInitial = new global::System.Span<float>(_gru1DInitial, 0, batchSize * 8);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 8), new global::System.Span<float>(_gru1Initial, 0, batchSize * 8), new global::System.Span<float>(_parameters, 172, 192), dForward, dPre, new global::System.Span<float>(_gradients, 172, 192), new global::System.Span<float>(_gradients, 388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 8), new global::System.Span<float>(_gru1Initial, 0, batchSize * 8), _parameters.Slice(172, 192), dForward, dPre, new global::System.Span<float>(_gradients, 172, 192), new global::System.Span<float>(_gradients, 388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 76, 96), new global::System.Span<float>(_gradients, 364, 24), rows, 24, 4);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 76, 96), new global::System.Span<float>(_deltaA, 0, rows * 4), rows, 24, 4);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(76, 96), new global::System.Span<float>(_deltaA, 0, rows * 4), rows, 24, 4);
                 }
             }
 

@@ -32,7 +32,7 @@ namespace Demo.Forecasting
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[101];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(101); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[101];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[152];
@@ -46,14 +46,14 @@ namespace Demo.Forecasting
         public Regressor(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 32), 4, 8, rng); // dense1, bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 40, 48), 8, 6, rng); // dense2, bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 94, 6), 6, 1, rng); // dense3, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 32), 4, 8, rng); // dense1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(40, 48), 8, 6, rng); // dense2, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(94, 6), 6, 1, rng); // dense3, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -62,37 +62,37 @@ namespace Demo.Forecasting
         public global::System.Span<float> State => _state;
 
         /// <summary>Weight of dense1, 8 × 4 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 0, 32);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 32);
 
         /// <summary>Bias of dense1, 8 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 32, 8);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(32, 8);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 32, 8);
 
         /// <summary>Weight of dense2, 6 × 8 (out × in), saved as "dense2.weight".</summary>
-        public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 40, 48);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(40, 48);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 40, 48);
 
         /// <summary>Bias of dense2, 6 values, saved as "dense2.bias".</summary>
-        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 88, 6);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(88, 6);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 88, 6);
 
         /// <summary>Weight of dense3, 1 × 6 (out × in), saved as "dense3.weight".</summary>
-        public global::System.Span<float> Dense3Weight => new global::System.Span<float>(_parameters, 94, 6);
+        public global::System.Span<float> Dense3Weight => _parameters.Slice(94, 6);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense3WeightGradient => new global::System.Span<float>(_gradients, 94, 6);
 
         /// <summary>Bias of dense3, 1 values, saved as "dense3.bias".</summary>
-        public global::System.Span<float> Dense3Bias => new global::System.Span<float>(_parameters, 100, 1);
+        public global::System.Span<float> Dense3Bias => _parameters.Slice(100, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense3BiasGradient => new global::System.Span<float>(_gradients, 100, 1);
@@ -111,10 +111,10 @@ namespace Demo.Forecasting
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -177,7 +177,7 @@ namespace Demo.Forecasting
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -193,8 +193,8 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 0, batchSize * 4);
                 var y = new global::System.Span<float>(_activations, 32, batchSize * 8);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 0, 32), y, batchSize, 8, 4);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 32, 8), batchSize, 8);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 32), y, batchSize, 8, 4);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(32, 8), batchSize, 8);
                 global::ModelGen.Kernels.Activations.Tanh(y);
             }
 
@@ -202,8 +202,8 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 32, batchSize * 8);
                 var y = new global::System.Span<float>(_activations, 96, batchSize * 6);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 40, 48), y, batchSize, 6, 8);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 88, 6), batchSize, 6);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(40, 48), y, batchSize, 6, 8);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(88, 6), batchSize, 6);
                 global::ModelGen.Kernels.Activations.Sigmoid(y);
             }
 
@@ -211,8 +211,8 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 96, batchSize * 6);
                 var y = new global::System.Span<float>(_activations, 144, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 94, 6), y, batchSize, 1, 6);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 100, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(94, 6), y, batchSize, 1, 6);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(100, 1), batchSize, 1);
             }
 
             _forwardBatchSize = batchSize;
@@ -230,7 +230,7 @@ namespace Demo.Forecasting
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 96, batchSize * 6), new global::System.Span<float>(_gradients, 94, 6), 1, 6, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 100, 1), batchSize, 1);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 94, 6), new global::System.Span<float>(_deltaB, 0, batchSize * 6), batchSize, 6, 1);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(94, 6), new global::System.Span<float>(_deltaB, 0, batchSize * 6), batchSize, 6, 1);
             }
 
             // dense2: Dense 8 -> 6, Sigmoid
@@ -239,7 +239,7 @@ namespace Demo.Forecasting
                 global::ModelGen.Kernels.Activations.SigmoidBackward(new global::System.Span<float>(_activations, 96, batchSize * 6), dy);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 32, batchSize * 8), new global::System.Span<float>(_gradients, 40, 48), 6, 8, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 88, 6), batchSize, 6);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 40, 48), new global::System.Span<float>(_deltaA, 0, batchSize * 8), batchSize, 8, 6);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(40, 48), new global::System.Span<float>(_deltaA, 0, batchSize * 8), batchSize, 8, 6);
             }
 
             // dense1: Dense 4 -> 8, Tanh

@@ -53,7 +53,7 @@ namespace Demo.Vision
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[1185];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(1185); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[1185];
         private readonly float[] _state = new float[8];
         private readonly float[] _activations = new float[14984];
@@ -70,18 +70,18 @@ namespace Demo.Vision
         public ResidualNormNet(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 0, 108), 27, 36, rng); // conv1, bias 0
-            new global::System.Span<float>(_parameters, 112, 4).Fill(1f); // batchnorm1 gain 1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 108), 27, 36, rng); // conv1, bias 0
+            _parameters.Slice(112, 4).Fill(1f); // batchnorm1 gain 1, bias 0
             new global::System.Span<float>(_state, 4, 4).Fill(1f); // batchnorm1 running variance 1, mean 0
-            global::ModelGen.Initializers.HeUniform(new global::System.Span<float>(_parameters, 120, 144), 36, rng); // conv2, bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 268, 144), 36, 36, rng); // conv3, bias 0
-            new global::System.Span<float>(_parameters, 416, 256).Fill(1f); // layernorm1 gain 1, bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 928, 256), 256, 1, rng); // dense1, bias 0
+            global::ModelGen.Initializers.HeUniform(_parameters.Slice(120, 144), 36, rng); // conv2, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(268, 144), 36, 36, rng); // conv3, bias 0
+            _parameters.Slice(416, 256).Fill(1f); // layernorm1 gain 1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(928, 256), 256, 1, rng); // dense1, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -92,25 +92,25 @@ namespace Demo.Vision
         private static readonly global::ModelGen.Kernels.ConvShape Conv1Shape = new(3, 8, 8, 4, 3, 3, 1, 1, 1, 1);
 
         /// <summary>Weight of conv1, 4 × 3 × 3 × 3 (filters × channels × kernel), saved as "conv1.weight".</summary>
-        public global::System.Span<float> Conv1Weight => new global::System.Span<float>(_parameters, 0, 108);
+        public global::System.Span<float> Conv1Weight => _parameters.Slice(0, 108);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv1WeightGradient => new global::System.Span<float>(_gradients, 0, 108);
 
         /// <summary>Bias of conv1, 4 values, saved as "conv1.bias".</summary>
-        public global::System.Span<float> Conv1Bias => new global::System.Span<float>(_parameters, 108, 4);
+        public global::System.Span<float> Conv1Bias => _parameters.Slice(108, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv1BiasGradient => new global::System.Span<float>(_gradients, 108, 4);
 
         /// <summary>Weight of batchnorm1, 4 values, one per channel (the gain), saved as "batchnorm1.weight".</summary>
-        public global::System.Span<float> Batchnorm1Weight => new global::System.Span<float>(_parameters, 112, 4);
+        public global::System.Span<float> Batchnorm1Weight => _parameters.Slice(112, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Batchnorm1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Batchnorm1WeightGradient => new global::System.Span<float>(_gradients, 112, 4);
 
         /// <summary>Bias of batchnorm1, 4 values, one per channel, saved as "batchnorm1.bias".</summary>
-        public global::System.Span<float> Batchnorm1Bias => new global::System.Span<float>(_parameters, 116, 4);
+        public global::System.Span<float> Batchnorm1Bias => _parameters.Slice(116, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Batchnorm1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Batchnorm1BiasGradient => new global::System.Span<float>(_gradients, 116, 4);
@@ -124,13 +124,13 @@ namespace Demo.Vision
         private static readonly global::ModelGen.Kernels.ConvShape Conv2Shape = new(4, 8, 8, 4, 3, 3, 1, 1, 1, 1);
 
         /// <summary>Weight of conv2, 4 × 4 × 3 × 3 (filters × channels × kernel), saved as "conv2.weight".</summary>
-        public global::System.Span<float> Conv2Weight => new global::System.Span<float>(_parameters, 120, 144);
+        public global::System.Span<float> Conv2Weight => _parameters.Slice(120, 144);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv2WeightGradient => new global::System.Span<float>(_gradients, 120, 144);
 
         /// <summary>Bias of conv2, 4 values, saved as "conv2.bias".</summary>
-        public global::System.Span<float> Conv2Bias => new global::System.Span<float>(_parameters, 264, 4);
+        public global::System.Span<float> Conv2Bias => _parameters.Slice(264, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv2BiasGradient => new global::System.Span<float>(_gradients, 264, 4);
@@ -140,37 +140,37 @@ namespace Demo.Vision
         private static readonly global::ModelGen.Kernels.ConvShape Conv3Shape = new(4, 6, 6, 4, 3, 3, 1, 1, 2, 2);
 
         /// <summary>Weight of conv3, 4 × 4 × 3 × 3 (filters × channels × kernel), saved as "conv3.weight".</summary>
-        public global::System.Span<float> Conv3Weight => new global::System.Span<float>(_parameters, 268, 144);
+        public global::System.Span<float> Conv3Weight => _parameters.Slice(268, 144);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv3Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv3WeightGradient => new global::System.Span<float>(_gradients, 268, 144);
 
         /// <summary>Bias of conv3, 4 values, saved as "conv3.bias".</summary>
-        public global::System.Span<float> Conv3Bias => new global::System.Span<float>(_parameters, 412, 4);
+        public global::System.Span<float> Conv3Bias => _parameters.Slice(412, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv3Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv3BiasGradient => new global::System.Span<float>(_gradients, 412, 4);
 
         /// <summary>Weight of layernorm1, 256 values, one per feature (the gain), saved as "layernorm1.weight".</summary>
-        public global::System.Span<float> Layernorm1Weight => new global::System.Span<float>(_parameters, 416, 256);
+        public global::System.Span<float> Layernorm1Weight => _parameters.Slice(416, 256);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Layernorm1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Layernorm1WeightGradient => new global::System.Span<float>(_gradients, 416, 256);
 
         /// <summary>Bias of layernorm1, 256 values, one per feature, saved as "layernorm1.bias".</summary>
-        public global::System.Span<float> Layernorm1Bias => new global::System.Span<float>(_parameters, 672, 256);
+        public global::System.Span<float> Layernorm1Bias => _parameters.Slice(672, 256);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Layernorm1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Layernorm1BiasGradient => new global::System.Span<float>(_gradients, 672, 256);
 
         /// <summary>Weight of dense1, 1 × 256 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 928, 256);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(928, 256);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 928, 256);
 
         /// <summary>Bias of dense1, 1 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 1184, 1);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(1184, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 1184, 1);
@@ -197,10 +197,10 @@ namespace Demo.Vision
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -267,7 +267,7 @@ namespace Demo.Vision
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -282,18 +282,18 @@ namespace Demo.Vision
             // conv1: Conv2D 3×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, Identity
             {
                 var y = new global::System.Span<float>(_activations, 1536, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 0, batchSize * 192), new global::System.Span<float>(_parameters, 0, 108), new global::System.Span<float>(_parameters, 108, 4), y, _workspace, in Conv1Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 0, batchSize * 192), _parameters.Slice(0, 108), _parameters.Slice(108, 4), y, _workspace, in Conv1Shape, batchSize);
             }
 
             // batchnorm1: BatchNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
                 if (training)
                 {
-                    global::ModelGen.Kernels.Normalization.BatchNormTrainingForward(new global::System.Span<float>(_activations, 1536, batchSize * 256), new global::System.Span<float>(_parameters, 112, 4), new global::System.Span<float>(_parameters, 116, 4), new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), batchSize, 4, 64, 0.1f, 1E-05f);
+                    global::ModelGen.Kernels.Normalization.BatchNormTrainingForward(new global::System.Span<float>(_activations, 1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), batchSize, 4, 64, 0.1f, 1E-05f);
                 }
                 else
                 {
-                    global::ModelGen.Kernels.Normalization.BatchNormInferenceForward(new global::System.Span<float>(_activations, 1536, batchSize * 256), new global::System.Span<float>(_parameters, 112, 4), new global::System.Span<float>(_parameters, 116, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), new global::System.Span<float>(_activations, 3584, batchSize * 256), batchSize, 4, 64, 1E-05f);
+                    global::ModelGen.Kernels.Normalization.BatchNormInferenceForward(new global::System.Span<float>(_activations, 1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), new global::System.Span<float>(_activations, 3584, batchSize * 256), batchSize, 4, 64, 1E-05f);
                 }
             }
 
@@ -305,7 +305,7 @@ namespace Demo.Vision
             // conv2: Conv2D 4×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, ReLU
             {
                 var y = new global::System.Span<float>(_activations, 5632, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_parameters, 120, 144), new global::System.Span<float>(_parameters, 264, 4), y, _workspace, in Conv2Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 3584, batchSize * 256), _parameters.Slice(120, 144), _parameters.Slice(264, 4), y, _workspace, in Conv2Shape, batchSize);
             }
 
             // avgpool1: AvgPool2D 4×8×8 -> 4×6×6, window 3×3, stride 1
@@ -316,7 +316,7 @@ namespace Demo.Vision
             // conv3: Conv2D 4×6×6 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 2×2, Identity
             {
                 var y = new global::System.Span<float>(_activations, 8832, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 7680, batchSize * 144), new global::System.Span<float>(_parameters, 268, 144), new global::System.Span<float>(_parameters, 412, 4), y, _workspace, in Conv3Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 7680, batchSize * 144), _parameters.Slice(268, 144), _parameters.Slice(412, 4), y, _workspace, in Conv3Shape, batchSize);
             }
 
             // add1: Add 4×8×8 -> 4×8×8, F(x) + x of residual1, ReLU
@@ -329,7 +329,7 @@ namespace Demo.Vision
 
             // layernorm1: LayerNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.LayerNormForward(new global::System.Span<float>(_activations, 10880, batchSize * 256), new global::System.Span<float>(_parameters, 416, 256), new global::System.Span<float>(_parameters, 672, 256), new global::System.Span<float>(_activations, 12928, batchSize * 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), batchSize, 256, 1E-05f);
+                global::ModelGen.Kernels.Normalization.LayerNormForward(new global::System.Span<float>(_activations, 10880, batchSize * 256), _parameters.Slice(416, 256), _parameters.Slice(672, 256), new global::System.Span<float>(_activations, 12928, batchSize * 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), batchSize, 256, 1E-05f);
             }
 
             // flatten1: Flatten 4×8×8 -> 256
@@ -341,8 +341,8 @@ namespace Demo.Vision
             {
                 var x = new global::System.Span<float>(_activations, 12928, batchSize * 256);
                 var y = new global::System.Span<float>(_activations, 14976, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 928, 256), y, batchSize, 1, 256);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 1184, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(928, 256), y, batchSize, 1, 256);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(1184, 1), batchSize, 1);
             }
 
             _forwardBatchSize = batchSize;
@@ -360,7 +360,7 @@ namespace Demo.Vision
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 12928, batchSize * 256), new global::System.Span<float>(_gradients, 928, 256), 1, 256, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 1184, 1), batchSize, 1);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 928, 256), new global::System.Span<float>(_deltaB, 0, batchSize * 256), batchSize, 256, 1);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(928, 256), new global::System.Span<float>(_deltaB, 0, batchSize * 256), batchSize, 256, 1);
             }
 
             // flatten1: Flatten 4×8×8 -> 256
@@ -370,7 +370,7 @@ namespace Demo.Vision
 
             // layernorm1: LayerNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.LayerNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), new global::System.Span<float>(_activations, 10880, batchSize * 256), new global::System.Span<float>(_parameters, 416, 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 416, 256), new global::System.Span<float>(_gradients, 672, 256), batchSize, 256);
+                global::ModelGen.Kernels.Normalization.LayerNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), new global::System.Span<float>(_activations, 10880, batchSize * 256), _parameters.Slice(416, 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 416, 256), new global::System.Span<float>(_gradients, 672, 256), batchSize, 256);
             }
 
             // add1: Add 4×8×8 -> 4×8×8, F(x) + x of residual1, ReLU
@@ -384,7 +384,7 @@ namespace Demo.Vision
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
                 global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 7680, batchSize * 144), new global::System.Span<float>(_gradients, 268, 144), new global::System.Span<float>(_gradients, 412, 4), _workspace, in Conv3Shape, batchSize);
-                global::ModelGen.Kernels.Convolution.BackwardData(dy, new global::System.Span<float>(_parameters, 268, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 144), _workspace, in Conv3Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(268, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 144), _workspace, in Conv3Shape, batchSize);
             }
 
             // avgpool1: AvgPool2D 4×8×8 -> 4×6×6, window 3×3, stride 1
@@ -397,7 +397,7 @@ namespace Demo.Vision
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
                 global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 5632, batchSize * 256), dy);
                 global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_gradients, 120, 144), new global::System.Span<float>(_gradients, 264, 4), _workspace, in Conv2Shape, batchSize);
-                global::ModelGen.Kernels.Convolution.BackwardData(dy, new global::System.Span<float>(_parameters, 120, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 256), _workspace, in Conv2Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(120, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 256), _workspace, in Conv2Shape, batchSize);
             }
 
             // residual1: Residual 4×8×8 -> 4×8×8
@@ -407,7 +407,7 @@ namespace Demo.Vision
 
             // batchnorm1: BatchNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.BatchNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), new global::System.Span<float>(_activations, 1536, batchSize * 256), new global::System.Span<float>(_parameters, 112, 4), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 112, 4), new global::System.Span<float>(_gradients, 116, 4), batchSize, 4, 64);
+                global::ModelGen.Kernels.Normalization.BatchNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), new global::System.Span<float>(_activations, 1536, batchSize * 256), _parameters.Slice(112, 4), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 112, 4), new global::System.Span<float>(_gradients, 116, 4), batchSize, 4, 64);
             }
 
             // conv1: Conv2D 3×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, Identity

@@ -41,7 +41,7 @@ namespace Demo.Vision
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[166467];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(166467); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[166467];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[431712];
@@ -58,14 +58,14 @@ namespace Demo.Vision
         public ShapesNet(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.HeUniform(new global::System.Span<float>(_parameters, 0, 288), 9, rng); // conv1, bias 0
-            global::ModelGen.Initializers.HeUniform(new global::System.Span<float>(_parameters, 320, 165888), 2592, rng); // dense1, bias 0
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 166272, 192), 64, 3, rng); // dense2, bias 0
+            global::ModelGen.Initializers.HeUniform(_parameters.Slice(0, 288), 9, rng); // conv1, bias 0
+            global::ModelGen.Initializers.HeUniform(_parameters.Slice(320, 165888), 2592, rng); // dense1, bias 0
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(166272, 192), 64, 3, rng); // dense2, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -76,13 +76,13 @@ namespace Demo.Vision
         private static readonly global::ModelGen.Kernels.ConvShape Conv1Shape = new(1, 20, 20, 32, 3, 3, 1, 1, 0, 0);
 
         /// <summary>Weight of conv1, 32 × 1 × 3 × 3 (filters × channels × kernel), saved as "conv1.weight".</summary>
-        public global::System.Span<float> Conv1Weight => new global::System.Span<float>(_parameters, 0, 288);
+        public global::System.Span<float> Conv1Weight => _parameters.Slice(0, 288);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv1WeightGradient => new global::System.Span<float>(_gradients, 0, 288);
 
         /// <summary>Bias of conv1, 32 values, saved as "conv1.bias".</summary>
-        public global::System.Span<float> Conv1Bias => new global::System.Span<float>(_parameters, 288, 32);
+        public global::System.Span<float> Conv1Bias => _parameters.Slice(288, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Conv1BiasGradient => new global::System.Span<float>(_gradients, 288, 32);
@@ -90,25 +90,25 @@ namespace Demo.Vision
         private static readonly global::ModelGen.Kernels.PoolShape Maxpool1Shape = new(32, 18, 18, 2, 2, 2, 2);
 
         /// <summary>Weight of dense1, 64 × 2592 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 320, 165888);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(320, 165888);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 320, 165888);
 
         /// <summary>Bias of dense1, 64 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 166208, 64);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(166208, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 166208, 64);
 
         /// <summary>Weight of dense2, 3 × 64 (out × in), saved as "dense2.weight".</summary>
-        public global::System.Span<float> Dense2Weight => new global::System.Span<float>(_parameters, 166272, 192);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(166272, 192);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 166272, 192);
 
         /// <summary>Bias of dense2, 3 values, saved as "dense2.bias".</summary>
-        public global::System.Span<float> Dense2Bias => new global::System.Span<float>(_parameters, 166464, 3);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(166464, 3);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 166464, 3);
@@ -127,10 +127,10 @@ namespace Demo.Vision
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -193,7 +193,7 @@ namespace Demo.Vision
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -210,11 +210,11 @@ namespace Demo.Vision
                 var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
                 if (training)
                 {
-                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
                 }
                 else
                 {
-                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPool(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPool(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
                 }
             }
 
@@ -236,8 +236,8 @@ namespace Demo.Vision
             {
                 var x = new global::System.Span<float>(_activations, 344576, batchSize * 2592);
                 var y = new global::System.Span<float>(_activations, 427520, batchSize * 64);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 320, 165888), y, batchSize, 64, 2592);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 166208, 64), batchSize, 64);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(320, 165888), y, batchSize, 64, 2592);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(166208, 64), batchSize, 64);
                 global::ModelGen.Kernels.Activations.Relu(y);
             }
 
@@ -259,8 +259,8 @@ namespace Demo.Vision
             {
                 var x = new global::System.Span<float>(_activations, 429568, batchSize * 64);
                 var y = new global::System.Span<float>(_activations, 431616, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 166272, 192), y, batchSize, 3, 64);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 166464, 3), batchSize, 3);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(166272, 192), y, batchSize, 3, 64);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(166464, 3), batchSize, 3);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }
@@ -280,7 +280,7 @@ namespace Demo.Vision
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 3);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 429568, batchSize * 64), new global::System.Span<float>(_gradients, 166272, 192), 3, 64, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 166464, 3), batchSize, 3);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 166272, 192), new global::System.Span<float>(_deltaB, 0, batchSize * 64), batchSize, 64, 3);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(166272, 192), new global::System.Span<float>(_deltaB, 0, batchSize * 64), batchSize, 64, 3);
             }
 
             // dropout1: Dropout 64 -> 64, rate 0.5
@@ -298,7 +298,7 @@ namespace Demo.Vision
                 global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 427520, batchSize * 64), dy);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<float>(_gradients, 320, 165888), 64, 2592, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 166208, 64), batchSize, 64);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 320, 165888), new global::System.Span<float>(_deltaA, 0, batchSize * 2592), batchSize, 2592, 64);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(320, 165888), new global::System.Span<float>(_deltaA, 0, batchSize * 2592), batchSize, 2592, 64);
             }
 
             // flatten1: Flatten 32×9×9 -> 2592
@@ -311,7 +311,7 @@ namespace Demo.Vision
                 if (!_trainingPass)
                 {
                     var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
-                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_parameters, 0, 288), new global::System.Span<float>(_parameters, 288, 32), y, _workspace, in Conv1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
                     global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
                 }
                 global::ModelGen.Kernels.Pooling.MaxBackwardRelu(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), in Maxpool1Shape, batchSize);

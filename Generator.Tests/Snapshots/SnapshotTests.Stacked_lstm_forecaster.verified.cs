@@ -39,7 +39,7 @@ namespace Demo.Forecasting
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly float[] _parameters = new float[3457];
+        private readonly global::ModelGen.ParameterBuffer _parameters = new(3457); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[3457];
         private readonly float[] _state = new float[0];
         private readonly float[] _activations = new float[27744];
@@ -55,14 +55,14 @@ namespace Demo.Forecasting
         public Forecaster(int seed = 0)
         {
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 0, 1264), 0.25f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.25
-            global::ModelGen.Initializers.Uniform(new global::System.Span<float>(_parameters, 1264, 2176), 0.25f, rng); // lstm2: PyTorch's U(±1/√H) = ±0.25
-            global::ModelGen.Initializers.GlorotUniform(new global::System.Span<float>(_parameters, 3440, 16), 16, 1, rng); // dense1, bias 0
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 1264), 0.25f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.25
+            global::ModelGen.Initializers.Uniform(_parameters.Slice(1264, 2176), 0.25f, rng); // lstm2: PyTorch's U(±1/√H) = ±0.25
+            global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(3440, 16), 16, 1, rng); // dense1, bias 0
             _dropoutRng = new global::ModelGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
         }
 
         /// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>The gradient of the loss w.r.t. <see cref="Parameters"/>, filled by Backward.</summary>
         public global::System.Span<float> Gradients => _gradients;
@@ -82,31 +82,31 @@ namespace Demo.Forecasting
         private readonly float[] _lstm1Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(32, 16)]; // kernel scratch
 
         /// <summary>WeightIh of lstm1, 64 × 1, saved as "lstm1.weight_ih_l0".</summary>
-        public global::System.Span<float> Lstm1WeightIh => new global::System.Span<float>(_parameters, 0, 64);
+        public global::System.Span<float> Lstm1WeightIh => _parameters.Slice(0, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1WeightIhGradient => new global::System.Span<float>(_gradients, 0, 64);
 
         /// <summary>WeightHh of lstm1, 64 × 16, saved as "lstm1.weight_hh_l0".</summary>
-        public global::System.Span<float> Lstm1WeightHh => new global::System.Span<float>(_parameters, 64, 1024);
+        public global::System.Span<float> Lstm1WeightHh => _parameters.Slice(64, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1WeightHhGradient => new global::System.Span<float>(_gradients, 64, 1024);
 
         /// <summary>BiasIh of lstm1, 64 values, saved as "lstm1.bias_ih_l0".</summary>
-        public global::System.Span<float> Lstm1BiasIh => new global::System.Span<float>(_parameters, 1088, 64);
+        public global::System.Span<float> Lstm1BiasIh => _parameters.Slice(1088, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1BiasIhGradient => new global::System.Span<float>(_gradients, 1088, 64);
 
         /// <summary>BiasHh of lstm1, 64 values, saved as "lstm1.bias_hh_l0".</summary>
-        public global::System.Span<float> Lstm1BiasHh => new global::System.Span<float>(_parameters, 1152, 64);
+        public global::System.Span<float> Lstm1BiasHh => _parameters.Slice(1152, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => new global::System.Span<float>(_gradients, 1152, 64);
 
         /// <summary>Peepholes of lstm1, 48 values (w_ci, w_cf, w_co), saved as "lstm1.weight_peephole_l0".</summary>
-        public global::System.Span<float> Lstm1Peepholes => new global::System.Span<float>(_parameters, 1216, 48);
+        public global::System.Span<float> Lstm1Peepholes => _parameters.Slice(1216, 48);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1Peepholes"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1PeepholesGradient => new global::System.Span<float>(_gradients, 1216, 48);
@@ -126,37 +126,37 @@ namespace Demo.Forecasting
         private readonly float[] _lstm2Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(32, 16)]; // kernel scratch
 
         /// <summary>WeightIh of lstm2, 64 × 16, saved as "lstm2.weight_ih_l0".</summary>
-        public global::System.Span<float> Lstm2WeightIh => new global::System.Span<float>(_parameters, 1264, 1024);
+        public global::System.Span<float> Lstm2WeightIh => _parameters.Slice(1264, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2WeightIhGradient => new global::System.Span<float>(_gradients, 1264, 1024);
 
         /// <summary>WeightHh of lstm2, 64 × 16, saved as "lstm2.weight_hh_l0".</summary>
-        public global::System.Span<float> Lstm2WeightHh => new global::System.Span<float>(_parameters, 2288, 1024);
+        public global::System.Span<float> Lstm2WeightHh => _parameters.Slice(2288, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2WeightHhGradient => new global::System.Span<float>(_gradients, 2288, 1024);
 
         /// <summary>BiasIh of lstm2, 64 values, saved as "lstm2.bias_ih_l0".</summary>
-        public global::System.Span<float> Lstm2BiasIh => new global::System.Span<float>(_parameters, 3312, 64);
+        public global::System.Span<float> Lstm2BiasIh => _parameters.Slice(3312, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasIh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2BiasIhGradient => new global::System.Span<float>(_gradients, 3312, 64);
 
         /// <summary>BiasHh of lstm2, 64 values, saved as "lstm2.bias_hh_l0".</summary>
-        public global::System.Span<float> Lstm2BiasHh => new global::System.Span<float>(_parameters, 3376, 64);
+        public global::System.Span<float> Lstm2BiasHh => _parameters.Slice(3376, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => new global::System.Span<float>(_gradients, 3376, 64);
 
         /// <summary>Weight of dense1, 1 × 16 (out × in), saved as "dense1.weight".</summary>
-        public global::System.Span<float> Dense1Weight => new global::System.Span<float>(_parameters, 3440, 16);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(3440, 16);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 3440, 16);
 
         /// <summary>Bias of dense1, 1 values, saved as "dense1.bias".</summary>
-        public global::System.Span<float> Dense1Bias => new global::System.Span<float>(_parameters, 3456, 1);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(3456, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 3456, 1);
@@ -180,10 +180,10 @@ namespace Demo.Forecasting
         public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.Serialization.TensorInfo> Tensors => TensorTable;
 
         /// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name="path"/>.</summary>
-        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);
+        public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>
-        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);
+        public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);
 
         /// <summary>
         /// When true, each call starts from the recurrent state the previous call ended with (stateful training of
@@ -299,7 +299,7 @@ namespace Demo.Forecasting
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -332,7 +332,7 @@ namespace Demo.Forecasting
         {
             global::System.ArgumentNullException.ThrowIfNull(optimizer);
             var loss = ComputeGradients(inputs, targets, batchSize, steps);
-            optimizer.Step(_parameters, _gradients);
+            optimizer.Step(_parameters.Span, _gradients);
             return loss;
         }
 
@@ -357,7 +357,7 @@ namespace Demo.Forecasting
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm1Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 0, 64), new global::System.Span<float>(_parameters, 1088, 64), pre, rows, 64, 1);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, rows, 64, 1);
                     var initial = new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -372,7 +372,7 @@ namespace Demo.Forecasting
                     }
                     var hidden = new global::System.Span<float>(_lstm1Hidden, 0, rows * 16);
                     var cells = new global::System.Span<float>(_lstm1Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 64, 1024), new global::System.Span<float>(_parameters, 1152, 64), new global::System.Span<float>(_parameters, 1216, 48), initial, initialCell, new global::System.Span<float>(_lstm1Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, new global::System.Span<float>(_lstm1Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 16));
@@ -396,7 +396,7 @@ namespace Demo.Forecasting
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
                     var pre = new global::System.Span<float>(_lstm2Pre, 0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_parameters, 3312, 64), pre, rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, rows, 64, 16);
                     var initial = new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16);
                     var initialCell = new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16);
                     if (carry)
@@ -416,7 +416,7 @@ namespace Demo.Forecasting
                     }
                     var hidden = new global::System.Span<float>(_lstm2Hidden, 0, rows * 16);
                     var cells = new global::System.Span<float>(_lstm2Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 2288, 1024), new global::System.Span<float>(_parameters, 3376, 64), default, initial, initialCell, new global::System.Span<float>(_lstm2Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: training ? mask : default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, initial, initialCell, new global::System.Span<float>(_lstm2Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: training ? mask : default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 1024, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 1536, batchSize * 16));
@@ -429,8 +429,8 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
                 var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 3440, 16), y, batchSize, 1, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 3456, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(3440, 16), y, batchSize, 1, 16);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(3456, 1), batchSize, 1);
             }
 
             _forwardBatchSize = batchSize;
@@ -448,10 +448,10 @@ namespace Demo.Forecasting
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
                 var pre = new global::System.Span<float>(_lstm1Pre, 0, batchSize * 64);
-                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 0, rows * 1), new global::System.Span<float>(_parameters, 0, 64), new global::System.Span<float>(_parameters, 1088, 64), pre, batchSize, 64, 1);
+                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, batchSize, 64, 1);
                 var state = new global::System.Span<float>(_carry, 0, batchSize * 16);
                 var cell = new global::System.Span<float>(_carry, 512, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 64, 1024), new global::System.Span<float>(_parameters, 1152, 64), new global::System.Span<float>(_parameters, 1216, 48), state, cell, new global::System.Span<float>(_lstm1Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, new global::System.Span<float>(_lstm1Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                 state.CopyTo(new global::System.Span<float>(_activations, 1600, rows * 16));
             }
 
@@ -459,10 +459,10 @@ namespace Demo.Forecasting
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
                 var pre = new global::System.Span<float>(_lstm2Pre, 0, batchSize * 64);
-                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 1600, rows * 16), new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_parameters, 3312, 64), pre, batchSize, 64, 16);
+                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, batchSize, 64, 16);
                 var state = new global::System.Span<float>(_carry, 1024, batchSize * 16);
                 var cell = new global::System.Span<float>(_carry, 1536, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, new global::System.Span<float>(_parameters, 2288, 1024), new global::System.Span<float>(_parameters, 3376, 64), default, state, cell, new global::System.Span<float>(_lstm2Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, new global::System.Span<float>(_lstm2Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                 state.CopyTo(new global::System.Span<float>(_activations, 27200, batchSize * 16));
             }
 
@@ -470,8 +470,8 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
                 var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, new global::System.Span<float>(_parameters, 3440, 16), y, batchSize, 1, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, new global::System.Span<float>(_parameters, 3456, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(3440, 16), y, batchSize, 1, 16);
+                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(3456, 1), batchSize, 1);
             }
 
             _forwardBatchSize = 0; // a step keeps nothing for Backward
@@ -489,7 +489,7 @@ namespace Demo.Forecasting
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
                 global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 27200, batchSize * 16), new global::System.Span<float>(_gradients, 3440, 16), 1, 16, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 3456, 1), batchSize, 1);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, new global::System.Span<float>(_parameters, 3440, 16), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 1);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(3440, 16), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 1);
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
@@ -505,10 +505,10 @@ namespace Demo.Forecasting
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
                     var mask = new global::System.Span<float>(_lstm2RecurrentMask, 0, batchSize * 16);
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 2288, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2288, 1024), new global::System.Span<float>(_gradients, 3376, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 512, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: _trainingPass ? mask : default);
+                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), _parameters.Slice(2288, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2288, 1024), new global::System.Span<float>(_gradients, 3376, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 512, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: _trainingPass ? mask : default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1264, 1024), new global::System.Span<float>(_gradients, 3312, 64), rows, 64, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, new global::System.Span<float>(_parameters, 1264, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1264, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
                 }
                 if (_trainingPass)
                 {
@@ -527,7 +527,7 @@ namespace Demo.Forecasting
                 var dInitial = new global::System.Span<float>(_lstm1DInitial, 0, batchSize * 16);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), new global::System.Span<float>(_parameters, 64, 1024), new global::System.Span<float>(_parameters, 1216, 48), dForward, dPre, new global::System.Span<float>(_gradients, 64, 1024), new global::System.Span<float>(_gradients, 1152, 64), new global::System.Span<float>(_gradients, 1216, 48), dInitial, new global::System.Span<float>(_lstm1DInitial, 512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), _parameters.Slice(64, 1024), _parameters.Slice(1216, 48), dForward, dPre, new global::System.Span<float>(_gradients, 64, 1024), new global::System.Span<float>(_gradients, 1152, 64), new global::System.Span<float>(_gradients, 1216, 48), dInitial, new global::System.Span<float>(_lstm1DInitial, 512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 0, 64), new global::System.Span<float>(_gradients, 1088, 64), rows, 64, 1);
                 }

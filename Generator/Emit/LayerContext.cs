@@ -56,7 +56,7 @@ namespace ModelGen.Generator.Emit
 
         public static string Activation(int offset, Shape shape) => Slice("_activations", offset, RowsOf(shape) + " * " + Int(shape.Size));
 
-        public static string Parameters(int offset, int length) => Slice("_parameters", offset, Int(length));
+        public static string Parameters(int offset, int length) => "_parameters.Slice(" + Int(offset) + ", " + Int(length) + ")";
 
         public static string Gradients(int offset, int length) => Slice("_gradients", offset, Int(length));
 

@@ -82,7 +82,7 @@ namespace ModelGen.Generator.Emit
             writer.Open("public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::ModelGen.Optimizers.Optimizer optimizer)");
             writer.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             writer.Line("var loss = ComputeGradients(inputs, targets, batchSize);");
-            writer.Line("optimizer.Step(_parameters, _gradients);");
+            writer.Line("optimizer.Step(_parameters.Span, _gradients);");
             writer.Line("return loss;");
             writer.Close();
             writer.Line();

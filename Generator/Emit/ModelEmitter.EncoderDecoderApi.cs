@@ -62,7 +62,7 @@ namespace ModelGen.Generator.Emit
             writer.Open("public float TrainStep(" + inputs + ", " + decoderInputs + ", " + ReadOnlySpan + " targets, int batchSize" + inputSteps + ", int outputSteps, global::ModelGen.Optimizers.Optimizer optimizer)");
             writer.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             writer.Line("var loss = ComputeGradients(inputs, decoderInputs, targets, batchSize" + inputStepsArgument + ", outputSteps);");
-            writer.Line("optimizer.Step(_parameters, _gradients);");
+            writer.Line("optimizer.Step(_parameters.Span, _gradients);");
             writer.Line("return loss;");
             writer.Close();
             writer.Line();

@@ -137,7 +137,7 @@ namespace ModelGen.Generator.Emit
                 writer.Open("public float TrainStep(" + ReadOnlySpan + " inputs, " + ReadOnlySpan + " targets, int batchSize" + parameters + ", global::ModelGen.Optimizers.Optimizer optimizer)");
                 writer.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
                 writer.Line("var loss = ComputeGradients(inputs, targets, batchSize" + (withSteps ? ", steps" : string.Empty) + ");");
-                writer.Line("optimizer.Step(_parameters, _gradients);");
+                writer.Line("optimizer.Step(_parameters.Span, _gradients);");
                 writer.Line("return loss;");
                 writer.Close();
                 writer.Line();

@@ -116,7 +116,7 @@ namespace ModelGen.Generator.Emit
         private static void EmitFields(CodeWriter writer, ModelSpec model, MemoryPlan plan, EncoderDecoder? layout)
         {
             writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets.");
-            writer.Line("private readonly float[] _parameters = new float[" + Int(plan.ParameterCount) + "];");
+            writer.Line("private readonly global::ModelGen.ParameterBuffer _parameters = new(" + Int(plan.ParameterCount) + "); // 64-byte aligned, pinned");
             writer.Line("private readonly float[] _gradients = new float[" + Int(plan.ParameterCount) + "];");
             writer.Line("private readonly float[] _state = new float[" + Int(plan.StateLength) + "];");
             writer.Line("private readonly float[] _activations = new float[" + Int(plan.ActivationLength) + "];");
@@ -185,7 +185,7 @@ namespace ModelGen.Generator.Emit
         private static void EmitAccessors(CodeWriter writer, List<LayerContext> layers)
         {
             writer.Line("/// <summary>All trainable parameters, layer after layer, as one span (what an optimizer updates).</summary>");
-            writer.Line("public global::System.Span<float> Parameters => _parameters;");
+            writer.Line("public global::System.Span<float> Parameters => _parameters.Span;");
             writer.Line();
             writer.Line("/// <summary>The gradient of the loss w.r.t. <see cref=\"Parameters\"/>, filled by Backward.</summary>");
             writer.Line("public global::System.Span<float> Gradients => _gradients;");
@@ -218,10 +218,10 @@ namespace ModelGen.Generator.Emit
             writer.Line("public static global::System.Collections.Generic.IReadOnlyList<" + Info + "> Tensors => TensorTable;");
             writer.Line();
             writer.Line("/// <summary>Saves the weights (and running statistics) as safetensors, atomically: a temporary file renamed over <paramref name=\"path\"/>.</summary>");
-            writer.Line("public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters, _state);");
+            writer.Line("public void Save(string path) => global::ModelGen.Serialization.SafeTensors.Save(path, TensorTable, _parameters.Span, _state);");
             writer.Line();
             writer.Line("/// <summary>Loads safetensors weights (e.g. a PyTorch state_dict); the file is validated in full before the model changes.</summary>");
-            writer.Line("public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters, _state);");
+            writer.Line("public void Load(string path) => global::ModelGen.Serialization.SafeTensors.Load(path, TensorTable, _parameters.Span, _state);");
             writer.Line();
         }
     }

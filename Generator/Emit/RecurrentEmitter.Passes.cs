@@ -76,7 +76,7 @@ namespace ModelGen.Generator.Emit
                         break;
                     case CellKind.Lstm:
                         writer.Line("var cells = " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ";");
-                        writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", initial, initialCell, "
+                        writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", initial, initialCell, "
                             + Span(Field(rnn, d, "Gates"), "rows * " + Int(g)) + ", cells, hidden, steps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
                             + ", reverse: " + reverse + ", " + mask + ");");
                         break;
@@ -124,7 +124,7 @@ namespace ModelGen.Generator.Emit
             writer.Line(Kernels + "RecurrentInput.Forward(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, batchSize, " + Int(g) + ", " + Int(f) + ");");
             writer.Line("var state = " + Slice("_carry", CarryOffset(context), "batchSize * " + Int(h)) + ";");
             writer.Line("var cell = " + Slice("_carry", CarryOffset(context) + (batch * h), "batchSize * " + Int(h)) + ";");
-            writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", state, cell, "
+            writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", state, cell, "
                 + Span(Field(rnn, 0, "Gates"), "batchSize * " + Int(g)) + ", cell, state, 1, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
                 + ", reverse: false, recurrentMask: default);");
             writer.Line("state.CopyTo(" + context.Output + ");");
@@ -220,8 +220,8 @@ namespace ModelGen.Generator.Emit
                         break;
                     case CellKind.Lstm:
                         writer.Line(Kernels + "Lstm.Backward(" + Span(Field(rnn, d, "Gates"), "rows * " + Int(g)) + ", " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ", " + hidden + ", " + initial + ", "
-                            + Span(Field(rnn, d, "InitialCell"), "batchSize * " + Int(h)) + ", " + Parameters(o.WeightHh, g * h) + ", " + Peepholes(rnn, o.Peepholes, "_parameters") + ", " + dState + ", dPre, "
-                            + Gradients(o.WeightHh, g * h) + ", " + Gradients(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, "_gradients") + ", dInitial, "
+                            + Span(Field(rnn, d, "InitialCell"), "batchSize * " + Int(h)) + ", " + Parameters(o.WeightHh, g * h) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", " + dState + ", dPre, "
+                            + Gradients(o.WeightHh, g * h) + ", " + Gradients(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Gradients) + ", dInitial, "
                             + "new " + SpanType + "(" + Field(rnn, 0, "DInitial") + ", " + Int(context.Model.MaxBatchSize * h) + ", batchSize * " + Int(h) + "), " + Field(rnn, 0, "Workspace")
                             + ", steps, backpropSteps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", reverse: " + reverse + ", " + mask
                             + (dFinalCell == "default" ? string.Empty : ", dFinalCell: " + dFinalCell) + ");");
@@ -277,8 +277,8 @@ namespace ModelGen.Generator.Emit
             return "recurrentMask: " + condition + " ? mask : default";
         }
 
-        private static string Peepholes(RecurrentSpec rnn, int offset, string buffer) =>
-            rnn.PeepholeCount > 0 ? Slice(buffer, offset, Int(rnn.PeepholeCount)) : "default";
+        private static string Peepholes(RecurrentSpec rnn, int offset, System.Func<int, int, string> slice) =>
+            rnn.PeepholeCount > 0 ? slice(offset, rnn.PeepholeCount) : "default";
 
         private static string LastStep(string field, string hidden) =>
             "new " + SpanType + "(" + field + ", (steps - 1) * batchSize * " + hidden + ", batchSize * " + hidden + ")";

@@ -9,18 +9,15 @@ namespace ModelGen.Kernels;
 /// (out × in) or a recurrent cell (gates × hidden). At batch 1 every weight is used once, so the time is the time
 /// to stream W from cache; the kernel is shaped for that:
 /// <list type="bullet">
-/// <item>rows are read one after another, front to back (one sequential stream for the hardware prefetcher),
-/// each with eight independent accumulators so enough loads are in flight;</item>
-/// <item>the partial-sum vectors of 16 (AVX-512) or 8 (AVX) consecutive rows are reduced together by a transposing
-/// tree of permutes and adds, one vector of finished outputs at a time, instead of one horizontal sum per row;</item>
-/// <item>with AVX-512, when every row starts at the same offset within a cache line (k a multiple of 16), the loads
-/// of W are aligned: x is copied once into an aligned scratch at W's offset with zero padding, every row is read as
-/// whole aligned 64-byte lines and the lanes before the row's first and after its last element are masked to zero.
-/// A misaligned 64-byte load touches two cache lines and costs two load slots: without this, a weight array at a
-/// 16-byte offset runs ~25% slower.</item>
+/// <item>long rows are read two at a time, one from each half of the matrix: two sequential streams, which the L2
+/// prefetchers serve ~10–15% faster than one (measured on Zen 5); short rows (fewer than <see cref="ShortRow"/>
+/// floats) eight side by side, so enough loads are in flight;</item>
+/// <item>the partial-sum vectors of 16 (AVX-512) or 8 (AVX) rows are reduced together by a transposing tree of
+/// permutes and adds, one vector of finished outputs at a time, instead of one horizontal sum per row.</item>
 /// </list>
-/// The masked lanes are read from the cache line that holds a real element of W, so they never leave mapped memory;
-/// they are zeroed by a bitwise AND before use, so whatever they hold (even NaN) does not reach the result.
+/// Every element's lane and accumulator depend only on its index, never on the address: the result is bit-for-bit
+/// the same wherever W and x lie (a model's parameters are 64-byte aligned, <see cref="ParameterBuffer"/>, which is
+/// what makes the loads fast; a misaligned W is read at the same precision, ~20–25% slower).
 /// </summary>
 internal static unsafe class Gemv
 {
@@ -48,21 +45,6 @@ internal static unsafe class Gemv
         _ => false,
     };
 
-    [ThreadStatic] private static float[]? t_x;
-
-    /// <summary>A per-thread pinned scratch of at least <paramref name="length"/> floats, 64-byte aligned.</summary>
-    private static float* AlignedScratch(int length)
-    {
-        float[]? buffer = t_x;
-        if (buffer is null || buffer.Length < length + 16)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(Math.Max(length + 16, 1024), pinned: true);
-            t_x = buffer;
-        }
-        float* p = (float*)Unsafe.AsPointer(ref buffer[0]); // pinned object heap: never moves
-        return (float*)(((nuint)p + 63) & ~(nuint)63);
-    }
-
     // ---------------------------------------------------------------- AVX-512
 
     private static readonly Vector512<int> Lo8 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
@@ -83,19 +65,23 @@ internal static unsafe class Gemv
     private static Vector512<float> Fold4(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
         => Fold(Fold(s0, s1, Lo8, Hi8), Fold(s2, s3, Lo8, Hi8), Lo4, Hi4);
 
-    /// <summary>Four <see cref="Fold4"/> results (rows 0–3, 4–7, 8–11, 12–15) → one vector whose lane r is row r's total.</summary>
+    /// <summary>Sixteen rows' partial-sum vectors → one vector whose lane r is row r's total.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Fold16(Vector512<float>* w)
-        => Fold(Fold(w[0], w[1], Lo2, Hi2), Fold(w[2], w[3], Lo2, Hi2), Lo1, Hi1);
+    private static Vector512<float> Fold16(Vector512<float>* s)
+    {
+        Vector512<float> q0 = Fold4(s[0], s[1], s[2], s[3]), q1 = Fold4(s[4], s[5], s[6], s[7]);
+        Vector512<float> q2 = Fold4(s[8], s[9], s[10], s[11]), q3 = Fold4(s[12], s[13], s[14], s[15]);
+        return Fold(Fold(q0, q1, Lo2, Hi2), Fold(q2, q3, Lo2, Hi2), Lo1, Hi1);
+    }
 
     /// <summary>
-    /// Σ over vectors v in [first, end) of W[v]·X[v] with eight independent accumulators (both pointers advance
-    /// together, 16 floats a vector), the first accumulator starting at <paramref name="s0"/>.
+    /// Σ over vectors v in [0, vectors) of W[v]·X[v] with eight independent accumulators (both pointers advance
+    /// together, 16 floats a vector).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Dot512(float* b, float* x, int vectors, Vector512<float> s0)
+    private static Vector512<float> Dot512(float* b, float* x, int vectors)
     {
-        Vector512<float> s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         int v = 0;
         for (; v + 8 <= vectors; v += 8, b += 128, x += 128)
         {
@@ -118,84 +104,86 @@ internal static unsafe class Gemv
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /// <summary>One row read as whole aligned lines from <paramref name="a"/> (= row − off): first and last line masked.</summary>
+    /// <summary>
+    /// Rows <paramref name="a"/> and <paramref name="b"/> of whole vectors read side by side, four accumulators each
+    /// and one load of x for both; their partial-sum vectors go to *<paramref name="sa"/> and *<paramref name="sb"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> RowAligned(float* a, float* xs, int vectors, Vector512<float> head, Vector512<float> tail)
+    private static void Pair(float* a, float* b, float* x, int vectors, Vector512<float>* sa, Vector512<float>* sb)
     {
-        Vector512<float> acc = (Vector512.LoadAligned(a) & head) * Vector512.LoadAligned(xs);
-        if (vectors > 1)
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int p = 0, end = 16 * vectors;
+        for (; p + 64 <= end; p += 64)
         {
-            acc = Dot512(a + 16, xs + 16, vectors - 2, acc);
-            int l = 16 * (vectors - 1);
-            acc = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(a + l) & tail, Vector512.LoadAligned(xs + l), acc);
+            Vector512<float> x0 = Vector512.Load(x + p), x1 = Vector512.Load(x + p + 16);
+            Vector512<float> x2 = Vector512.Load(x + p + 32), x3 = Vector512.Load(x + p + 48);
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + p), x0, a0);
+            b0 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + p), x0, b0);
+            a1 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + p + 16), x1, a1);
+            b1 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + p + 16), x1, b1);
+            a2 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + p + 32), x2, a2);
+            b2 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + p + 32), x2, b2);
+            a3 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + p + 48), x3, a3);
+            b3 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + p + 48), x3, b3);
         }
-        return acc;
+        for (; p < end; p += 16)
+        {
+            Vector512<float> xv = Vector512.Load(x + p);
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + p), xv, a0);
+            b0 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + p), xv, b0);
+        }
+        *sa = (a0 + a1) + (a2 + a3);
+        *sb = (b0 + b1) + (b2 + b3);
     }
 
     /// <summary>
-    /// Eight rows side by side (rows at <paramref name="a"/> + r·k), whole aligned lines, one load of x per eight
-    /// of W: for short rows, where one row alone is too short to keep enough loads in flight.
+    /// Eight rows after <paramref name="a"/> and eight after <paramref name="b"/> (rows k floats apart), row r of each
+    /// read side by side (<see cref="Pair"/>). Lane r of the result is a's row r, lane 8 + r b's row r.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void EightAligned(float* a, float* xs, int k, int vectors, Vector512<float> head, Vector512<float> tail, Vector512<float>* quads)
-    {
-        Vector512<float> xv = Vector512.LoadAligned(xs);
-        Vector512<float> s0 = (Vector512.LoadAligned(a) & head) * xv, s1 = (Vector512.LoadAligned(a + k) & head) * xv;
-        Vector512<float> s2 = (Vector512.LoadAligned(a + 2 * k) & head) * xv, s3 = (Vector512.LoadAligned(a + 3 * k) & head) * xv;
-        Vector512<float> s4 = (Vector512.LoadAligned(a + 4 * k) & head) * xv, s5 = (Vector512.LoadAligned(a + 5 * k) & head) * xv;
-        Vector512<float> s6 = (Vector512.LoadAligned(a + 6 * k) & head) * xv, s7 = (Vector512.LoadAligned(a + 7 * k) & head) * xv;
-        int end = 16 * (vectors - 1);
-        for (int p = 16; p < end; p += 16)
-        {
-            xv = Vector512.LoadAligned(xs + p);
-            float* b = a + p;
-            s0 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b), xv, s0);
-            s1 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + k), xv, s1);
-            s2 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 2 * k), xv, s2);
-            s3 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 3 * k), xv, s3);
-            s4 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 4 * k), xv, s4);
-            s5 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 5 * k), xv, s5);
-            s6 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 6 * k), xv, s6);
-            s7 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 7 * k), xv, s7);
-        }
-        if (vectors > 1)
-        {
-            xv = Vector512.LoadAligned(xs + end);
-            float* b = a + end;
-            s0 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b) & tail, xv, s0);
-            s1 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + k) & tail, xv, s1);
-            s2 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 2 * k) & tail, xv, s2);
-            s3 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 3 * k) & tail, xv, s3);
-            s4 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 4 * k) & tail, xv, s4);
-            s5 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 5 * k) & tail, xv, s5);
-            s6 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 6 * k) & tail, xv, s6);
-            s7 = Avx512F.FusedMultiplyAdd(Vector512.LoadAligned(b + 7 * k) & tail, xv, s7);
-        }
-        quads[0] = Fold4(s0, s1, s2, s3);
-        quads[1] = Fold4(s4, s5, s6, s7);
-    }
-
-    /// <summary>Sixteen consecutive rows, one after another (<see cref="RowAligned"/>), folded into one vector of their totals.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> SixteenAligned(float* a, float* xs, int k, int vectors, Vector512<float> head, Vector512<float> tail)
+    private static Vector512<float> EightPairs(float* a, float* b, float* x, int k, int vectors)
     {
-        Vector512<float> s0 = RowAligned(a, xs, vectors, head, tail), s1 = RowAligned(a + k, xs, vectors, head, tail);
-        Vector512<float> s2 = RowAligned(a + 2 * k, xs, vectors, head, tail), s3 = RowAligned(a + 3 * k, xs, vectors, head, tail);
-        Vector512<float> s4 = RowAligned(a + 4 * k, xs, vectors, head, tail), s5 = RowAligned(a + 5 * k, xs, vectors, head, tail);
-        Vector512<float> s6 = RowAligned(a + 6 * k, xs, vectors, head, tail), s7 = RowAligned(a + 7 * k, xs, vectors, head, tail);
-        Vector512<float> s8 = RowAligned(a + 8 * k, xs, vectors, head, tail), s9 = RowAligned(a + 9 * k, xs, vectors, head, tail);
-        Vector512<float> s10 = RowAligned(a + 10 * k, xs, vectors, head, tail), s11 = RowAligned(a + 11 * k, xs, vectors, head, tail);
-        Vector512<float> s12 = RowAligned(a + 12 * k, xs, vectors, head, tail), s13 = RowAligned(a + 13 * k, xs, vectors, head, tail);
-        Vector512<float> s14 = RowAligned(a + 14 * k, xs, vectors, head, tail), s15 = RowAligned(a + 15 * k, xs, vectors, head, tail);
-        Vector512<float> q0 = Fold4(s0, s1, s2, s3), q1 = Fold4(s4, s5, s6, s7), q2 = Fold4(s8, s9, s10, s11), q3 = Fold4(s12, s13, s14, s15);
-        return Fold(Fold(q0, q1, Lo2, Hi2), Fold(q2, q3, Lo2, Hi2), Lo1, Hi1);
+        Vector512<float>* s = stackalloc Vector512<float>[16];
+        for (int r = 0; r < 8; r++, a += k, b += k)
+            Pair(a, b, x, vectors, s + r, s + 8 + r);
+        return Fold16(s);
     }
 
-    /// <summary>One row at any alignment: whole vectors, then the k mod 16 leftovers summed into lane 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> RowPlain(float* b, float* x, int vectors, int full, int k)
+    /// <summary>
+    /// Sixteen short rows of whole vectors (rows k floats apart), eight side by side at a time with one load of x per
+    /// eight of W. Lane r of the result is row r's total.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> SixteenSideBySide(float* a, float* x, int k, int vectors)
     {
-        Vector512<float> acc = Dot512(b, x, vectors, default);
+        Vector512<float>* s = stackalloc Vector512<float>[16];
+        for (int half = 0; half < 16; half += 8, a += 8 * k)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            for (int p = 0, end = 16 * vectors; p < end; p += 16)
+            {
+                Vector512<float> xv = Vector512.Load(x + p);
+                float* b = a + p;
+                s0 = Avx512F.FusedMultiplyAdd(Vector512.Load(b), xv, s0);
+                s1 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + k), xv, s1);
+                s2 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + 2 * k), xv, s2);
+                s3 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + 3 * k), xv, s3);
+                s4 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + 4 * k), xv, s4);
+                s5 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + 5 * k), xv, s5);
+                s6 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + 6 * k), xv, s6);
+                s7 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + 7 * k), xv, s7);
+            }
+            s[half] = s0; s[half + 1] = s1; s[half + 2] = s2; s[half + 3] = s3;
+            s[half + 4] = s4; s[half + 5] = s5; s[half + 6] = s6; s[half + 7] = s7;
+        }
+        return Fold16(s);
+    }
+
+    /// <summary>One row at any length: whole vectors, then the k mod 16 leftovers summed into lane 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(float* b, float* x, int vectors, int full, int k)
+    {
+        Vector512<float> acc = Dot512(b, x, vectors);
         if (full < k)
         {
             float t = 0f;
@@ -205,82 +193,58 @@ internal static unsafe class Gemv
         return acc;
     }
 
-    /// <summary>Sixteen consecutive rows at any alignment, one after another (<see cref="RowPlain"/>), folded into one vector of their totals.</summary>
+    /// <summary>Sixteen consecutive rows one after another (<see cref="Row"/>), folded into one vector of their totals.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> SixteenPlain(float* b, float* x, int k, int vectors, int full)
+    private static Vector512<float> Sixteen(float* b, float* x, int k, int vectors, int full)
     {
-        Vector512<float> s0 = RowPlain(b, x, vectors, full, k), s1 = RowPlain(b + k, x, vectors, full, k);
-        Vector512<float> s2 = RowPlain(b + 2 * k, x, vectors, full, k), s3 = RowPlain(b + 3 * k, x, vectors, full, k);
-        Vector512<float> s4 = RowPlain(b + 4 * k, x, vectors, full, k), s5 = RowPlain(b + 5 * k, x, vectors, full, k);
-        Vector512<float> s6 = RowPlain(b + 6 * k, x, vectors, full, k), s7 = RowPlain(b + 7 * k, x, vectors, full, k);
-        Vector512<float> s8 = RowPlain(b + 8 * k, x, vectors, full, k), s9 = RowPlain(b + 9 * k, x, vectors, full, k);
-        Vector512<float> s10 = RowPlain(b + 10 * k, x, vectors, full, k), s11 = RowPlain(b + 11 * k, x, vectors, full, k);
-        Vector512<float> s12 = RowPlain(b + 12 * k, x, vectors, full, k), s13 = RowPlain(b + 13 * k, x, vectors, full, k);
-        Vector512<float> s14 = RowPlain(b + 14 * k, x, vectors, full, k), s15 = RowPlain(b + 15 * k, x, vectors, full, k);
-        Vector512<float> q0 = Fold4(s0, s1, s2, s3), q1 = Fold4(s4, s5, s6, s7), q2 = Fold4(s8, s9, s10, s11), q3 = Fold4(s12, s13, s14, s15);
-        return Fold(Fold(q0, q1, Lo2, Hi2), Fold(q2, q3, Lo2, Hi2), Lo1, Hi1);
+        Vector512<float>* s = stackalloc Vector512<float>[16];
+        for (int r = 0; r < 16; r++, b += k)
+            s[r] = Row(b, x, vectors, full, k);
+        return Fold16(s);
     }
 
-    /// <summary>Rows shorter than this (floats) are read eight side by side, longer ones one after another (measured on Zen 5).</summary>
+    /// <summary>Rows shorter than this (floats) are read eight side by side, longer ones two streams at a time (measured on Zen 5).</summary>
     internal const int ShortRow = 512;
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int ShortBlocks(float* a, float* xs, float* y, int n, int k, int vectors, Vector512<float> head, Vector512<float> tail, bool accumulate)
-    {
-        Vector512<float>* quads = stackalloc Vector512<float>[4];
-        int j = 0;
-        for (; j + 16 <= n; j += 16, a += 16 * k)
-        {
-            EightAligned(a, xs, k, vectors, head, tail, quads);
-            EightAligned(a + 8 * k, xs, k, vectors, head, tail, quads + 2);
-            Put(Fold16(quads), y + j, accumulate);
-        }
-        return j;
-    }
 
     private static void Rows512(float* x, float* w, float* y, int n, int k, bool accumulate)
     {
-        int j = 0;
-        if ((k & 15) == 0)
+        int j = 0, vectors = k >> 4, full = vectors << 4;
+        float* a = w;
+        if (full == k && k < ShortRow)
         {
-            // Every row starts `off` floats past a 64-byte boundary: read each as whole aligned lines
-            // [row − off, row − off + 16·vectors), x copied to the same place in a zero-padded aligned scratch.
-            int off = (int)(((nuint)w >> 2) & 15);
-            int vectors = (off + k + 15) >> 4;
-            float* xs = AlignedScratch(vectors * 16);
-            new Span<float>(xs, vectors * 16).Clear();
-            new ReadOnlySpan<float>(x, k).CopyTo(new Span<float>(xs + off, k));
-            Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            int last = off + k - 16 * (vectors - 1); // lanes [0, last) of the last line belong to the row
-            Vector512<float> head = Vector512.GreaterThanOrEqual(lane, Vector512.Create(off)).AsSingle();
-            Vector512<float> tail = Vector512.LessThan(lane, Vector512.Create(last)).AsSingle();
-            if (vectors == 1) head &= tail;
-            float* a = w - off;
-            if (k < ShortRow)
-            {
-                j = ShortBlocks(a, xs, y, n, k, vectors, head, tail, accumulate);
-                a += (nint)j * k;
-            }
             for (; j + 16 <= n; j += 16, a += 16 * k)
-                Put(SixteenAligned(a, xs, k, vectors, head, tail), y + j, accumulate);
-            for (; j < n; j++, a += k)
-                Put(Vector512.Sum(RowAligned(a, xs, vectors, head, tail)), y + j, accumulate);
+                Put(SixteenSideBySide(a, x, k, vectors), y + j, accumulate);
         }
-        else
+        else if (full == k)
         {
-            int vectors = k >> 4, full = vectors << 4;
-            float* b = w;
-            for (; j + 16 <= n; j += 16, b += 16 * k)
-                Put(SixteenPlain(b, x, k, vectors, full), y + j, accumulate);
-            for (; j < n; j++, b += k)
-                Put(Vector512.Sum(RowPlain(b, x, vectors, full, k)), y + j, accumulate);
+            // Two halves of 8·⌊n/16⌋ rows each, streamed side by side; the rest one after another below.
+            int half = 8 * (n >> 4);
+            for (; j < half; j += 8, a += 8 * k)
+            {
+                Vector512<float> sums = EightPairs(a, a + (nint)half * k, x, k, vectors);
+                Put(sums.GetLower(), y + j, accumulate);
+                Put(sums.GetUpper(), y + j + half, accumulate);
+            }
+            j = 2 * half;
+            a = w + (nint)j * k;
         }
+        for (; j + 16 <= n; j += 16, a += 16 * k)
+            Put(Sixteen(a, x, k, vectors, full), y + j, accumulate);
+        for (; j < n; j++, a += k)
+            Put(Vector512.Sum(Row(a, x, vectors, full, k)), y + j, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put(Vector512<float> sums, float* y, bool accumulate)
     {
         if (accumulate) sums += Vector512.Load(y);
+        sums.Store(y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(Vector256<float> sums, float* y, bool accumulate)
+    {
+        if (accumulate) sums += Vector256.Load(y);
         sums.Store(y);
     }
 
