@@ -179,9 +179,7 @@ namespace Demo
             {
                 var x = new global::System.Span<float>(_activations, 0, batchSize * 2);
                 var y = new global::System.Span<float>(_activations, 32, batchSize * 16);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 32), y, batchSize, 16, 2);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(32, 16), batchSize, 16);
-                global::ModelGen.Kernels.Activations.Relu(y);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 16), y, batchSize, 16, 2, global::ModelGen.Activation.ReLU);
             }
 
             // dropout1: Dropout 16 -> 16, rate 0.25
@@ -202,8 +200,7 @@ namespace Demo
             {
                 var x = new global::System.Span<float>(_activations, 288, batchSize * 16);
                 var y = new global::System.Span<float>(_activations, 544, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(48, 48), y, batchSize, 3, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(96, 3), batchSize, 3);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(48, 48), _parameters.Slice(96, 3), y, batchSize, 3, 16, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }

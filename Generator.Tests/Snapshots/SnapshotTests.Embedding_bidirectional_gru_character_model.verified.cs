@@ -443,8 +443,7 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 82944, rows * 32);
                 var y = new global::System.Span<float>(_activations, 115712, rows * 65);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(20048, 2080), y, rows, 65, 32);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(22128, 65), rows, 65);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(20048, 2080), _parameters.Slice(22128, 65), y, rows, 65, 32, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 65);
             }

@@ -556,8 +556,7 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 4832, rows * 16);
                 var y = new global::System.Span<float>(_activations, 6240, rows * 12);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(8192, 192), y, rows, 12, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(8384, 12), rows, 12);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(8192, 192), _parameters.Slice(8384, 12), y, rows, 12, 16, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 12);
             }

@@ -181,17 +181,14 @@ partial class TinyImageNet : global::ModelGen.IModel
         {
             var x = new global::System.Span<float>(_activations, 0, batchSize * 25);
             var y = new global::System.Span<float>(_activations, 100, batchSize * 10);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 250), y, batchSize, 10, 25);
-            global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(250, 10), batchSize, 10);
-            global::ModelGen.Kernels.Activations.Sigmoid(y);
+            global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 250), _parameters.Slice(250, 10), y, batchSize, 10, 25, global::ModelGen.Activation.Sigmoid);
         }
 
         // dense2: Dense 10 -> 4, Softmax
         {
             var x = new global::System.Span<float>(_activations, 100, batchSize * 10);
             var y = new global::System.Span<float>(_activations, 140, batchSize * 4);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(260, 40), y, batchSize, 4, 10);
-            global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(300, 4), batchSize, 4);
+            global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(260, 40), _parameters.Slice(300, 4), y, batchSize, 4, 10, global::ModelGen.Activation.Identity);
             // Softmax of the logits; the cross-entropy loss uses these probabilities.
             global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 4);
         }

@@ -310,9 +310,7 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 0, batchSize * 5);
                 var y = new global::System.Span<float>(_activations, 20, batchSize * 8);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 40), y, batchSize, 8, 5);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(40, 8), batchSize, 8);
-                global::ModelGen.Kernels.Activations.Tanh(y);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 40), _parameters.Slice(40, 8), y, batchSize, 8, 5, global::ModelGen.Activation.Tanh);
             }
 
             // Hand-over: the encoder's final state becomes the decoder's initial state.
@@ -360,8 +358,7 @@ namespace Demo.Text
             {
                 var x = new global::System.Span<float>(_activations, 172, rows * 8);
                 var y = new global::System.Span<float>(_activations, 364, rows * 7);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(412, 56), y, rows, 7, 8);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(468, 7), rows, 7);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(412, 56), _parameters.Slice(468, 7), y, rows, 7, 8, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 7);
             }

@@ -193,26 +193,21 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 0, batchSize * 4);
                 var y = new global::System.Span<float>(_activations, 32, batchSize * 8);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(0, 32), y, batchSize, 8, 4);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(32, 8), batchSize, 8);
-                global::ModelGen.Kernels.Activations.Tanh(y);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 8), y, batchSize, 8, 4, global::ModelGen.Activation.Tanh);
             }
 
             // dense2: Dense 8 -> 6, Sigmoid
             {
                 var x = new global::System.Span<float>(_activations, 32, batchSize * 8);
                 var y = new global::System.Span<float>(_activations, 96, batchSize * 6);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(40, 48), y, batchSize, 6, 8);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(88, 6), batchSize, 6);
-                global::ModelGen.Kernels.Activations.Sigmoid(y);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(40, 48), _parameters.Slice(88, 6), y, batchSize, 6, 8, global::ModelGen.Activation.Sigmoid);
             }
 
             // dense3: Dense 6 -> 1, Identity
             {
                 var x = new global::System.Span<float>(_activations, 96, batchSize * 6);
                 var y = new global::System.Span<float>(_activations, 144, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(94, 6), y, batchSize, 1, 6);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(100, 1), batchSize, 1);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(94, 6), _parameters.Slice(100, 1), y, batchSize, 1, 6, global::ModelGen.Activation.Identity);
             }
 
             _forwardBatchSize = batchSize;

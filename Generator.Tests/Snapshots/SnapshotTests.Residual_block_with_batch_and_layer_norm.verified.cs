@@ -341,8 +341,7 @@ namespace Demo.Vision
             {
                 var x = new global::System.Span<float>(_activations, 12928, batchSize * 256);
                 var y = new global::System.Span<float>(_activations, 14976, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(928, 256), y, batchSize, 1, 256);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(1184, 1), batchSize, 1);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(928, 256), _parameters.Slice(1184, 1), y, batchSize, 1, 256, global::ModelGen.Activation.Identity);
             }
 
             _forwardBatchSize = batchSize;

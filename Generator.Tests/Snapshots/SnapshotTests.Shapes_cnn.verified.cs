@@ -236,9 +236,7 @@ namespace Demo.Vision
             {
                 var x = new global::System.Span<float>(_activations, 344576, batchSize * 2592);
                 var y = new global::System.Span<float>(_activations, 427520, batchSize * 64);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(320, 165888), y, batchSize, 64, 2592);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(166208, 64), batchSize, 64);
-                global::ModelGen.Kernels.Activations.Relu(y);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(320, 165888), _parameters.Slice(166208, 64), y, batchSize, 64, 2592, global::ModelGen.Activation.ReLU);
             }
 
             // dropout1: Dropout 64 -> 64, rate 0.5
@@ -259,8 +257,7 @@ namespace Demo.Vision
             {
                 var x = new global::System.Span<float>(_activations, 429568, batchSize * 64);
                 var y = new global::System.Span<float>(_activations, 431616, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(166272, 192), y, batchSize, 3, 64);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(166464, 3), batchSize, 3);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(166272, 192), _parameters.Slice(166464, 3), y, batchSize, 3, 64, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }

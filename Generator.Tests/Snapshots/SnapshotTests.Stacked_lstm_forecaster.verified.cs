@@ -429,8 +429,7 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
                 var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(3440, 16), y, batchSize, 1, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(3456, 1), batchSize, 1);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
             }
 
             _forwardBatchSize = batchSize;
@@ -470,8 +469,7 @@ namespace Demo.Forecasting
             {
                 var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
                 var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedB(x, _parameters.Slice(3440, 16), y, batchSize, 1, 16);
-                global::ModelGen.Kernels.Bias.AddRows(y, _parameters.Slice(3456, 1), batchSize, 1);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
             }
 
             _forwardBatchSize = 0; // a step keeps nothing for Backward

@@ -30,9 +30,10 @@ namespace ModelGen.Generator.Emit
             var dense = (DenseSpec)context.Layer;
             writer.Line("var x = " + context.Input + ";");
             writer.Line("var y = " + context.Output + ";");
-            writer.Line(Kernels + "Gemm.MultiplyTransposedB(x, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", y, " + context.Rows + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ");");
-            writer.Line(Kernels + "Bias.AddRows(y, " + Parameters(context.Slots.BiasOffset, dense.Units) + ", " + context.Rows + ", " + Int(dense.Units) + ");");
-            ActivationEmitter.Forward(writer, dense.Activation, "y");
+            // Softmax is applied below (also after an identity output layer under softmax cross-entropy).
+            var activation = dense.Activation == ActivationKind.Softmax ? ActivationKind.Identity : dense.Activation;
+            writer.Line(Kernels + "Linear.Forward(x, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", " + Parameters(context.Slots.BiasOffset, dense.Units)
+                + ", y, " + context.Rows + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", global::ModelGen.Activation." + activation + ");");
             if (dense.Activation == ActivationKind.Softmax || (context.IsLast && context.Model.Loss == LossKind.SoftmaxCrossEntropy))
             {
                 writer.Line("// Softmax of the logits; the cross-entropy loss uses these probabilities.");
