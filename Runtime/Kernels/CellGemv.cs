@@ -8,7 +8,7 @@ namespace ModelGen.Kernels;
 /// <summary>
 /// The recurrent product of a few rows against W as stored: c[m × n] += a[m × k]·b[n × k]ᵀ for small m
 /// (streaming, batch 1); and, for the LSTM's batch-1 steps, <see cref="Gates512"/>: bias, input projections and the
-/// product in one pass at small H. AVX-512: each row is one <see cref="Gemv"/> (aligned whole-line reads of W, sums of 16 rows
+/// product in one pass at small H. AVX-512: each row is one <see cref="Gemv"/> (W streamed two rows at a time, sums of 16 rows
 /// folded together). AVX: every output is a dot product along k; 8 rows of b are accumulated side by side and
 /// their partial-sum vectors are reduced together by a hadd tree, so one vector of finished outputs is added at once.
 /// </summary>

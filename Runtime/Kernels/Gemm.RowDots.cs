@@ -46,7 +46,7 @@ public static partial class Gemm
         {
             ref float a0 = ref Unsafe.Add(ref a, i * k);
             ref float c0 = ref Unsafe.Add(ref c, i * n);
-            // Batch 1: the streaming GEMV kernel (aligned whole-line reads of W, row-sequential, folded sums).
+            // Batch 1: the streaming GEMV kernel (W read as two sequential streams, 16 rows' sums folded together).
             if (TOps.Count == 16 && Gemv.Supports(512)) { Gemv.Multiply(ref a0, ref b, ref c0, n, k, accumulate, 512); continue; }
             if (TOps.Count == 8 && Gemv.Supports(256)) { Gemv.Multiply(ref a0, ref b, ref c0, n, k, accumulate, 256); continue; }
             int j = 0;
