@@ -71,20 +71,81 @@ public static class RecurrentInput
         KernelChecks.AtLeast(x.Length, KernelChecks.Elements(rows, inputs), nameof(x));
         KernelChecks.AtLeast(dWeightIh.Length, weights, nameof(dWeightIh));
         KernelChecks.AtLeast(dBiasIh.Length, gates, nameof(dBiasIh));
-        Bias.AccumulateRowSums(dPre, dBiasIh, rows, gates);
-        if (rows == 0 || weights == 0) return;
-        // dW_ihᵀ[inputs × gates] = xᵀ·dPre: gates (long) is the vectorized dimension. With one input it is dW_ih itself.
         if (inputs == 1)
         {
-            CellGemm.MultiplyAdd(x, 0, 1, dPre, dWeightIh, 1, gates, rows);
+            // One input (a univariate series): both gradients in one pass over dPre, which is often larger than L2.
+            ref float rd = ref MemoryMarshal.GetReference(dPre), rx = ref MemoryMarshal.GetReference(x);
+            ref float rw = ref MemoryMarshal.GetReference(dWeightIh), rb = ref MemoryMarshal.GetReference(dBiasIh);
+            if (Vector512.IsHardwareAccelerated) SingleInputBackward<Ops512, Vector512<float>>(ref rd, ref rx, ref rw, ref rb, rows, gates);
+            else if (Vector256.IsHardwareAccelerated) SingleInputBackward<Ops256, Vector256<float>>(ref rd, ref rx, ref rw, ref rb, rows, gates);
+            else SingleInputBackward<OpsScalar, float>(ref rd, ref rx, ref rw, ref rb, rows, gates);
             return;
         }
+        Bias.AccumulateRowSums(dPre, dBiasIh, rows, gates);
+        if (rows == 0 || weights == 0) return;
+        // dW_ihᵀ[inputs × gates] = xᵀ·dPre: gates (long) is the vectorized dimension.
         Span<float> product = CellKernels.Scratch(weights);
         product.Clear();
         CellGemm.MultiplyAdd(x, 1, inputs, dPre, product, inputs, gates, rows);
         for (int i = 0; i < inputs; i++)
             for (int j = 0; j < gates; j++)
                 dWeightIh[j * inputs + i] += product[i * gates + j];
+    }
+
+    /// <summary>
+    /// dBias[j] += Σ_r dPre[r, j] and dW[j] += Σ_r x[r]·dPre[r, j], rows in order (the bias sums are those of
+    /// <see cref="Bias.AccumulateRowSums"/>, bit for bit), four vectors of columns at a time in registers.
+    /// </summary>
+    private static void SingleInputBackward<TOps, TV>(ref float dPre, ref float x, ref float dW, ref float dB, int rows, int gates)
+        where TOps : struct, IVectorOps<TV> where TV : struct
+    {
+        int w = TOps.Count, c = 0;
+        for (; c + 4 * w <= gates; c += 4 * w)
+        {
+            TV b0 = TOps.Load(ref Unsafe.Add(ref dB, c)), b1 = TOps.Load(ref Unsafe.Add(ref dB, c + w));
+            TV b2 = TOps.Load(ref Unsafe.Add(ref dB, c + 2 * w)), b3 = TOps.Load(ref Unsafe.Add(ref dB, c + 3 * w));
+            TV w0 = TOps.Load(ref Unsafe.Add(ref dW, c)), w1 = TOps.Load(ref Unsafe.Add(ref dW, c + w));
+            TV w2 = TOps.Load(ref Unsafe.Add(ref dW, c + 2 * w)), w3 = TOps.Load(ref Unsafe.Add(ref dW, c + 3 * w));
+            ref float row = ref Unsafe.Add(ref dPre, c);
+            for (int r = 0; r < rows; r++, row = ref Unsafe.Add(ref row, gates))
+            {
+                TV xr = TOps.Broadcast(Unsafe.Add(ref x, r));
+                TV v0 = TOps.Load(ref row), v1 = TOps.Load(ref Unsafe.Add(ref row, w));
+                TV v2 = TOps.Load(ref Unsafe.Add(ref row, 2 * w)), v3 = TOps.Load(ref Unsafe.Add(ref row, 3 * w));
+                b0 = TOps.Add(b0, v0); w0 = TOps.MultiplyAdd(xr, v0, w0);
+                b1 = TOps.Add(b1, v1); w1 = TOps.MultiplyAdd(xr, v1, w1);
+                b2 = TOps.Add(b2, v2); w2 = TOps.MultiplyAdd(xr, v2, w2);
+                b3 = TOps.Add(b3, v3); w3 = TOps.MultiplyAdd(xr, v3, w3);
+            }
+            TOps.Store(b0, ref Unsafe.Add(ref dB, c)); TOps.Store(b1, ref Unsafe.Add(ref dB, c + w));
+            TOps.Store(b2, ref Unsafe.Add(ref dB, c + 2 * w)); TOps.Store(b3, ref Unsafe.Add(ref dB, c + 3 * w));
+            TOps.Store(w0, ref Unsafe.Add(ref dW, c)); TOps.Store(w1, ref Unsafe.Add(ref dW, c + w));
+            TOps.Store(w2, ref Unsafe.Add(ref dW, c + 2 * w)); TOps.Store(w3, ref Unsafe.Add(ref dW, c + 3 * w));
+        }
+        for (; c + w <= gates; c += w)
+        {
+            TV b0 = TOps.Load(ref Unsafe.Add(ref dB, c)), w0 = TOps.Load(ref Unsafe.Add(ref dW, c));
+            for (int r = 0; r < rows; r++)
+            {
+                TV v0 = TOps.Load(ref Unsafe.Add(ref dPre, r * gates + c));
+                b0 = TOps.Add(b0, v0);
+                w0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref x, r)), v0, w0);
+            }
+            TOps.Store(b0, ref Unsafe.Add(ref dB, c));
+            TOps.Store(w0, ref Unsafe.Add(ref dW, c));
+        }
+        for (; c < gates; c++)
+        {
+            float b = Unsafe.Add(ref dB, c), g = Unsafe.Add(ref dW, c);
+            for (int r = 0; r < rows; r++)
+            {
+                float v = Unsafe.Add(ref dPre, r * gates + c);
+                b += v;
+                g = OpsScalar.MultiplyAdd(Unsafe.Add(ref x, r), v, g);
+            }
+            Unsafe.Add(ref dB, c) = b;
+            Unsafe.Add(ref dW, c) = g;
+        }
     }
 
     /// <summary>dX[rows × inputs] = dPre·W_ih, or dX += dPre·W_ih when <paramref name="accumulate"/> is set.</summary>
