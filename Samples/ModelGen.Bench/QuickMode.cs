@@ -32,6 +32,19 @@ public static class QuickMode
             _ => null,
         };
         public double GFlops => Workload.Flops / (ModelGen.Median * (Workload.Unit == TimeUnit.Microseconds ? 1e-6 : 1e-3)) / 1e9;
+
+        /// <summary>The cache read rate measured for this row's weight bytes (batch-1 rows), GB/s.</summary>
+        public double? ReadGBps { get; set; }
+
+        /// <summary>
+        /// The roofline, in the row's unit: the larger of the FLOPs at the single-core peak and the weight bytes at
+        /// <see cref="ReadGBps"/> (the least time the arithmetic or the weight stream alone can take).
+        /// </summary>
+        public double Limit(double peak)
+        {
+            double seconds = Math.Max(Workload.Flops / (peak * 1e9), ReadGBps is double gbps ? Workload.WeightBytes / (gbps * 1e9) : 0);
+            return seconds * (Workload.Unit == TimeUnit.Microseconds ? 1e6 : 1e3);
+        }
     }
 
     public static int Run(string? jsonPath, string? only, bool runPeers)
@@ -47,11 +60,18 @@ public static class QuickMode
         var peak = PeakFlops.Measure();
         Console.WriteLine($"Peak (one core, {PeakFlops.Isa} FMA loop, 12 accumulators): {peak:F1} GFLOP/s");
 
+        var readRates = new Dictionary<double, double>();
+        foreach (var bytes in workloads.Select(w => w.WeightBytes).Where(b => b > 0).Distinct())
+        {
+            readRates[bytes] = StreamBandwidth.Measure((long)bytes);
+            Console.WriteLine($"Cache read rate for {bytes / 1024:F0} KiB (two aligned streams): {readRates[bytes]:F0} GB/s");
+        }
+
         var rows = new List<Row>();
         foreach (var workload in workloads)
         {
             var timing = Measurement.Time(workload.Run, workload.Unit);
-            rows.Add(new Row(workload, timing));
+            rows.Add(new Row(workload, timing) { ReadGBps = readRates.TryGetValue(workload.WeightBytes, out var rate) ? rate : null });
             Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
         }
 
@@ -180,7 +200,7 @@ public static class QuickMode
 
     private static void PrintTable(List<Row> rows, double peak)
     {
-        string[] header = ["workload", "unit", "ModelGen", "PyTorch", "ONNX Runtime", "best peer / ModelGen", "same, CPU time", "GFLOP/s", "% of peak", "allocated B/call"];
+        string[] header = ["workload", "unit", "ModelGen", "PyTorch", "ONNX Runtime", "best peer / ModelGen", "same, CPU time", "GFLOP/s", "% of peak", "limit", "allocated B/call"];
         var lines = rows.Select(r => new[]
         {
             r.Workload.Id,
@@ -192,13 +212,15 @@ public static class QuickMode
             r.BestPeerCpu is double bestCpu && r.ModelGen.CpuMedian is double cpu ? (bestCpu / cpu).ToString("F2", Invariant) + "x" : "-",
             r.GFlops.ToString("F2", Invariant),
             (r.GFlops / peak * 100).ToString("F1", Invariant) + "%",
+            Format(r.Limit(peak)),
             r.ModelGen.AllocatedBytesPerCall.ToString("F0", Invariant),
         }).ToList();
 
         Console.WriteLine();
         Console.WriteLine($"""
             Peak: {peak.ToString("F1", Invariant)} GFLOP/s (one core, {PeakFlops.Isa}); times are wall-clock medians of 9 rounds; ratio > 1: ModelGen faster;
-            "same, CPU time" is the ratio of the medians in thread CPU time (leaves out waits for a core on a loaded machine)
+            "same, CPU time" is the ratio of the medians in thread CPU time (leaves out waits for a core on a loaded machine);
+            limit: the roofline, the larger of FLOPs at peak and (batch 1) the weights' bytes at the measured cache read rate
             """);
         Console.WriteLine("| " + string.Join(" | ", header) + " |");
         Console.WriteLine("|" + string.Join("|", header.Select((h, i) => i < 2 ? "---" : "---:")) + "|");
@@ -246,6 +268,9 @@ public static class QuickMode
                 ["gflops"] = N(r.GFlops),
                 ["peak_fraction"] = N(r.GFlops / peak),
                 ["allocated_bytes"] = N(r.ModelGen.AllocatedBytesPerCall),
+                ["limit"] = N(r.Limit(peak)),
+                ["weight_bytes"] = r.Workload.WeightBytes > 0 ? N(r.Workload.WeightBytes) : null,
+                ["cache_read_gbps"] = N(r.ReadGBps),
                 ["flops"] = N(r.Workload.Flops),
                 ["modelgen_min"] = N(r.ModelGen.Min),
                 ["modelgen_max"] = N(r.ModelGen.Max),

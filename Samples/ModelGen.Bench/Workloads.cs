@@ -37,6 +37,12 @@ public abstract class Workload
     /// <summary>Analytic FLOPs of one <see cref="Run"/>.</summary>
     public abstract double Flops { get; }
 
+    /// <summary>
+    /// Bytes of weights one <see cref="Run"/> streams from cache when each is used once (batch-1 inference: all the
+    /// model's parameters); 0 where the workload reuses them across a batch and arithmetic bounds it instead.
+    /// </summary>
+    public virtual double WeightBytes => 0;
+
     /// <summary>One measured call.</summary>
     public abstract void Run();
 
@@ -89,6 +95,7 @@ public sealed class MlpInference : Workload
     public override string Description => "MLP inference, batch 1";
     public override TimeUnit Unit => TimeUnit.Microseconds;
     public override double Flops => G(1, 128, 784) + G(1, 10, 128);
+    public override double WeightBytes => MlpNet.ParameterCount * sizeof(float);
     public override void Run() => _model.Forward(_input, _output);
 }
 
@@ -131,6 +138,7 @@ public sealed class LstmStreaming32 : LstmStreaming
 
     protected override int Hidden => 32;
     public override string Id => "W3-H32";
+    public override double WeightBytes => StreamingLstm32.ParameterCount * sizeof(float);
     public override void Run() => _model.Step(_input, _output);
 }
 
@@ -142,6 +150,7 @@ public sealed class LstmStreaming128 : LstmStreaming
 
     protected override int Hidden => 128;
     public override string Id => "W3-H128";
+    public override double WeightBytes => StreamingLstm128.ParameterCount * sizeof(float);
     public override void Run() => _model.Step(_input, _output);
 }
 
@@ -227,5 +236,6 @@ public sealed class CnnInference : Workload
     public override string Description => "shapes CNN inference, batch 1";
     public override TimeUnit Unit => TimeUnit.Microseconds;
     public override double Flops => ShapesFlops.Conv(1) + ShapesFlops.Dense1(1) + ShapesFlops.Dense2(1);
+    public override double WeightBytes => ShapesCnn.ParameterCount * sizeof(float);
     public override void Run() => _model.Forward(_input, _output);
 }
