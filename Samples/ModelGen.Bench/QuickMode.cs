@@ -6,8 +6,9 @@ using System.Text.Json.Nodes;
 namespace ModelGen.Bench;
 
 /// <summary>
-/// The quick comparison (no BenchmarkDotNet): ModelGen's workloads timed with <see cref="Measurement"/>, then the
-/// PyTorch script (which also exports the ONNX models), then ONNX Runtime on those models; one table and one JSON.
+/// The quick comparison (no BenchmarkDotNet): the PyTorch script (which also exports the ONNX models), then each of
+/// ModelGen's workloads timed with <see cref="Measurement"/>, with ONNX Runtime on the same model right after it;
+/// one table and one JSON.
 /// </summary>
 public static class QuickMode
 {
@@ -67,12 +68,30 @@ public static class QuickMode
             Console.WriteLine($"Cache read rate for {bytes / 1024:F0} KiB (two aligned streams): {readRates[bytes]:F0} GB/s");
         }
 
+        // PyTorch first (its script also exports the ONNX models); then each workload's ModelGen and ONNX Runtime
+        // timings back to back, so the ratio that matters for inference compares the machine in the same state.
+        var onnxDirectory = Path.Combine(Path.GetTempPath(), $"modelgen-bench-onnx-{Environment.ProcessId}");
+        var (pyTorch, onnx) = runPeers ? RunPyTorch(onnxDirectory, notes, only) : (new Dictionary<string, PeerTiming>(), new Dictionary<string, string>());
+        if (!runPeers) notes.Add("peers skipped (--no-peers)");
+        if (onnx.Count > 0)
+            notes.Add($"ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version} (managed assembly), CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL, IoBinding");
+
         var rows = new List<Row>();
-        foreach (var workload in workloads)
+        try
         {
-            var timing = Measurement.Time(workload.Run, workload.Unit);
-            rows.Add(new Row(workload, timing) { ReadGBps = readRates.TryGetValue(workload.WeightBytes, out var rate) ? rate : null });
-            Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
+            foreach (var workload in workloads)
+            {
+                var timing = Measurement.Time(workload.Run, workload.Unit);
+                var row = new Row(workload, timing) { ReadGBps = readRates.TryGetValue(workload.WeightBytes, out var rate) ? rate : null };
+                row.PyTorch = pyTorch.GetValueOrDefault(workload.Id);
+                rows.Add(row);
+                Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
+                if (onnx.TryGetValue(workload.Id, out var model)) TimeOnnxRuntime(row, model, notes);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(onnxDirectory)) Directory.Delete(onnxDirectory, recursive: true);
         }
 
         var parallel = new List<(Workload Workload, Timing Timing, Timing Single)>();
@@ -93,15 +112,6 @@ public static class QuickMode
         {
             g1 = GeneratorTiming.Measure();
             Console.WriteLine($"  G1 generator, {g1.Layers}-layer model: {g1.FullMilliseconds:F1} ms to generate {g1.GeneratedLines} lines; {g1.EditMilliseconds:F2} ms after an unrelated edit (model step cached: {g1.Cached})");
-        }
-
-        if (runPeers)
-        {
-            RunPeers(rows, notes, only);
-        }
-        else
-        {
-            notes.Add("peers skipped (--no-peers)");
         }
 
         foreach (var row in rows.Where(r => r.ModelGen.Spread > 0.2))
@@ -126,12 +136,14 @@ public static class QuickMode
         return 0;
     }
 
-    private static void RunPeers(List<Row> rows, List<string> notes, string? only)
+    /// <summary>The PyTorch script's timings and the ONNX files it exported into <paramref name="onnxDirectory"/>; empty when it cannot run.</summary>
+    private static (Dictionary<string, PeerTiming> Timings, Dictionary<string, string> Onnx) RunPyTorch(string onnxDirectory, List<string> notes, string? only)
     {
+        var none = (new Dictionary<string, PeerTiming>(), new Dictionary<string, string>());
         if (!PyTorchPeer.IsAvailable(out var reason))
         {
             notes.Add($"{reason}. {PyTorchPeer.InstallHint}; ONNX Runtime needs the ONNX files that script exports.");
-            return;
+            return none;
         }
 
         if (PyTorchPeer.HasThreadedOpenBlas() == false)
@@ -139,58 +151,39 @@ public static class QuickMode
             notes.Add("libopenblas0-pthread is not installed: Debian's torch falls back to the reference BLAS (15-30x slower matrix products), not a fair peer (sudo apt-get install libopenblas0-pthread)");
         }
 
-        var onnxDirectory = Path.Combine(Path.GetTempPath(), $"modelgen-bench-onnx-{Environment.ProcessId}");
         Directory.CreateDirectory(onnxDirectory);
         try
         {
             Console.WriteLine($"PyTorch ({PyTorchPeer.Python} {PyTorchPeer.Script}, 1 thread) ...");
             var (timings, onnx, version) = PyTorchPeer.Run(onnxDirectory, only);
             notes.Add($"PyTorch {version}, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ set");
-            foreach (var row in rows)
-            {
-                row.PyTorch = timings.GetValueOrDefault(row.Workload.Id);
-            }
-
-            RunOnnxRuntime(rows, onnx, notes);
+            return (timings, onnx);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or JsonException or KeyNotFoundException)
         {
             notes.Add($"PyTorch peer failed: {e.Message}");
-        }
-        finally
-        {
-            Directory.Delete(onnxDirectory, recursive: true);
+            return none;
         }
     }
 
-    private static void RunOnnxRuntime(List<Row> rows, Dictionary<string, string> onnx, List<string> notes)
+    private static void TimeOnnxRuntime(Row row, string path, List<string> notes)
     {
-        var version = typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version;
-        notes.Add($"ONNX Runtime {version} (managed assembly), CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL, IoBinding");
-        foreach (var row in rows)
+        try
         {
-            if (!onnx.TryGetValue(row.Workload.Id, out var path))
+            using var runner = row.Workload.Id switch
             {
-                continue;
-            }
-
-            try
-            {
-                using var runner = row.Workload.Id switch
-                {
-                    "W1" => OnnxRunner.FeedForward(path, [1, 784], [1, 10]),
-                    "W3-H32" => OnnxRunner.LstmStep(path, 32),
-                    "W3-H128" => OnnxRunner.LstmStep(path, 128),
-                    "W6-infer" => OnnxRunner.FeedForward(path, [1, 1, 20, 20], [1, 3]),
-                    _ => throw new InvalidOperationException($"no ONNX Runtime runner for {row.Workload.Id}"),
-                };
-                row.OnnxRuntime = Measurement.Time(runner.Run, row.Workload.Unit);
-                Console.WriteLine($"  ONNX Runtime {row.Workload.Id}: {row.OnnxRuntime.Median:F2} {Unit(row.Workload)} (min {row.OnnxRuntime.Min:F2}, max {row.OnnxRuntime.Max:F2}, CPU {row.OnnxRuntime.CpuMedian:F2}, {row.OnnxRuntime.AllocatedBytesPerCall:F0} B/call)");
-            }
-            catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException)
-            {
-                notes.Add($"ONNX Runtime {row.Workload.Id} failed: {e.Message}");
-            }
+                "W1" => OnnxRunner.FeedForward(path, [1, 784], [1, 10]),
+                "W3-H32" => OnnxRunner.LstmStep(path, 32),
+                "W3-H128" => OnnxRunner.LstmStep(path, 128),
+                "W6-infer" => OnnxRunner.FeedForward(path, [1, 1, 20, 20], [1, 3]),
+                _ => throw new InvalidOperationException($"no ONNX Runtime runner for {row.Workload.Id}"),
+            };
+            row.OnnxRuntime = Measurement.Time(runner.Run, row.Workload.Unit);
+            Console.WriteLine($"  ONNX Runtime {row.Workload.Id}: {row.OnnxRuntime.Median:F2} {Unit(row.Workload)} (min {row.OnnxRuntime.Min:F2}, max {row.OnnxRuntime.Max:F2}, CPU {row.OnnxRuntime.CpuMedian:F2}, {row.OnnxRuntime.AllocatedBytesPerCall:F0} B/call)");
+        }
+        catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException)
+        {
+            notes.Add($"ONNX Runtime {row.Workload.Id} failed: {e.Message}");
         }
     }
 
