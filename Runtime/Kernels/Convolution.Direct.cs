@@ -45,11 +45,12 @@ public static partial class Convolution
             {
                 // Two output rows at a time as one run of the input grid (see EightFiltersFlat), eight filters at a
                 // time; leftover filters take the row kernels below.
+                var rows = new TwoFlatRows(s.Width, ow, relu);
                 for (; FlatRowsFit(s, oy); oy += 2)
                 {
                     int o = 0;
                     for (; o + 8 <= f; o += 8)
-                        EightFiltersFlat(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o), ref Unsafe.Add(ref yb, o * outPlane + oy * ow), s, oy, outPlane, relu);
+                        EightFiltersFlat(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o), ref Unsafe.Add(ref yb, o * outPlane + oy * ow), s, oy, outPlane, rows);
                     if (o < f)
                         for (int r = oy; r < oy + 2; r++)
                             DirectRow<TOps, TV>(ref xb, ref w, ref bias, ref yb, s, r, steps, o, relu);
@@ -79,87 +80,16 @@ public static partial class Convolution
         }
     }
 
-    // Rows short enough that two output rows lie within 48 positions of the input grid (W + OutWidth ≤ 48, AVX-512,
-    // OutWidth ≥ 16): position t of a run starting at row oy is output (oy + t / W, t % W), every filter tap is the
-    // constant offset i·W + j, and three vectors compute both rows: 48 lanes for 2·OutWidth outputs (36 of 48 for
-    // the 20×20 shapes CNN) instead of 4 row steps of 16 (36 of 64). Each output's sum is formed as in FourFilters
-    // (bias, then the taps in order), so the results are the same bits.
+    // Rows short enough that two output rows lie within 48 positions of the input grid run on the flat grid
+    // (Convolution.Flat.cs): 48 lanes for 2·OutWidth outputs (36 of 48 for the 20×20 shapes CNN) instead of four row
+    // steps of 16 (36 of 64).
 
-    /// <summary>True when <see cref="EightFiltersFlat"/> handles the shape's rows.</summary>
+    /// <summary>True when the flat-grid kernels handle the shape's rows as they are (no pooling).</summary>
     private static bool FlatRows(in ConvShape s) => s.Width + s.OutWidth <= 48 && s.OutWidth >= 16 && s.Filters >= 8;
 
     /// <summary>True when output rows oy and oy + 1 exist and their 48-lane run of every tap stays inside the plane.</summary>
     private static bool FlatRowsFit(in ConvShape s, int oy) =>
         oy + 2 <= s.OutHeight && (oy + s.KernelHeight - 1) * s.Width + s.KernelWidth - 1 + 48 <= s.Height * s.Width;
-
-    /// <summary>Output rows oy and oy + 1 of eight filters (24 accumulators), stored row by row with the ReLU if asked.</summary>
-    private static void EightFiltersFlat(ref float xb, ref float w, ref float bias, ref float yRow, in ConvShape s, int oy, int outPlane, bool relu)
-    {
-        int kh = s.KernelHeight, kw = s.KernelWidth, iw = s.Width, plane = s.Height * iw, p = s.PatchSize;
-        Vector512<float> f00 = Vector512.Create(bias), f10 = Vector512.Create(Unsafe.Add(ref bias, 1)), f20 = Vector512.Create(Unsafe.Add(ref bias, 2)), f30 = Vector512.Create(Unsafe.Add(ref bias, 3));
-        Vector512<float> f40 = Vector512.Create(Unsafe.Add(ref bias, 4)), f50 = Vector512.Create(Unsafe.Add(ref bias, 5)), f60 = Vector512.Create(Unsafe.Add(ref bias, 6)), f70 = Vector512.Create(Unsafe.Add(ref bias, 7));
-        Vector512<float> f01 = f00, f02 = f00, f11 = f10, f12 = f10, f21 = f20, f22 = f20, f31 = f30, f32 = f30;
-        Vector512<float> f41 = f40, f42 = f40, f51 = f50, f52 = f50, f61 = f60, f62 = f60, f71 = f70, f72 = f70;
-        ref float wk = ref w;
-        for (int c = 0; c < s.Channels; c++)
-        {
-            for (int i = 0; i < kh; i++)
-            {
-                ref float row = ref Unsafe.Add(ref xb, c * plane + (oy + i) * iw);
-                for (int j = 0; j < kw; j++, wk = ref Unsafe.Add(ref wk, 1))
-                {
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref row, (nuint)j);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref row, (nuint)(j + 16));
-                    Vector512<float> x2 = Vector512.LoadUnsafe(ref row, (nuint)(j + 32));
-                    Vector512<float> v = Vector512.Create(wk);
-                    f00 = Ops512.MultiplyAdd(x0, v, f00); f01 = Ops512.MultiplyAdd(x1, v, f01); f02 = Ops512.MultiplyAdd(x2, v, f02);
-                    v = Vector512.Create(Unsafe.Add(ref wk, p));
-                    f10 = Ops512.MultiplyAdd(x0, v, f10); f11 = Ops512.MultiplyAdd(x1, v, f11); f12 = Ops512.MultiplyAdd(x2, v, f12);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 2 * p));
-                    f20 = Ops512.MultiplyAdd(x0, v, f20); f21 = Ops512.MultiplyAdd(x1, v, f21); f22 = Ops512.MultiplyAdd(x2, v, f22);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 3 * p));
-                    f30 = Ops512.MultiplyAdd(x0, v, f30); f31 = Ops512.MultiplyAdd(x1, v, f31); f32 = Ops512.MultiplyAdd(x2, v, f32);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 4 * p));
-                    f40 = Ops512.MultiplyAdd(x0, v, f40); f41 = Ops512.MultiplyAdd(x1, v, f41); f42 = Ops512.MultiplyAdd(x2, v, f42);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 5 * p));
-                    f50 = Ops512.MultiplyAdd(x0, v, f50); f51 = Ops512.MultiplyAdd(x1, v, f51); f52 = Ops512.MultiplyAdd(x2, v, f52);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 6 * p));
-                    f60 = Ops512.MultiplyAdd(x0, v, f60); f61 = Ops512.MultiplyAdd(x1, v, f61); f62 = Ops512.MultiplyAdd(x2, v, f62);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 7 * p));
-                    f70 = Ops512.MultiplyAdd(x0, v, f70); f71 = Ops512.MultiplyAdd(x1, v, f71); f72 = Ops512.MultiplyAdd(x2, v, f72);
-                }
-            }
-        }
-        // Row oy: lanes [0, ow) (a vector at 0 and one ending at ow); row oy + 1: lanes [iw, iw + ow) of (x1, x2).
-        int ow = s.OutWidth;
-        Vector512<int> k = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector512<int> endA = k + Vector512.Create(ow - 16), startB = k + Vector512.Create(iw - 16), endB = k + Vector512.Create(iw + ow - 32);
-        FlatRows(f00, f01, f02, endA, startB, endB, ref yRow, ow, relu);
-        FlatRows(f10, f11, f12, endA, startB, endB, ref Unsafe.Add(ref yRow, outPlane), ow, relu);
-        FlatRows(f20, f21, f22, endA, startB, endB, ref Unsafe.Add(ref yRow, 2 * outPlane), ow, relu);
-        FlatRows(f30, f31, f32, endA, startB, endB, ref Unsafe.Add(ref yRow, 3 * outPlane), ow, relu);
-        FlatRows(f40, f41, f42, endA, startB, endB, ref Unsafe.Add(ref yRow, 4 * outPlane), ow, relu);
-        FlatRows(f50, f51, f52, endA, startB, endB, ref Unsafe.Add(ref yRow, 5 * outPlane), ow, relu);
-        FlatRows(f60, f61, f62, endA, startB, endB, ref Unsafe.Add(ref yRow, 6 * outPlane), ow, relu);
-        FlatRows(f70, f71, f72, endA, startB, endB, ref Unsafe.Add(ref yRow, 7 * outPlane), ow, relu);
-    }
-
-    /// <summary>Stores the two output rows held in lanes [0, ow) and [iw, iw + ow) of (v0, v1, v2).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FlatRows(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<int> endA, Vector512<int> startB,
-        Vector512<int> endB, ref float y, int ow, bool relu)
-    {
-        if (relu)
-        {
-            v0 = Ops512.Max(v0, Vector512<float>.Zero);
-            v1 = Ops512.Max(v1, Vector512<float>.Zero);
-            v2 = Ops512.Max(v2, Vector512<float>.Zero);
-        }
-        v0.StoreUnsafe(ref y);
-        Avx512F.PermuteVar16x32x2(v0, endA, v1).StoreUnsafe(ref y, (nuint)(ow - 16));
-        Avx512F.PermuteVar16x32x2(v1, startB, v2).StoreUnsafe(ref y, (nuint)ow);
-        Avx512F.PermuteVar16x32x2(v1, endB, v2).StoreUnsafe(ref y, (nuint)(2 * ow - 16));
-    }
 
     private static void FourFilters<TOps, TV>(ref float xb, ref float w, ref float bias, ref float yRow, in ConvShape s,
         int oy, int c0, int c1, int outPlane, bool relu)

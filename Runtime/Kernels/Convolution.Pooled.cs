@@ -11,7 +11,7 @@ public static partial class Convolution
     // step computes two output rows × one vector of columns for four filters (16 accumulators), takes the max of
     // the two rows, then of neighbouring columns, applies the ReLU and stores only the pooled outputs. With AVX-512
     // and short rows (9–16 pooled outputs, 2·W + … ≤ 48 input-grid positions, e.g. the 20×20 shapes CNN) the two rows
-    // are computed as one run of the input grid in three vectors for eight filters at a time (FourFiltersPooledFlat);
+    // are computed as one run of the input grid in three vectors for eight filters at a time (Convolution.Flat.cs);
     // rows of 9–12 pooled outputs otherwise take a 16-lane plus an 8-lane step. No F×OH×OW
     // intermediate and no arg-max indices (training runs the separate kernels). The convolution sums are formed in
     // the same order as DirectForward's and max is exact, so the pooled values equal ForwardRelu + MaxForward's.
@@ -98,12 +98,13 @@ public static partial class Convolution
                     if (flat && (2 * py + s.KernelHeight - 1) * s.Width + s.KernelWidth - 1 + 48 <= s.Height * s.Width)
                     {
                         // Both rows as one run of 2·W input-grid positions in three 16-lane vectors (reads stay in the plane).
+                        var pooling = new PooledFlatRows(s.Width, pw);
                         for (; o + 8 <= f; o += 8)
-                            EightFiltersPooledFlat(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o),
-                                ref Unsafe.Add(ref yb, o * outPlane + py * pw), s, 2 * py, pw, outPlane);
+                            EightFiltersFlat(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o),
+                                ref Unsafe.Add(ref yb, o * outPlane + py * pw), s, 2 * py, outPlane, pooling);
                         for (; o + 4 <= f; o += 4)
-                            FourFiltersPooledFlat(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o),
-                                ref Unsafe.Add(ref yb, o * outPlane + py * pw), s, 2 * py, pw, outPlane);
+                            FourFiltersFlat(ref xb, ref Unsafe.Add(ref w, o * p), ref Unsafe.Add(ref bias, o),
+                                ref Unsafe.Add(ref yb, o * outPlane + py * pw), s, 2 * py, outPlane, pooling);
                     }
                     if (mixed)
                     {
@@ -164,117 +165,6 @@ public static partial class Convolution
         PoolPair<TOps, TV>(a10, b10, a11, b11, ref Unsafe.Add(ref yRow, q1), ref Unsafe.Add(ref yRow, outPlane + q1));
         PoolPair<TOps, TV>(a02, b02, a03, b03, ref Unsafe.Add(ref yRow, 2 * outPlane + q0), ref Unsafe.Add(ref yRow, 3 * outPlane + q0));
         PoolPair<TOps, TV>(a12, b12, a13, b13, ref Unsafe.Add(ref yRow, 2 * outPlane + q1), ref Unsafe.Add(ref yRow, 3 * outPlane + q1));
-    }
-
-    // Two output rows oy, oy + 1 laid out on the input grid: position t of the run starting at row oy is output
-    // (oy + t / W, t % W) (columns past OutWidth are garbage, never stored), and every filter tap is the constant
-    // offset i·W + j. Three vectors cover 48 positions ≥ W + 2·pw; the pooling gathers each window's four values
-    // with two-source permutes.
-    private static void FourFiltersPooledFlat(ref float xb, ref float w, ref float bias, ref float yRow, in ConvShape s,
-        int oy, int pw, int outPlane)
-    {
-        int kh = s.KernelHeight, kw = s.KernelWidth, iw = s.Width, plane = s.Height * iw, p = s.PatchSize;
-        Vector512<float> f00 = Vector512.Create(bias), f10 = Vector512.Create(Unsafe.Add(ref bias, 1));
-        Vector512<float> f20 = Vector512.Create(Unsafe.Add(ref bias, 2)), f30 = Vector512.Create(Unsafe.Add(ref bias, 3));
-        Vector512<float> f01 = f00, f02 = f00, f11 = f10, f12 = f10, f21 = f20, f22 = f20, f31 = f30, f32 = f30;
-        ref float wk = ref w;
-        for (int c = 0; c < s.Channels; c++)
-        {
-            for (int i = 0; i < kh; i++)
-            {
-                ref float row = ref Unsafe.Add(ref xb, c * plane + (oy + i) * iw);
-                for (int j = 0; j < kw; j++, wk = ref Unsafe.Add(ref wk, 1))
-                {
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref row, (nuint)j);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref row, (nuint)(j + 16));
-                    Vector512<float> x2 = Vector512.LoadUnsafe(ref row, (nuint)(j + 32));
-                    Vector512<float> v = Vector512.Create(wk);
-                    f00 = Ops512.MultiplyAdd(x0, v, f00); f01 = Ops512.MultiplyAdd(x1, v, f01); f02 = Ops512.MultiplyAdd(x2, v, f02);
-                    v = Vector512.Create(Unsafe.Add(ref wk, p));
-                    f10 = Ops512.MultiplyAdd(x0, v, f10); f11 = Ops512.MultiplyAdd(x1, v, f11); f12 = Ops512.MultiplyAdd(x2, v, f12);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 2 * p));
-                    f20 = Ops512.MultiplyAdd(x0, v, f20); f21 = Ops512.MultiplyAdd(x1, v, f21); f22 = Ops512.MultiplyAdd(x2, v, f22);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 3 * p));
-                    f30 = Ops512.MultiplyAdd(x0, v, f30); f31 = Ops512.MultiplyAdd(x1, v, f31); f32 = Ops512.MultiplyAdd(x2, v, f32);
-                }
-            }
-        }
-        // Pooled column k: top row positions 2k, 2k + 1 (vectors 0–1), bottom row W + 2k, W + 2k + 1 (vectors 1–2).
-        Vector512<int> k2 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        Vector512<int> lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector512<int> top = Vector512.Min(k2, Vector512.Create(30));
-        Vector512<int> bottom = Vector512.Min(k2 + Vector512.Create(iw - 16), Vector512.Create(30));
-        Vector512<int> tail = Vector512.Min(lanes + Vector512.Create(pw - 8), Vector512.Create(15));
-        PoolFlat(f00, f01, f02, top, bottom, tail, ref yRow, pw);
-        PoolFlat(f10, f11, f12, top, bottom, tail, ref Unsafe.Add(ref yRow, outPlane), pw);
-        PoolFlat(f20, f21, f22, top, bottom, tail, ref Unsafe.Add(ref yRow, 2 * outPlane), pw);
-        PoolFlat(f30, f31, f32, top, bottom, tail, ref Unsafe.Add(ref yRow, 3 * outPlane), pw);
-    }
-
-    // FourFiltersPooledFlat for eight filters (24 accumulators): each input load feeds eight filters.
-    private static void EightFiltersPooledFlat(ref float xb, ref float w, ref float bias, ref float yRow, in ConvShape s,
-        int oy, int pw, int outPlane)
-    {
-        int kh = s.KernelHeight, kw = s.KernelWidth, iw = s.Width, plane = s.Height * iw, p = s.PatchSize;
-        Vector512<float> f00 = Vector512.Create(Unsafe.Add(ref bias, 0)), f10 = Vector512.Create(Unsafe.Add(ref bias, 1)), f20 = Vector512.Create(Unsafe.Add(ref bias, 2)), f30 = Vector512.Create(Unsafe.Add(ref bias, 3)), f40 = Vector512.Create(Unsafe.Add(ref bias, 4)), f50 = Vector512.Create(Unsafe.Add(ref bias, 5)), f60 = Vector512.Create(Unsafe.Add(ref bias, 6)), f70 = Vector512.Create(Unsafe.Add(ref bias, 7));
-        Vector512<float> f01 = f00, f02 = f00, f11 = f10, f12 = f10, f21 = f20, f22 = f20, f31 = f30, f32 = f30, f41 = f40, f42 = f40, f51 = f50, f52 = f50, f61 = f60, f62 = f60, f71 = f70, f72 = f70;
-        ref float wk = ref w;
-        for (int c = 0; c < s.Channels; c++)
-        {
-            for (int i = 0; i < kh; i++)
-            {
-                ref float row = ref Unsafe.Add(ref xb, c * plane + (oy + i) * iw);
-                for (int j = 0; j < kw; j++, wk = ref Unsafe.Add(ref wk, 1))
-                {
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref row, (nuint)j);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref row, (nuint)(j + 16));
-                    Vector512<float> x2 = Vector512.LoadUnsafe(ref row, (nuint)(j + 32));
-                    Vector512<float> v;
-                    v = Vector512.Create(Unsafe.Add(ref wk, 0 * p));
-                    f00 = Ops512.MultiplyAdd(x0, v, f00); f01 = Ops512.MultiplyAdd(x1, v, f01); f02 = Ops512.MultiplyAdd(x2, v, f02);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 1 * p));
-                    f10 = Ops512.MultiplyAdd(x0, v, f10); f11 = Ops512.MultiplyAdd(x1, v, f11); f12 = Ops512.MultiplyAdd(x2, v, f12);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 2 * p));
-                    f20 = Ops512.MultiplyAdd(x0, v, f20); f21 = Ops512.MultiplyAdd(x1, v, f21); f22 = Ops512.MultiplyAdd(x2, v, f22);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 3 * p));
-                    f30 = Ops512.MultiplyAdd(x0, v, f30); f31 = Ops512.MultiplyAdd(x1, v, f31); f32 = Ops512.MultiplyAdd(x2, v, f32);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 4 * p));
-                    f40 = Ops512.MultiplyAdd(x0, v, f40); f41 = Ops512.MultiplyAdd(x1, v, f41); f42 = Ops512.MultiplyAdd(x2, v, f42);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 5 * p));
-                    f50 = Ops512.MultiplyAdd(x0, v, f50); f51 = Ops512.MultiplyAdd(x1, v, f51); f52 = Ops512.MultiplyAdd(x2, v, f52);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 6 * p));
-                    f60 = Ops512.MultiplyAdd(x0, v, f60); f61 = Ops512.MultiplyAdd(x1, v, f61); f62 = Ops512.MultiplyAdd(x2, v, f62);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 7 * p));
-                    f70 = Ops512.MultiplyAdd(x0, v, f70); f71 = Ops512.MultiplyAdd(x1, v, f71); f72 = Ops512.MultiplyAdd(x2, v, f72);
-                }
-            }
-        }
-        Vector512<int> k2 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        Vector512<int> lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector512<int> top = Vector512.Min(k2, Vector512.Create(30));
-        Vector512<int> bottom = Vector512.Min(k2 + Vector512.Create(iw - 16), Vector512.Create(30));
-        Vector512<int> tail = Vector512.Min(lanes + Vector512.Create(pw - 8), Vector512.Create(15));
-        PoolFlat(f00, f01, f02, top, bottom, tail, ref Unsafe.Add(ref yRow, 0 * outPlane), pw);
-        PoolFlat(f10, f11, f12, top, bottom, tail, ref Unsafe.Add(ref yRow, 1 * outPlane), pw);
-        PoolFlat(f20, f21, f22, top, bottom, tail, ref Unsafe.Add(ref yRow, 2 * outPlane), pw);
-        PoolFlat(f30, f31, f32, top, bottom, tail, ref Unsafe.Add(ref yRow, 3 * outPlane), pw);
-        PoolFlat(f40, f41, f42, top, bottom, tail, ref Unsafe.Add(ref yRow, 4 * outPlane), pw);
-        PoolFlat(f50, f51, f52, top, bottom, tail, ref Unsafe.Add(ref yRow, 5 * outPlane), pw);
-        PoolFlat(f60, f61, f62, top, bottom, tail, ref Unsafe.Add(ref yRow, 6 * outPlane), pw);
-        PoolFlat(f70, f71, f72, top, bottom, tail, ref Unsafe.Add(ref yRow, 7 * outPlane), pw);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PoolFlat(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<int> top, Vector512<int> bottom,
-        Vector512<int> tail, ref float y, int pw)
-    {
-        Vector512<int> one = Vector512<int>.One;
-        Vector512<float> t = Avx512F.Max(Avx512F.PermuteVar16x32x2(v0, top, v1), Avx512F.PermuteVar16x32x2(v0, top + one, v1));
-        Vector512<float> b = Avx512F.Max(Avx512F.PermuteVar16x32x2(v1, bottom, v2), Avx512F.PermuteVar16x32x2(v1, bottom + one, v2));
-        Vector512<float> r = Ops512.Max(Avx512F.Max(t, b), Vector512<float>.Zero);
-        // Columns 0..7, then the last eight (pw ≤ 16), overlapping with equal values.
-        r.GetLower().StoreUnsafe(ref y);
-        Avx512F.PermuteVar16x32(r, tail).GetLower().StoreUnsafe(ref Unsafe.Add(ref y, pw - 8));
     }
 
     // FourFiltersPooled with a 16-lane step at pooled column 0 and an 8-lane step at pooled column q1.
