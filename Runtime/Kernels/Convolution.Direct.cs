@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace ModelGen.Kernels;
 
@@ -43,7 +42,7 @@ public static partial class Convolution
             int oy = 0;
             if (typeof(TOps) == typeof(Ops512) && FlatRows(s))
             {
-                // Two output rows at a time as one run of the input grid (see EightFiltersFlat), eight filters at a
+                // Two output rows at a time as one run of the input grid (Convolution.Flat.cs), eight filters at a
                 // time; leftover filters take the row kernels below.
                 var rows = new TwoFlatRows(s.Width, ow, relu);
                 for (; FlatRowsFit(s, oy); oy += 2)

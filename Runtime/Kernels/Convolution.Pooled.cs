@@ -95,7 +95,7 @@ public static partial class Convolution
                     int q0 = Math.Min(st * half, pw - half);
                     int q1 = Math.Min((st + 1 < steps ? st + 1 : st) * half, pw - half);
                     int o = 0;
-                    if (flat && (2 * py + s.KernelHeight - 1) * s.Width + s.KernelWidth - 1 + 48 <= s.Height * s.Width)
+                    if (flat && FlatRowsFit(s, 2 * py))
                     {
                         // Both rows as one run of 2·W input-grid positions in three 16-lane vectors (reads stay in the plane).
                         var pooling = new PooledFlatRows(s.Width, pw);
