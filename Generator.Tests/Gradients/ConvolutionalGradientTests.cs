@@ -24,6 +24,22 @@ public class ConvolutionalGradientTests
     public void MaxPool_and_overlapping_AvgPool() =>
         Check(new PoolingNet(seed: 4), PoolingNet.InputSize, PoolingNet.OutputSize, batch: 2);
 
+    // The first layer's gradients straight from the pooled gradient (ReLU and arg-max scatter fused): on the flat
+    // grid (four filters) and through the separate kernels (three). ReLU and max pooling have kinks, so the seeds
+    // avoid pre-activations within the finite-difference step of zero (ReluPoolNet seed 8 has one 5.6e-6 away, and
+    // its bias gradient then differs from the two-sided difference whatever the step).
+    [Theory]
+    [InlineData(7)]
+    [InlineData(9)]
+    public void ReLU_convolution_into_max_pooling_as_the_first_layer(int seed) =>
+        Check(new ReluPoolNet(seed: seed), ReluPoolNet.InputSize, ReluPoolNet.OutputSize, batch: 3);
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void ReLU_convolution_into_max_pooling_as_the_first_layer_odd_filters(int seed) =>
+        Check(new ReluPoolOddNet(seed: seed), ReluPoolOddNet.InputSize, ReluPoolOddNet.OutputSize, batch: 3);
+
     [Fact]
     public void Residual_block() =>
         Check(new ResidualNet(seed: 4), ResidualNet.InputSize, ResidualNet.OutputSize, batch: 2);

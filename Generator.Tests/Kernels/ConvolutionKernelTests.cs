@@ -103,6 +103,47 @@ public class ConvolutionKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(10)]
+    public void BackwardWeightsFromMaxPoolMatchesTheSeparateKernels(int shapeIndex)
+    {
+        ConvShape s = Shape(shapeIndex);
+        var rng = new Rng((ulong)(shapeIndex * 389 + 11));
+        foreach (var (size, stride) in new[] { (2, 2), (3, 2), (2, 1) })
+        {
+            if (s.OutHeight < size || s.OutWidth < size) continue;
+            const int batch = 3;
+            var pool = new PoolShape(s.Filters, s.OutHeight, s.OutWidth, size, size, stride, stride);
+            float[] x = GemmTests.Random(rng, batch * s.InputSize), w = GemmTests.Random(rng, s.WeightCount), bias = GemmTests.Random(rng, s.Filters);
+            var conv = new float[batch * s.OutputSize];
+            var pooled = new float[batch * pool.OutputSize];
+            var indices = new int[pooled.Length];
+            Convolution.ForwardRelu(x, w, bias, conv, new float[Convolution.WorkspaceLength(s)], s, batch);
+            Pooling.MaxForward(conv, pooled, indices, pool, batch);
+            float[] dPooled = GemmTests.Random(rng, pooled.Length);
+            float[] dw0 = GemmTests.Random(rng, s.WeightCount), db0 = GemmTests.Random(rng, s.Filters);
+
+            float[] wantW = (float[])dw0.Clone(), wantB = (float[])db0.Clone();
+            var dConv = new float[conv.Length];
+            Pooling.MaxBackwardRelu(dPooled, pooled, indices, dConv, pool, batch);
+            Convolution.BackwardWeights(dConv, x, wantW, wantB, new float[Convolution.WorkspaceLength(s)], s, batch);
+
+            float[] gotW = (float[])dw0.Clone(), gotB = (float[])db0.Clone();
+            Convolution.BackwardWeightsFromMaxPool(dPooled, pooled, indices, x, gotW, gotB, new float[conv.Length], new float[Convolution.WorkspaceLength(s)], s, pool, batch);
+            for (int i = 0; i < wantW.Length; i++)
+                Assert.True(Math.Abs(gotW[i] - wantW[i]) <= 1e-4f * (1 + Math.Abs(wantW[i])), $"pool {size}/{stride} weight {i}: {gotW[i]} vs {wantW[i]}");
+            for (int i = 0; i < wantB.Length; i++)
+                Assert.True(Math.Abs(gotB[i] - wantB[i]) <= 1e-4f * (1 + Math.Abs(wantB[i])), $"pool {size}/{stride} bias {i}: {gotB[i]} vs {wantB[i]}");
+        }
+    }
+
     [Fact]
     public void ForwardReluMaxPoolRejectsMismatchedPoolShape()
     {

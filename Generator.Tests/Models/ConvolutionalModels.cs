@@ -95,3 +95,26 @@ public partial class LayerNormNet
 public partial class BatchNormNet
 {
 }
+
+/// <summary>A first ReLU convolution into a max pooling: its weight gradient comes straight from the pooled gradient
+/// (an even filter count: the flat-grid kernel).</summary>
+[Input(1, 8, 10)]
+[Conv2D(4, 3, Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(3)]
+[Model(MaxBatchSize = 4)]
+public partial class ReluPoolNet
+{
+}
+
+/// <summary>The same with an odd filter count: the arg-max scatter, then the convolution's weight-gradient kernel.</summary>
+[Input(1, 8, 10)]
+[Conv2D(3, 3, Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(3)]
+[Model(MaxBatchSize = 4)]
+public partial class ReluPoolOddNet
+{
+}

@@ -311,14 +311,13 @@ namespace Demo.Vision
                     global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
                     global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
                 }
-                global::ModelGen.Kernels.Pooling.MaxBackwardRelu(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), in Maxpool1Shape, batchSize);
+                // The convolution below computes its gradients from this pooling's output gradient (Convolution.BackwardWeightsFromMaxPool).
             }
 
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 10368);
-                // The ReLU's derivative was applied by the max pooling's backward pass.
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), _workspace, in Conv1Shape, batchSize);
+                // From the pooling's output gradient (its ReLU and arg-max scatter included); nothing below needs an input gradient.
+                global::ModelGen.Kernels.Convolution.BackwardWeightsFromMaxPool(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
             }
         }
 

@@ -81,9 +81,26 @@ namespace ModelGen.Generator.Emit
                 + Parameters(context.Slots.BiasOffset, conv.Filters) + ", " + y + ", _workspace, in " + ShapeField(conv) + ", batchSize);";
         }
 
+        /// <summary>
+        /// True when this ReLU convolution feeds a max pooling and needs no input gradient (nothing trainable below):
+        /// its weight gradient then comes straight from the pooled gradient, without the full-size output gradient.
+        /// </summary>
+        public static bool TakesPooledGradient(LayerContext context) =>
+            PoolEmitter.FusesReluBackward(context.Model, context.Index + 1) && !context.Slots.NeedsInputGradient;
+
         public override string EmitBackward(CodeWriter writer, LayerContext context)
         {
             var conv = (Conv2DSpec)context.Layer;
+            if (TakesPooledGradient(context))
+            {
+                var pool = new LayerContext(context.Model, context.Plan, context.Index + 1);
+                writer.Line("// From the pooling's output gradient (its ReLU and arg-max scatter included); nothing below needs an input gradient.");
+                writer.Line(Kernels + "Convolution.BackwardWeightsFromMaxPool(" + Slice(context.Delta, 0, "batchSize * " + Int(pool.Layer.OutputShape.Size)) + ", " + pool.Output + ", "
+                    + PoolEmitter.Indices(pool) + ", " + context.Input + ", " + Gradients(context.Slots.WeightOffset, conv.WeightCount) + ", " + Gradients(context.Slots.BiasOffset, conv.Filters) + ", "
+                    + Slice(context.OtherDelta, 0, "batchSize * " + Int(conv.OutputShape.Size)) + ", _workspace, in " + ShapeField(conv) + ", in " + PoolEmitter.ShapeField(pool.Layer) + ", batchSize);");
+                return context.Delta;
+            }
+
             writer.Line("var dy = " + Slice(context.Delta, 0, "batchSize * " + Int(conv.OutputShape.Size)) + ";");
             if (PoolEmitter.FusesReluBackward(context.Model, context.Index + 1))
                 writer.Line("// The ReLU's derivative was applied by the max pooling's backward pass.");

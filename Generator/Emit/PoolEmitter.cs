@@ -60,6 +60,12 @@ namespace ModelGen.Generator.Emit
                 writer.Line(Conv2DEmitter.ForwardReluCall(conv, "y"));
                 writer.Line(MaxForwardCall(context));
                 writer.Close();
+                if (Conv2DEmitter.TakesPooledGradient(conv))
+                {
+                    writer.Line("// The convolution below computes its gradients from this pooling's output gradient (Convolution.BackwardWeightsFromMaxPool).");
+                    return context.Delta;
+                }
+
                 // The ReLU of the convolution below is differentiated here: the pooled output is the ReLU output at
                 // each window's arg-max, so "pooled > 0" is the ReLU's mask exactly where a gradient lands.
                 writer.Line(Kernels + "Pooling.MaxBackwardRelu(" + dy + ", " + context.Output + ", " + Indices(context) + ", " + dx + ", in " + ShapeField(pool) + ", batchSize);");
