@@ -10,13 +10,11 @@ public static partial class Convolution
     // The training backward pass of a ReLU convolution whose output feeds a max pooling, when nothing below the
     // convolution needs an input gradient (it is the first layer): the weight and bias gradients straight from the
     // pooling's output gradient. One example at a time, the convolution's output gradient is scattered (each pooled
-    // gradient to its arg-max, where the pooled value is positive: the ReLU's derivative) into a per-thread
-    // grid laid out with the input's row stride, so that output (oy, ox) sits at oy·W + ox like the input patch it
-    // multiplies; the weight gradient then runs along that flat grid, 16 positions a vector (23 vectors for the
+    // gradient to its arg-max, where the pooled value is positive: the ReLU's derivative) into a per-thread grid
+    // (CellKernels.Scratch) laid out with the input's row stride, so that output (oy, ox) sits at oy·W + ox like the
+    // input patch it multiplies; the weight gradient then runs along that flat grid, 16 positions a vector (23 vectors for the
     // 18×18 outputs of a 20×20 input instead of 36 row steps), two filters and nine taps in registers. The full-size
     // output gradient is never written. Other shapes take Pooling.MaxBackwardRelu then BackwardWeights.
-
-    [ThreadStatic] private static float[]? t_grid;
 
     /// <summary>
     /// weightGradient += ∂L/∂W and biasGradient += ∂L/∂bias of a ReLU convolution followed by a max pooling, from
@@ -65,9 +63,9 @@ public static partial class Convolution
         int f = s.Filters, c = s.Channels, iw = s.Width, plane = s.Height * iw;
         int gridLength = (s.OutHeight * iw + 15) & ~15, inputLength = (gridLength + 2 * iw + 2 + 15) & ~15;
         int accumulators = 16 * (f * c * 9 + f);
-        float[] scratch = GridScratch(f * gridLength + c * inputLength + accumulators);
-        Span<float> grid = scratch.AsSpan(0, f * gridLength), input = scratch.AsSpan(f * gridLength, c * inputLength);
-        Span<float> sums = scratch.AsSpan(f * gridLength + c * inputLength, accumulators);
+        Span<float> scratch = CellKernels.Scratch(f * gridLength + c * inputLength + accumulators); // nothing else uses it meanwhile
+        Span<float> grid = scratch.Slice(0, f * gridLength), input = scratch.Slice(f * gridLength, c * inputLength);
+        Span<float> sums = scratch.Slice(f * gridLength + c * inputLength, accumulators);
         sums.Clear();
         grid.Clear(); // positions no pooling window covers (the grid's padding columns, rows past the windows) stay zero
         input.Clear(); // the padding after each plane stays zero
@@ -77,7 +75,7 @@ public static partial class Convolution
                 ref MemoryMarshal.GetReference(grid), s, pool, b, gridLength);
             for (int ch = 0; ch < c; ch++)
                 x.Slice(b * s.InputSize + ch * plane, plane).CopyTo(input.Slice(ch * inputLength, plane));
-            ref float g = ref MemoryMarshal.GetArrayDataReference(scratch);
+            ref float g = ref MemoryMarshal.GetReference(scratch);
             ref float inp = ref Unsafe.Add(ref g, f * gridLength);
             ref float acc = ref Unsafe.Add(ref inp, c * inputLength);
             for (int o = 0; o < f; o += 2)
@@ -102,17 +100,6 @@ public static partial class Convolution
         Avx512F.IsSupported && s.StrideX == 1 && s.StrideY == 1 && s.PadX == 0 && s.PadY == 0
         && s.KernelHeight == 3 && s.KernelWidth == 3 && (s.Filters & 1) == 0
         && pool.PoolHeight == 2 && pool.PoolWidth == 2 && pool.StrideY == 2 && pool.StrideX == 2 && pool.OutWidth >= 8;
-
-    private static float[] GridScratch(int length)
-    {
-        float[]? scratch = t_grid;
-        if (scratch is null || scratch.Length < length)
-        {
-            scratch = new float[length];
-            t_grid = scratch;
-        }
-        return scratch;
-    }
 
     /// <summary>
     /// Example <paramref name="b"/>'s convolution output gradient on the grid (row stride W): each positive pooled

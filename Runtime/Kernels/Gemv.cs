@@ -162,7 +162,7 @@ internal static unsafe class Gemv
     /// Eight rows after <paramref name="a"/> and eight after <paramref name="b"/> (rows k floats apart), row r of each
     /// read side by side (<see cref="Pair"/>). Lane r of the result is a's row r, lane 8 + r b's row r.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit] // every partial sum is written before it is read
     private static Vector512<float> EightPairs(float* a, float* b, float* x, int k, int vectors)
     {
         Vector512<float>* s = stackalloc Vector512<float>[16];
@@ -175,7 +175,7 @@ internal static unsafe class Gemv
     /// Sixteen short rows of whole vectors (rows k floats apart), eight side by side at a time with one load of x per
     /// eight of W. Lane r of the result is row r's total.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit] // every partial sum is written before it is read
     private static Vector512<float> SixteenSideBySide(float* a, float* x, int k, int vectors)
     {
         Vector512<float>* s = stackalloc Vector512<float>[16];
@@ -216,7 +216,7 @@ internal static unsafe class Gemv
     }
 
     /// <summary>Sixteen consecutive rows one after another (<see cref="Row"/>), folded into one vector of their totals.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining), SkipLocalsInit] // every partial sum is written before it is read
     private static Vector512<float> Sixteen(float* b, float* x, int k, int vectors, int full)
     {
         Vector512<float>* s = stackalloc Vector512<float>[16];
