@@ -252,6 +252,35 @@ public class RecurrentFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(64)]
+    [InlineData(128)]
+    public void FusedBatchOneStepGivesTheUnfusedBits(int hs)
+    {
+        // The plain cell at batch 1 takes CellGemv.LstmStep512 (product and cell update in one pass); a recurrent mask
+        // of ones changes nothing numerically but sends the same step through Gates512 and the separate cell loop.
+        if (!CellGemv.SupportsGates512(hs) || CellPath.Width != 512) return;
+        int g = 4 * hs;
+        var r = Make("lstm", hs, 1, 1, reverse: false, masked: false, seed: 3 * hs);
+        float[] pre = new float[g];
+        for (int j = 0; j < g; j++) pre[j] = (float)Math.Sin(0.37 * j + hs);
+        float[] ones = Enumerable.Repeat(1f, hs).ToArray();
+        float[] w = F(r.W), bias = F(r.Bias), h0 = F(r.H0), c0 = F(r.C0);
+        float[] fusedGates = new float[g], fusedC = new float[hs], fusedH = new float[hs];
+        float[] plainGates = new float[g], plainC = new float[hs], plainH = new float[hs];
+        Lstm.Forward(pre, w, bias, default, h0, c0, fusedGates, fusedC, fusedH, 1, 1, hs, false, false, false, default);
+        Lstm.Forward(pre, w, bias, default, h0, c0, plainGates, plainC, plainH, 1, 1, hs, false, false, false, ones);
+        Assert.Equal(plainGates, fusedGates);
+        Assert.Equal(plainC, fusedC);
+        Assert.Equal(plainH, fusedH);
+        Assert.Contains(fusedH, v => v != 0f);
+
+        static float[] F(double[] v) => v.Select(x => (float)x).ToArray();
+    }
+
     [Fact]
     public void StreamingStepsEqualOneSequence()
     {

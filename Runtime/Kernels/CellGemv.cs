@@ -12,7 +12,7 @@ namespace ModelGen.Kernels;
 /// folded together). AVX: every output is a dot product along k; 8 rows of b are accumulated side by side and
 /// their partial-sum vectors are reduced together by a hadd tree, so one vector of finished outputs is added at once.
 /// </summary>
-internal static class CellGemv
+internal static partial class CellGemv
 {
 
     public static void MultiplyTransposedBAccumulate(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
@@ -133,17 +133,24 @@ internal static class CellGemv
         int j = 0;
         for (; j + 16 <= n; j += 16)
         {
-            ref float r = ref Unsafe.Add(ref w, j * k);
-            Vector512<float> q0 = Quad(Row(ref r, x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 8 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 4 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 12 * k), x0, x1, x2, x3, nv));
-            Vector512<float> q1 = Quad(Row(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 9 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 5 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 13 * k), x0, x1, x2, x3, nv));
-            Vector512<float> q2 = Quad(Row(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 10 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 6 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 14 * k), x0, x1, x2, x3, nv));
-            Vector512<float> q3 = Quad(Row(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 11 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 7 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 15 * k), x0, x1, x2, x3, nv));
-            Vector512<float> sums = Final(q0, q1, q2, q3);
+            Vector512<float> sums = Sums16(ref Unsafe.Add(ref w, j * k), x0, x1, x2, x3, nv);
             sums += Vector512.LoadUnsafe(ref Unsafe.Add(ref pre, j)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
             sums.StoreUnsafe(ref Unsafe.Add(ref a, j));
         }
         for (; j < n; j++)
             Unsafe.Add(ref a, j) = Unsafe.Add(ref pre, j) + Unsafe.Add(ref bias, j) + Vector512.Sum(Row(ref Unsafe.Add(ref w, j * k), x0, x1, x2, x3, nv));
+    }
+
+    /// <summary>The 16 dot products W[r … r + 15, :]·x (k = 16·nv, x in up to four registers) as one vector, lane r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sums16(ref float r, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3, int nv)
+    {
+        int k = 16 * nv;
+        Vector512<float> q0 = Quad(Row(ref r, x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 8 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 4 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 12 * k), x0, x1, x2, x3, nv));
+        Vector512<float> q1 = Quad(Row(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 9 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 5 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 13 * k), x0, x1, x2, x3, nv));
+        Vector512<float> q2 = Quad(Row(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 10 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 6 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 14 * k), x0, x1, x2, x3, nv));
+        Vector512<float> q3 = Quad(Row(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 11 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 7 * k), x0, x1, x2, x3, nv), Row(ref Unsafe.Add(ref r, 15 * k), x0, x1, x2, x3, nv));
+        return Final(q0, q1, q2, q3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -177,24 +184,32 @@ internal static class CellGemv
         int j = 0;
         for (; j + 16 <= n; j += 16)
         {
-            ref float r = ref Unsafe.Add(ref w, j * k);
-            Vector512<float> q0 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
-                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
-            r = ref Unsafe.Add(ref r, 4 * k);
-            Vector512<float> q1 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
-                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
-            r = ref Unsafe.Add(ref r, 4 * k);
-            Vector512<float> q2 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
-                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
-            r = ref Unsafe.Add(ref r, 4 * k);
-            Vector512<float> q3 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
-                Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
-            Vector512<float> sums = Fold16(q0, q1, q2, q3);
+            Vector512<float> sums = Sums128(ref Unsafe.Add(ref w, j * k), x0, x1, x2, x3, x4, x5, x6, x7);
             sums += Vector512.LoadUnsafe(ref Unsafe.Add(ref pre, j)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
             sums.StoreUnsafe(ref Unsafe.Add(ref a, j));
         }
         for (; j < n; j++)
             Unsafe.Add(ref a, j) = Unsafe.Add(ref pre, j) + Unsafe.Add(ref bias, j) + Vector512.Sum(Row8(ref Unsafe.Add(ref w, j * k), x0, x1, x2, x3, x4, x5, x6, x7));
+    }
+
+    /// <summary>The 16 dot products W[r … r + 15, :]·x for k = 128 (x in eight registers) as one vector, lane r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sums128(ref float r, Vector512<float> x0, Vector512<float> x1, Vector512<float> x2, Vector512<float> x3,
+        Vector512<float> x4, Vector512<float> x5, Vector512<float> x6, Vector512<float> x7)
+    {
+        const int k = 128;
+        Vector512<float> q0 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+            Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+        r = ref Unsafe.Add(ref r, 4 * k);
+        Vector512<float> q1 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+            Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+        r = ref Unsafe.Add(ref r, 4 * k);
+        Vector512<float> q2 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+            Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+        r = ref Unsafe.Add(ref r, 4 * k);
+        Vector512<float> q3 = Fold4(Row8(ref r, x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, k), x0, x1, x2, x3, x4, x5, x6, x7),
+            Row8(ref Unsafe.Add(ref r, 2 * k), x0, x1, x2, x3, x4, x5, x6, x7), Row8(ref Unsafe.Add(ref r, 3 * k), x0, x1, x2, x3, x4, x5, x6, x7));
+        return Fold16(q0, q1, q2, q3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

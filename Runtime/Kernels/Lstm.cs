@@ -100,6 +100,8 @@ public static class Lstm
         ref float rBias = ref MemoryMarshal.GetReference(bias);
         ref float rPeep = ref MemoryMarshal.GetReference(peep);
         bool small = !transposed && batch == 1 && typeof(TV) == typeof(Vector512<float>) && CellGemv.SupportsGates512(h);
+        // The plain cell at batch 1: product and cell update in one pass (CellGemv.LstmStep512), same bits.
+        bool fused = small && !peepholes && !coupled && mask.IsEmpty;
 
         for (int s = 0; s < steps; s++)
         {
@@ -107,6 +109,14 @@ public static class Lstm
             ReadOnlySpan<float> hp = Recurrence.Previous(hidden, initialHidden, s, steps, reverse, bh);
             ReadOnlySpan<float> cp = Recurrence.Previous(cells, initialCell, s, steps, reverse, bh);
             Span<float> a = gates.Slice(t * bg, bg), c = cells.Slice(t * bh, bh), ht = hidden.Slice(t * bh, bh);
+
+            if (fused)
+            {
+                CellGemv.LstmStep512(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(w),
+                    ref MemoryMarshal.GetReference(hp), ref MemoryMarshal.GetReference(cp), ref MemoryMarshal.GetReference(a),
+                    ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(ht), h);
+                continue;
+            }
 
             ReadOnlySpan<float> hIn = hp;
             if (!mask.IsEmpty)
