@@ -90,6 +90,18 @@ public static partial class Convolution
             ref float yb = ref Unsafe.Add(ref y, b * outSize);
             for (int py = 0; py < ph; py++)
             {
+                if (flat && f % 4 == 0 && FourFlatRowsFit(s, pw, 2 * py))
+                {
+                    // Pooled rows py and py + 1 from one run of four output rows (W apart, five vectors).
+                    var first = new PooledFlatRows(s.Width, pw);
+                    var second = new PooledFlatRows(s.Width, pw, 2 * s.Width - 32);
+                    for (int o4 = 0; o4 < f; o4 += 4)
+                        FourFiltersFourRowsPooled(ref xb, ref Unsafe.Add(ref w, o4 * p), ref Unsafe.Add(ref bias, o4),
+                            ref Unsafe.Add(ref yb, o4 * outPlane + py * pw), s, 2 * py, outPlane, pw, first, second);
+                    py++;
+                    continue;
+                }
+
                 for (int st = 0; st < steps; st += 2)
                 {
                     int q0 = Math.Min(st * half, pw - half);
