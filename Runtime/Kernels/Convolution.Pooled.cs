@@ -43,6 +43,12 @@ public static partial class Convolution
         if (pool.Channels != s.Filters || pool.Height != s.OutHeight || pool.Width != s.OutWidth)
             throw new ArgumentException("The pooling shape does not match the convolution's output.", nameof(pool));
         int width = PooledWidth(s, pool, maxWidth);
+        if (width == 16 && PixelMajorFits(s, pool))
+        {
+            ForwardPixelMajor(x, weights, bias, pooled, s, pool, batch);
+            return;
+        }
+
         if (width == 0)
         {
             ForwardWidth(x, weights, bias, convOutput, workspace, s, batch, relu: true, maxWidth);
@@ -61,6 +67,23 @@ public static partial class Convolution
         ref float ry = ref MemoryMarshal.GetReference(pooled);
         if (width == 16) PooledForward<Ops512, Vector512<float>>(ref rx, ref rw, ref rb, ref ry, s, pool, batch);
         else PooledForward<Ops256, Vector256<float>>(ref rx, ref rw, ref rb, ref ry, s, pool, batch);
+    }
+
+    private static unsafe void ForwardPixelMajor(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> pooled, in ConvShape s, in PoolShape pool, int batch)
+    {
+        CheckShape(s, batch);
+        KernelChecks.AtLeast(x.Length, KernelChecks.Elements(batch, s.InputSize), nameof(x));
+        KernelChecks.AtLeast(weights.Length, s.WeightCount, nameof(weights));
+        KernelChecks.AtLeast(bias.Length, s.Filters, nameof(bias));
+        int pooledSize = s.Filters * pool.OutHeight * pool.OutWidth;
+        KernelChecks.AtLeast(pooled.Length, KernelChecks.Elements(batch, pooledSize), nameof(pooled));
+        Span<float> scratch = CellKernels.Scratch(PixelMajorScratch(s, pool));
+        fixed (float* px = x, pw = weights, pb = bias, py = pooled, ps = scratch)
+        {
+            for (int b = 0; b < batch; b++)
+                PooledPixelMajor(px + ((nint)b * s.InputSize), pw, pb, py + ((nint)b * pooledSize), ps, s, pool);
+        }
     }
 
     /// <summary>Floats per vector the fused kernel uses, or 0 when it does not apply.</summary>
