@@ -19,16 +19,25 @@ public static partial class Convolution
 
     /// <summary>Scratch floats the pixel-major kernel needs: the weights tap-major, then the pooled values pixel-major.</summary>
     private static int PixelMajorScratch(in ConvShape s, in PoolShape pool) =>
-        KernelChecks.Elements(s.Filters, s.PatchSize + (pool.OutHeight * pool.OutWidth));
+        KernelChecks.Elements(s.Filters, TapRows(s) + (pool.OutHeight * pool.OutWidth));
+
+    /// <summary>Rows of the tap-major weights: the taps rounded up to whole 16 × 16 blocks.</summary>
+    private static int TapRows(in ConvShape s) => (s.PatchSize + 15) & ~15;
 
     /// <summary>One example: x [C × H × W] → pooled [F × PH × PW].</summary>
     private static unsafe void PooledPixelMajor(float* x, float* w, float* bias, float* pooled, float* scratch, in ConvShape s, in PoolShape pool)
     {
         int f = s.Filters, p = s.PatchSize, ph = pool.OutHeight, pw = pool.OutWidth, pixels = ph * pw;
-        float* wt = scratch, rows = scratch + (nint)f * p;
-        for (int o = 0; o < f; o++)
-            for (int t = 0; t < p; t++)
-                wt[(nint)t * f + o] = w[(nint)o * p + t];
+        float* wt = scratch, rows = scratch + ((nint)f * TapRows(s));
+        // The weights tap-major, wt[t][o] = w[o][t], by 16 × 16 blocks; a block's rows are read up to its last tap only
+        // (masked loads: nothing past the weights is touched), the taps past p come out as zeros, never read.
+        var all = Vector512<float>.AllBitsSet;
+        for (int t0 = 0; t0 < p; t0 += 16)
+        {
+            var taps = t0 + 16 <= p ? all : Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(p - t0)).AsSingle();
+            for (int o = 0; o < f; o += 16)
+                Transpose16(w + ((nint)o * p) + t0, p, wt + ((nint)t0 * f) + o, f, taps);
+        }
 
         for (int o = 0; o < f;)
         {
@@ -52,7 +61,7 @@ public static partial class Convolution
         {
             int at = Math.Min(q, pixels - 16);
             for (int o = 0; o < f; o += 16)
-                Transpose16(rows + ((nint)at * f) + o, f, pooled + ((nint)o * pixels) + at, pixels);
+                Transpose16(rows + ((nint)at * f) + o, f, pooled + ((nint)o * pixels) + at, pixels, all);
         }
     }
 
@@ -117,13 +126,16 @@ public static partial class Convolution
     private static Vector512<float> Pool(Vector512<float> topLeft, Vector512<float> topRight, Vector512<float> bottomLeft, Vector512<float> bottomRight)
         => Ops512.Max(Avx512F.Max(Avx512F.Max(topLeft, topRight), Avx512F.Max(bottomLeft, bottomRight)), Vector512<float>.Zero);
 
-    /// <summary>dst[c·ds + r] = src[r·ss + c] for r, c &lt; 16: a 16 × 16 block transposed in registers.</summary>
-    private static unsafe void Transpose16(float* src, int ss, float* dst, int ds)
+    /// <summary>
+    /// dst[c·ds + r] = src[r·ss + c] for r, c &lt; 16: a 16 × 16 block transposed in registers. Columns outside
+    /// <paramref name="columns"/> are not read (masked loads) and come out as zeros.
+    /// </summary>
+    private static unsafe void Transpose16(float* src, int ss, float* dst, int ds, Vector512<float> columns)
     {
-        Vector512<float> r0 = Vector512.Load(src), r1 = Vector512.Load(src + ss), r2 = Vector512.Load(src + (2 * ss)), r3 = Vector512.Load(src + (3 * ss));
-        Vector512<float> r4 = Vector512.Load(src + (4 * ss)), r5 = Vector512.Load(src + (5 * ss)), r6 = Vector512.Load(src + (6 * ss)), r7 = Vector512.Load(src + (7 * ss));
-        Vector512<float> r8 = Vector512.Load(src + (8 * ss)), r9 = Vector512.Load(src + (9 * ss)), r10 = Vector512.Load(src + (10 * ss)), r11 = Vector512.Load(src + (11 * ss));
-        Vector512<float> r12 = Vector512.Load(src + (12 * ss)), r13 = Vector512.Load(src + (13 * ss)), r14 = Vector512.Load(src + (14 * ss)), r15 = Vector512.Load(src + (15 * ss));
+        Vector512<float> r0 = Row(src, columns), r1 = Row(src + ss, columns), r2 = Row(src + (2 * ss), columns), r3 = Row(src + (3 * ss), columns);
+        Vector512<float> r4 = Row(src + (4 * ss), columns), r5 = Row(src + (5 * ss), columns), r6 = Row(src + (6 * ss), columns), r7 = Row(src + (7 * ss), columns);
+        Vector512<float> r8 = Row(src + (8 * ss), columns), r9 = Row(src + (9 * ss), columns), r10 = Row(src + (10 * ss), columns), r11 = Row(src + (11 * ss), columns);
+        Vector512<float> r12 = Row(src + (12 * ss), columns), r13 = Row(src + (13 * ss), columns), r14 = Row(src + (14 * ss), columns), r15 = Row(src + (15 * ss), columns);
         // Pairs of rows interleaved by element, then by element pair, then 128-bit blocks gathered in two rounds.
         Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1), t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
         Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5), t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
@@ -146,6 +158,9 @@ public static partial class Convolution
         Avx512F.Shuffle4x128(t4, t12, 0xDD).Store(dst + (12 * ds)); Avx512F.Shuffle4x128(t5, t13, 0xDD).Store(dst + (13 * ds));
         Avx512F.Shuffle4x128(t6, t14, 0xDD).Store(dst + (14 * ds)); Avx512F.Shuffle4x128(t7, t15, 0xDD).Store(dst + (15 * ds));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Row(float* at, Vector512<float> columns) => Avx512F.MaskLoad(at, columns, Vector512<float>.Zero);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> PairsLow(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
