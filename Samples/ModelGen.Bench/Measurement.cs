@@ -25,6 +25,40 @@ public static class Measurement
     /// </summary>
     public static Timing Time(Action call, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
     {
+        var plan = Prepare(call, warmupSeconds, roundSeconds);
+        var wall = new double[rounds];
+        var cpu = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            (wall[r], cpu[r]) = Round(call, plan.Calls, unit);
+        }
+
+        return Summarize(wall, cpu, plan);
+    }
+
+    /// <summary>
+    /// <see cref="Time"/> for two calls whose rounds alternate (a, b, a, b, …): a ratio of their medians then
+    /// compares them in the same moments of a machine whose speed drifts.
+    /// </summary>
+    public static (Timing A, Timing B) TimeInterleaved(Action a, Action b, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
+    {
+        var planA = Prepare(a, warmupSeconds, roundSeconds);
+        var planB = Prepare(b, warmupSeconds, roundSeconds);
+        double[] wallA = new double[rounds], cpuA = new double[rounds], wallB = new double[rounds], cpuB = new double[rounds];
+        for (var r = 0; r < rounds; r++)
+        {
+            (wallA[r], cpuA[r]) = Round(a, planA.Calls, unit);
+            (wallB[r], cpuB[r]) = Round(b, planB.Calls, unit);
+        }
+
+        return (Summarize(wallA, cpuA, planA), Summarize(wallB, cpuB, planB));
+    }
+
+    /// <summary>Calls per round and bytes allocated per call, after warm-up.</summary>
+    private readonly record struct Plan(long Calls, double AllocatedBytesPerCall);
+
+    private static Plan Prepare(Action call, double warmupSeconds, double roundSeconds)
+    {
         // Warm-up: at least 50 calls, and long enough for tier-1 (OSR/PGO) to have kicked in.
         var watch = Stopwatch.StartNew();
         long warmCalls = 0;
@@ -45,28 +79,30 @@ public static class Measurement
             call();
         }
 
-        var allocated = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / allocationCalls;
+        return new Plan(calls, (double)(GC.GetAllocatedBytesForCurrentThread() - before) / allocationCalls);
+    }
 
+    /// <summary>One round: wall-clock and thread CPU time per call, in the unit.</summary>
+    private static (double Wall, double Cpu) Round(Action call, long calls, TimeUnit unit)
+    {
         var scale = unit == TimeUnit.Microseconds ? 1e6 : 1e3;
-        var perCall = new double[rounds];
-        var cpuPerCall = new double[rounds];
-        for (var r = 0; r < rounds; r++)
+        var cpuStart = ThreadCpuSeconds();
+        var start = Stopwatch.GetTimestamp();
+        for (long i = 0; i < calls; i++)
         {
-            var cpuStart = ThreadCpuSeconds();
-            var start = Stopwatch.GetTimestamp();
-            for (long i = 0; i < calls; i++)
-            {
-                call();
-            }
-
-            perCall[r] = Stopwatch.GetElapsedTime(start).TotalSeconds / calls * scale;
-            cpuPerCall[r] = (ThreadCpuSeconds() - cpuStart) / calls * scale;
+            call();
         }
 
-        Array.Sort(perCall);
-        Array.Sort(cpuPerCall);
-        var cpu = OperatingSystem.IsLinux() ? cpuPerCall[rounds / 2] : (double?)null;
-        return new Timing(perCall[rounds / 2], perCall[0], perCall[^1], allocated, calls, rounds, cpu);
+        return (Stopwatch.GetElapsedTime(start).TotalSeconds / calls * scale, (ThreadCpuSeconds() - cpuStart) / calls * scale);
+    }
+
+    private static Timing Summarize(double[] wall, double[] cpu, Plan plan)
+    {
+        Array.Sort(wall);
+        Array.Sort(cpu);
+        var rounds = wall.Length;
+        var cpuMedian = OperatingSystem.IsLinux() ? cpu[rounds / 2] : (double?)null;
+        return new Timing(wall[rounds / 2], wall[0], wall[^1], plan.AllocatedBytesPerCall, plan.Calls, rounds, cpuMedian);
     }
 
     /// <summary>CPU time of the calling thread in seconds (Linux; 0 elsewhere).</summary>

@@ -68,8 +68,8 @@ public static class QuickMode
             Console.WriteLine($"Cache read rate for {bytes / 1024:F0} KiB (two aligned streams): {readRates[bytes]:F0} GB/s");
         }
 
-        // PyTorch first (its script also exports the ONNX models); then each workload's ModelGen and ONNX Runtime
-        // timings back to back, so the ratio that matters for inference compares the machine in the same state.
+        // PyTorch first (its script also exports the ONNX models); then each workload, its ModelGen and ONNX Runtime
+        // rounds alternating, so the ratio that matters for inference compares the machine in the same moments.
         var onnxDirectory = Path.Combine(Path.GetTempPath(), $"modelgen-bench-onnx-{Environment.ProcessId}");
         var (pyTorch, onnx) = runPeers ? RunPyTorch(onnxDirectory, notes, only) : (new Dictionary<string, PeerTiming>(), new Dictionary<string, string>());
         if (!runPeers) notes.Add("peers skipped (--no-peers)");
@@ -81,12 +81,15 @@ public static class QuickMode
         {
             foreach (var workload in workloads)
             {
-                var timing = Measurement.Time(workload.Run, workload.Unit);
+                var (timing, onnxTiming) = onnx.TryGetValue(workload.Id, out var model)
+                    ? TimeWithOnnxRuntime(workload, model, notes)
+                    : (Measurement.Time(workload.Run, workload.Unit), null);
                 var row = new Row(workload, timing) { ReadGBps = readRates.TryGetValue(workload.WeightBytes, out var rate) ? rate : null };
                 row.PyTorch = pyTorch.GetValueOrDefault(workload.Id);
+                row.OnnxRuntime = onnxTiming;
                 rows.Add(row);
-                Console.WriteLine($"  ModelGen {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
-                if (onnx.TryGetValue(workload.Id, out var model)) TimeOnnxRuntime(row, model, notes);
+                Print("ModelGen", workload, timing);
+                if (onnxTiming is not null) Print("ONNX Runtime", workload, onnxTiming);
             }
         }
         finally
@@ -166,26 +169,33 @@ public static class QuickMode
         }
     }
 
-    private static void TimeOnnxRuntime(Row row, string path, List<string> notes)
+    /// <summary>
+    /// ModelGen and ONNX Runtime on an inference workload, their rounds alternating; ModelGen alone (and a note) when
+    /// ONNX Runtime cannot run it.
+    /// </summary>
+    private static (Timing ModelGen, Timing? OnnxRuntime) TimeWithOnnxRuntime(Workload workload, string path, List<string> notes)
     {
         try
         {
-            using var runner = row.Workload.Id switch
+            using var runner = workload.Id switch
             {
                 "W1" => OnnxRunner.FeedForward(path, [1, 784], [1, 10]),
                 "W3-H32" => OnnxRunner.LstmStep(path, 32),
                 "W3-H128" => OnnxRunner.LstmStep(path, 128),
                 "W6-infer" => OnnxRunner.FeedForward(path, [1, 1, 20, 20], [1, 3]),
-                _ => throw new InvalidOperationException($"no ONNX Runtime runner for {row.Workload.Id}"),
+                _ => throw new InvalidOperationException($"no ONNX Runtime runner for {workload.Id}"),
             };
-            row.OnnxRuntime = Measurement.Time(runner.Run, row.Workload.Unit);
-            Console.WriteLine($"  ONNX Runtime {row.Workload.Id}: {row.OnnxRuntime.Median:F2} {Unit(row.Workload)} (min {row.OnnxRuntime.Min:F2}, max {row.OnnxRuntime.Max:F2}, CPU {row.OnnxRuntime.CpuMedian:F2}, {row.OnnxRuntime.AllocatedBytesPerCall:F0} B/call)");
+            return Measurement.TimeInterleaved(workload.Run, runner.Run, workload.Unit);
         }
         catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException)
         {
-            notes.Add($"ONNX Runtime {row.Workload.Id} failed: {e.Message}");
+            notes.Add($"ONNX Runtime {workload.Id} failed: {e.Message}");
+            return (Measurement.Time(workload.Run, workload.Unit), null);
         }
     }
+
+    private static void Print(string system, Workload workload, Timing timing) =>
+        Console.WriteLine($"  {system} {workload.Id}: {timing.Median:F2} {Unit(workload)} (min {timing.Min:F2}, max {timing.Max:F2}, CPU {timing.CpuMedian:F2}, {timing.AllocatedBytesPerCall:F0} B/call)");
 
     private static string Unit(Workload workload) => workload.Unit == TimeUnit.Microseconds ? "us" : "ms";
 
