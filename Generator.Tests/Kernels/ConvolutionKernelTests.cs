@@ -20,7 +20,7 @@ public class ConvolutionKernelTests
         [1, 6, 6, 2, 3, 3, 1, 0],     // 4 outputs per row: too narrow for any vector path
         [2, 14, 20, 13, 3, 3, 1, 0],  // fused conv+pool: 8 + 4 + 1 filters on the flat grid, last pooled row on 16+8 steps
         [1, 15, 22, 9, 3, 3, 1, 0],   // forward two rows at a time on the flat grid: 8 + 1 filters, an odd last row
-        [2, 22, 20, 12, 3, 3, 1, 0],  // fused conv+pool four output rows at a time (pooled rows 0–7), then two rows (8, 9)
+        [2, 22, 20, 12, 3, 3, 1, 0],  // fused conv+pool on the flat grid: 12 filters (not a multiple of 16), two channels
         [3, 19, 21, 48, 3, 3, 1, 0],  // fused conv+pool pixel-major: 32 + 16 filters, odd output sizes (last row and column unpooled)
         [1, 22, 24, 16, 3, 3, 1, 0],  // pixel-major, 16 filters, 11 pooled columns (the last three-pixel block overlaps)
     ];

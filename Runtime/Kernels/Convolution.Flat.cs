@@ -18,16 +18,12 @@ public static partial class Convolution
         void Store(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, ref float y);
     }
 
-    /// <summary>
-    /// The ReLU and the 2×2 stride-2 max pooling of both rows, stored as one pooled row of <c>pw</c> ≤ 16 outputs. The
-    /// top row starts at lane <paramref name="start"/> of the first vector (0, or 2W − 32 for the second pair of a
-    /// four-row run), the bottom row W positions later.
-    /// </summary>
-    private readonly struct PooledFlatRows(int width, int pw, int start = 0) : IFlatRows
+    /// <summary>The ReLU and the 2×2 stride-2 max pooling of both rows, stored as one pooled row of <c>pw</c> ≤ 16 outputs.</summary>
+    private readonly struct PooledFlatRows(int width, int pw) : IFlatRows
     {
         // Pooled column k: top row positions 2k, 2k + 1 (vectors 0–1), bottom row W + 2k, W + 2k + 1 (vectors 1–2).
-        private readonly Vector512<int> _top = Vector512.Min(Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + Vector512.Create(start), Vector512.Create(30));
-        private readonly Vector512<int> _bottom = Vector512.Min(Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + Vector512.Create(start + width - 16), Vector512.Create(30));
+        private readonly Vector512<int> _top = Vector512.Min(Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), Vector512.Create(30));
+        private readonly Vector512<int> _bottom = Vector512.Min(Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) + Vector512.Create(width - 16), Vector512.Create(30));
         private readonly Vector512<int> _tail = Vector512.Min(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(pw - 8), Vector512.Create(15));
         private readonly int _pw = pw;
 
@@ -106,61 +102,6 @@ public static partial class Convolution
         rows.Store(f10, f11, f12, ref Unsafe.Add(ref yRow, outPlane));
         rows.Store(f20, f21, f22, ref Unsafe.Add(ref yRow, 2 * outPlane));
         rows.Store(f30, f31, f32, ref Unsafe.Add(ref yRow, 3 * outPlane));
-    }
-
-    /// <summary>
-    /// Whether four output rows from <paramref name="oy"/> fit one run of five vectors (80 lanes, rows W apart) whose
-    /// two pooled pairs the <see cref="PooledFlatRows"/> permutes can reach, and whose reads stay in the plane.
-    /// </summary>
-    private static bool FourFlatRowsFit(in ConvShape s, int pw, int oy) =>
-        2 * s.Width >= 32 && 2 * s.Width + 2 * pw <= 64 && 3 * s.Width + 2 * pw <= 80 && oy + 4 <= s.OutHeight
-        && (oy + s.KernelHeight - 1) * s.Width + s.KernelWidth - 1 + 80 <= s.Height * s.Width;
-
-    /// <summary>
-    /// Four output rows of four filters as one run of 80 lanes (20 accumulators), pooled into two rows: 72 of 80 lanes
-    /// used at W = 20 instead of 36 of 48 for two rows, so a sixth fewer FMAs per output. Sums formed as in
-    /// <see cref="FourFiltersFlat"/> (bias, then the taps in order): the same bits.
-    /// </summary>
-    private static void FourFiltersFourRowsPooled(ref float xb, ref float w, ref float bias, ref float yRow, in ConvShape s,
-        int oy, int outPlane, int pw, in PooledFlatRows first, in PooledFlatRows second)
-    {
-        int kh = s.KernelHeight, kw = s.KernelWidth, iw = s.Width, plane = s.Height * iw, p = s.PatchSize;
-        Vector512<float> f00 = Vector512.Create(bias), f10 = Vector512.Create(Unsafe.Add(ref bias, 1));
-        Vector512<float> f20 = Vector512.Create(Unsafe.Add(ref bias, 2)), f30 = Vector512.Create(Unsafe.Add(ref bias, 3));
-        Vector512<float> f01 = f00, f02 = f00, f03 = f00, f04 = f00, f11 = f10, f12 = f10, f13 = f10, f14 = f10;
-        Vector512<float> f21 = f20, f22 = f20, f23 = f20, f24 = f20, f31 = f30, f32 = f30, f33 = f30, f34 = f30;
-        ref float wk = ref w;
-        for (int c = 0; c < s.Channels; c++)
-        {
-            for (int i = 0; i < kh; i++)
-            {
-                ref float row = ref Unsafe.Add(ref xb, c * plane + (oy + i) * iw);
-                for (int j = 0; j < kw; j++, wk = ref Unsafe.Add(ref wk, 1))
-                {
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref row, (nuint)j);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref row, (nuint)(j + 16));
-                    Vector512<float> x2 = Vector512.LoadUnsafe(ref row, (nuint)(j + 32));
-                    Vector512<float> x3 = Vector512.LoadUnsafe(ref row, (nuint)(j + 48));
-                    Vector512<float> x4 = Vector512.LoadUnsafe(ref row, (nuint)(j + 64));
-                    Vector512<float> v = Vector512.Create(wk);
-                    f00 = Ops512.MultiplyAdd(x0, v, f00); f01 = Ops512.MultiplyAdd(x1, v, f01); f02 = Ops512.MultiplyAdd(x2, v, f02); f03 = Ops512.MultiplyAdd(x3, v, f03); f04 = Ops512.MultiplyAdd(x4, v, f04);
-                    v = Vector512.Create(Unsafe.Add(ref wk, p));
-                    f10 = Ops512.MultiplyAdd(x0, v, f10); f11 = Ops512.MultiplyAdd(x1, v, f11); f12 = Ops512.MultiplyAdd(x2, v, f12); f13 = Ops512.MultiplyAdd(x3, v, f13); f14 = Ops512.MultiplyAdd(x4, v, f14);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 2 * p));
-                    f20 = Ops512.MultiplyAdd(x0, v, f20); f21 = Ops512.MultiplyAdd(x1, v, f21); f22 = Ops512.MultiplyAdd(x2, v, f22); f23 = Ops512.MultiplyAdd(x3, v, f23); f24 = Ops512.MultiplyAdd(x4, v, f24);
-                    v = Vector512.Create(Unsafe.Add(ref wk, 3 * p));
-                    f30 = Ops512.MultiplyAdd(x0, v, f30); f31 = Ops512.MultiplyAdd(x1, v, f31); f32 = Ops512.MultiplyAdd(x2, v, f32); f33 = Ops512.MultiplyAdd(x3, v, f33); f34 = Ops512.MultiplyAdd(x4, v, f34);
-                }
-            }
-        }
-        first.Store(f00, f01, f02, ref yRow);
-        second.Store(f02, f03, f04, ref Unsafe.Add(ref yRow, pw));
-        first.Store(f10, f11, f12, ref Unsafe.Add(ref yRow, outPlane));
-        second.Store(f12, f13, f14, ref Unsafe.Add(ref yRow, outPlane + pw));
-        first.Store(f20, f21, f22, ref Unsafe.Add(ref yRow, 2 * outPlane));
-        second.Store(f22, f23, f24, ref Unsafe.Add(ref yRow, 2 * outPlane + pw));
-        first.Store(f30, f31, f32, ref Unsafe.Add(ref yRow, 3 * outPlane));
-        second.Store(f32, f33, f34, ref Unsafe.Add(ref yRow, 3 * outPlane + pw));
     }
 
     /// <summary>Both rows of eight filters (24 accumulators: each input load feeds eight filters).</summary>

@@ -43,12 +43,6 @@ public static partial class Convolution
         if (pool.Channels != s.Filters || pool.Height != s.OutHeight || pool.Width != s.OutWidth)
             throw new ArgumentException("The pooling shape does not match the convolution's output.", nameof(pool));
         int width = PooledWidth(s, pool, maxWidth);
-        if (width == 16 && PixelMajorFits(s, pool))
-        {
-            ForwardPixelMajor(x, weights, bias, pooled, s, pool, batch);
-            return;
-        }
-
         if (width == 0)
         {
             ForwardWidth(x, weights, bias, convOutput, workspace, s, batch, relu: true, maxWidth);
@@ -63,21 +57,23 @@ public static partial class Convolution
         int pooledSize = s.Filters * pool.OutHeight * pool.OutWidth;
         KernelChecks.AtLeast(pooled.Length, KernelChecks.Elements(batch, pooledSize), nameof(pooled));
         if (batch == 0) return;
+        if (width == 16 && PixelMajorFits(s, pool))
+        {
+            ForwardPixelMajor(x, weights, bias, pooled, s, pool, batch);
+            return;
+        }
+
         ref float rx = ref MemoryMarshal.GetReference(x), rw = ref MemoryMarshal.GetReference(weights), rb = ref MemoryMarshal.GetReference(bias);
         ref float ry = ref MemoryMarshal.GetReference(pooled);
         if (width == 16) PooledForward<Ops512, Vector512<float>>(ref rx, ref rw, ref rb, ref ry, s, pool, batch);
         else PooledForward<Ops256, Vector256<float>>(ref rx, ref rw, ref rb, ref ry, s, pool, batch);
     }
 
+    /// <summary>Every example through <see cref="PooledPixelMajor"/> (sizes checked by the caller).</summary>
     private static unsafe void ForwardPixelMajor(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         Span<float> pooled, in ConvShape s, in PoolShape pool, int batch)
     {
-        CheckShape(s, batch);
-        KernelChecks.AtLeast(x.Length, KernelChecks.Elements(batch, s.InputSize), nameof(x));
-        KernelChecks.AtLeast(weights.Length, s.WeightCount, nameof(weights));
-        KernelChecks.AtLeast(bias.Length, s.Filters, nameof(bias));
         int pooledSize = s.Filters * pool.OutHeight * pool.OutWidth;
-        KernelChecks.AtLeast(pooled.Length, KernelChecks.Elements(batch, pooledSize), nameof(pooled));
         Span<float> scratch = CellKernels.Scratch(PixelMajorScratch(s, pool));
         fixed (float* px = x, pw = weights, pb = bias, py = pooled, ps = scratch)
         {
@@ -113,18 +109,6 @@ public static partial class Convolution
             ref float yb = ref Unsafe.Add(ref y, b * outSize);
             for (int py = 0; py < ph; py++)
             {
-                if (flat && f % 4 == 0 && FourFlatRowsFit(s, pw, 2 * py))
-                {
-                    // Pooled rows py and py + 1 from one run of four output rows (W apart, five vectors).
-                    var first = new PooledFlatRows(s.Width, pw);
-                    var second = new PooledFlatRows(s.Width, pw, 2 * s.Width - 32);
-                    for (int o4 = 0; o4 < f; o4 += 4)
-                        FourFiltersFourRowsPooled(ref xb, ref Unsafe.Add(ref w, o4 * p), ref Unsafe.Add(ref bias, o4),
-                            ref Unsafe.Add(ref yb, o4 * outPlane + py * pw), s, 2 * py, outPlane, pw, first, second);
-                    py++;
-                    continue;
-                }
-
                 for (int st = 0; st < steps; st += 2)
                 {
                     int q0 = Math.Min(st * half, pw - half);
