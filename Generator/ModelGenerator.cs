@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Emit;
 using ModelGen.Generator.Model;
@@ -53,7 +54,20 @@ namespace ModelGen.Generator
                 }
             });
 
-            // 4. Emit one file per valid model. Emission cannot fail.
+            // 4. Once per project with a model: NativeAOT without an instruction set (the build properties are
+            //    made visible by ModelGen.props) runs every kernel's 128-bit path.
+            var aotWithoutInstructionSet = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => AotWithoutInstructionSet(options.GlobalOptions))
+                .Combine(results.Collect().Select(static (all, _) => all.Length > 0));
+            context.RegisterSourceOutput(aotWithoutInstructionSet, static (output, check) =>
+            {
+                if (check.Left && check.Right)
+                {
+                    output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AotWithoutInstructionSet, Location.None));
+                }
+            });
+
+            // 5. Emit one file per valid model. Emission cannot fail.
             context.RegisterSourceOutput(specs, static (output, spec) =>
             {
                 if (spec is not null)
@@ -62,6 +76,10 @@ namespace ModelGen.Generator
                 }
             });
         }
+
+        private static bool AotWithoutInstructionSet(AnalyzerConfigOptions options) =>
+            options.TryGetValue("build_property.PublishAot", out var aot) && string.Equals(aot.Trim(), "true", System.StringComparison.OrdinalIgnoreCase)
+            && (!options.TryGetValue("build_property.IlcInstructionSet", out var instructionSet) || string.IsNullOrWhiteSpace(instructionSet));
 
         private static string HintName(ModelSpec spec) =>
             (spec.Namespace.Length > 0 ? spec.Namespace + "." : string.Empty) + spec.ClassName + ".g.cs";

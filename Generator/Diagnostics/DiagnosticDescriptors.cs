@@ -127,6 +127,11 @@ namespace ModelGen.Generator.Diagnostics
             "Encoder and decoder states do not match",
             "{0}");
 
+        public static readonly DiagnosticDescriptor AotWithoutInstructionSet = Warning(
+            "MG0025",
+            "NativeAOT without an instruction set",
+            "This project publishes with NativeAOT (PublishAot) but sets no IlcInstructionSet: NativeAOT then compiles for its baseline, which on x64 has neither AVX2 nor AVX-512, and ModelGen's kernels run their 128-bit paths (several times slower). Set IlcInstructionSet, e.g. 'native' (the build machine's CPU), 'x86-x64-v3' (AVX2) or 'x86-x64-v4' (AVX-512).");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
