@@ -173,7 +173,7 @@ internal static class CellConstants
 }
 
 /// <summary>Shared helpers of the fused recurrent kernels.</summary>
-internal static class CellKernels
+internal static partial class CellKernels
 {
     /// <summary>
     /// Below this many rows (batch·steps) the recurrent product uses W as stored ([G × H], row dot products);
@@ -193,34 +193,6 @@ internal static class CellKernels
             t_scratch = buffer;
         }
         return buffer.AsSpan(0, length);
-    }
-
-    /// <summary>wt[p, j] = w[j, p] for a [rows × cols] matrix w.</summary>
-    public static void Transpose(ReadOnlySpan<float> w, Span<float> wt, int rows, int cols)
-    {
-        ref float src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(w);
-        ref float dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(wt);
-        // Blocks of 8 source rows keep the strided writes within a few cache lines.
-        int j = 0;
-        for (; j + 8 <= rows; j += 8)
-        {
-            for (int p = 0; p < cols; p++)
-            {
-                ref float d = ref Unsafe.Add(ref dst, p * rows + j);
-                ref float s = ref Unsafe.Add(ref src, j * cols + p);
-                d = s;
-                Unsafe.Add(ref d, 1) = Unsafe.Add(ref s, cols);
-                Unsafe.Add(ref d, 2) = Unsafe.Add(ref s, 2 * cols);
-                Unsafe.Add(ref d, 3) = Unsafe.Add(ref s, 3 * cols);
-                Unsafe.Add(ref d, 4) = Unsafe.Add(ref s, 4 * cols);
-                Unsafe.Add(ref d, 5) = Unsafe.Add(ref s, 5 * cols);
-                Unsafe.Add(ref d, 6) = Unsafe.Add(ref s, 6 * cols);
-                Unsafe.Add(ref d, 7) = Unsafe.Add(ref s, 7 * cols);
-            }
-        }
-        for (; j < rows; j++)
-            for (int p = 0; p < cols; p++)
-                Unsafe.Add(ref dst, p * rows + j) = Unsafe.Add(ref src, j * cols + p);
     }
 
     /// <summary>y[r, :] = x[r, :] + bias for r &lt; rows (row length bias.Length = n).</summary>

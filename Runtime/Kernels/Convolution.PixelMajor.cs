@@ -9,35 +9,24 @@ public static partial class Convolution
     // Inference's ReLU convolution + 2×2 max pooling with the filters across the lanes (16 or 32 at a time) and the
     // output pixels as rows: every input pixel is broadcast once per tap against a vector of weights, so no lane is
     // wasted on the gaps of a flat input grid and the pooling is a plain max of four accumulators (no shuffles). The
-    // pooled values come out pixel-major and are transposed, 16 × 16 at a time, into the channel-major (C × H × W)
+    // pooled values come out pixel-major and are transposed (CellKernels.Transpose) into the channel-major (C × H × W)
     // layout the next layer reads. Each output's sum is formed as in the other kernels (bias, then the taps in
     // order c, i, j), and the pooling and ReLU are the same max operations: the same bits.
 
-    /// <summary>Whether the pixel-major kernel takes this shape: AVX-512, filters a multiple of 16, 3 ≤ pooled width, 16 ≤ pooled pixels.</summary>
+    /// <summary>Whether the pixel-major kernel takes this shape: AVX-512, filters a multiple of 16, 3 ≤ pooled width.</summary>
     private static bool PixelMajorFits(in ConvShape s, in PoolShape pool) =>
-        Avx512F.IsSupported && s.Filters % 16 == 0 && pool.OutWidth >= 3 && pool.OutHeight * pool.OutWidth >= 16;
+        Avx512F.IsSupported && s.Filters % 16 == 0 && pool.OutWidth >= 3;
 
     /// <summary>Scratch floats the pixel-major kernel needs: the weights tap-major, then the pooled values pixel-major.</summary>
     private static int PixelMajorScratch(in ConvShape s, in PoolShape pool) =>
-        KernelChecks.Elements(s.Filters, TapRows(s) + (pool.OutHeight * pool.OutWidth));
-
-    /// <summary>Rows of the tap-major weights: the taps rounded up to whole 16 × 16 blocks.</summary>
-    private static int TapRows(in ConvShape s) => (s.PatchSize + 15) & ~15;
+        KernelChecks.Elements(s.Filters, s.PatchSize + (pool.OutHeight * pool.OutWidth));
 
     /// <summary>One example: x [C × H × W] → pooled [F × PH × PW].</summary>
     private static unsafe void PooledPixelMajor(float* x, float* w, float* bias, float* pooled, float* scratch, in ConvShape s, in PoolShape pool)
     {
         int f = s.Filters, p = s.PatchSize, ph = pool.OutHeight, pw = pool.OutWidth, pixels = ph * pw;
-        float* wt = scratch, rows = scratch + ((nint)f * TapRows(s));
-        // The weights tap-major, wt[t][o] = w[o][t], by 16 × 16 blocks; a block's rows are read up to its last tap only
-        // (masked loads: nothing past the weights is touched), the taps past p come out as zeros, never read.
-        var all = Vector512<float>.AllBitsSet;
-        for (int t0 = 0; t0 < p; t0 += 16)
-        {
-            var taps = t0 + 16 <= p ? all : Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(p - t0)).AsSingle();
-            for (int o = 0; o < f; o += 16)
-                Transpose16(w + ((nint)o * p) + t0, p, wt + ((nint)t0 * f) + o, f, taps);
-        }
+        float* wt = scratch, rows = scratch + ((nint)f * p);
+        CellKernels.Transpose(new ReadOnlySpan<float>(w, f * p), new Span<float>(wt, f * p), f, p); // wt[t][o] = w[o][t]
 
         for (int o = 0; o < f;)
         {
@@ -56,13 +45,8 @@ public static partial class Convolution
             o += two ? 32 : 16;
         }
 
-        // Pixel-major [pixels × F] → channel-major [F × pixels], 16 × 16 blocks; the last block ends at the last pixel.
-        for (int q = 0; q < pixels; q += 16)
-        {
-            int at = Math.Min(q, pixels - 16);
-            for (int o = 0; o < f; o += 16)
-                Transpose16(rows + ((nint)at * f) + o, f, pooled + ((nint)o * pixels) + at, pixels, all);
-        }
+        // Pixel-major [pixels × F] → channel-major [F × pixels].
+        CellKernels.Transpose(new ReadOnlySpan<float>(rows, pixels * f), new Span<float>(pooled, f * pixels), pixels, f);
     }
 
     /// <summary>How many vectors of 16 filters a block holds: a type argument, so each count gets its own kernel.</summary>
@@ -125,46 +109,4 @@ public static partial class Convolution
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Pool(Vector512<float> topLeft, Vector512<float> topRight, Vector512<float> bottomLeft, Vector512<float> bottomRight)
         => Ops512.Max(Avx512F.Max(Avx512F.Max(topLeft, topRight), Avx512F.Max(bottomLeft, bottomRight)), Vector512<float>.Zero);
-
-    /// <summary>
-    /// dst[c·ds + r] = src[r·ss + c] for r, c &lt; 16: a 16 × 16 block transposed in registers. Columns outside
-    /// <paramref name="columns"/> are not read (masked loads) and come out as zeros.
-    /// </summary>
-    private static unsafe void Transpose16(float* src, int ss, float* dst, int ds, Vector512<float> columns)
-    {
-        Vector512<float> r0 = Row(src, columns), r1 = Row(src + ss, columns), r2 = Row(src + (2 * ss), columns), r3 = Row(src + (3 * ss), columns);
-        Vector512<float> r4 = Row(src + (4 * ss), columns), r5 = Row(src + (5 * ss), columns), r6 = Row(src + (6 * ss), columns), r7 = Row(src + (7 * ss), columns);
-        Vector512<float> r8 = Row(src + (8 * ss), columns), r9 = Row(src + (9 * ss), columns), r10 = Row(src + (10 * ss), columns), r11 = Row(src + (11 * ss), columns);
-        Vector512<float> r12 = Row(src + (12 * ss), columns), r13 = Row(src + (13 * ss), columns), r14 = Row(src + (14 * ss), columns), r15 = Row(src + (15 * ss), columns);
-        // Pairs of rows interleaved by element, then by element pair, then 128-bit blocks gathered in two rounds.
-        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1), t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
-        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5), t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
-        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9), t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11);
-        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13), t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
-        r0 = PairsLow(t0, t2); r1 = PairsHigh(t0, t2); r2 = PairsLow(t1, t3); r3 = PairsHigh(t1, t3);
-        r4 = PairsLow(t4, t6); r5 = PairsHigh(t4, t6); r6 = PairsLow(t5, t7); r7 = PairsHigh(t5, t7);
-        r8 = PairsLow(t8, t10); r9 = PairsHigh(t8, t10); r10 = PairsLow(t9, t11); r11 = PairsHigh(t9, t11);
-        r12 = PairsLow(t12, t14); r13 = PairsHigh(t12, t14); r14 = PairsLow(t13, t15); r15 = PairsHigh(t13, t15);
-        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88); t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
-        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD); t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
-        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88); t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
-        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD); t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
-        Avx512F.Shuffle4x128(t0, t8, 0x88).Store(dst); Avx512F.Shuffle4x128(t1, t9, 0x88).Store(dst + ds);
-        Avx512F.Shuffle4x128(t2, t10, 0x88).Store(dst + (2 * ds)); Avx512F.Shuffle4x128(t3, t11, 0x88).Store(dst + (3 * ds));
-        Avx512F.Shuffle4x128(t4, t12, 0x88).Store(dst + (4 * ds)); Avx512F.Shuffle4x128(t5, t13, 0x88).Store(dst + (5 * ds));
-        Avx512F.Shuffle4x128(t6, t14, 0x88).Store(dst + (6 * ds)); Avx512F.Shuffle4x128(t7, t15, 0x88).Store(dst + (7 * ds));
-        Avx512F.Shuffle4x128(t0, t8, 0xDD).Store(dst + (8 * ds)); Avx512F.Shuffle4x128(t1, t9, 0xDD).Store(dst + (9 * ds));
-        Avx512F.Shuffle4x128(t2, t10, 0xDD).Store(dst + (10 * ds)); Avx512F.Shuffle4x128(t3, t11, 0xDD).Store(dst + (11 * ds));
-        Avx512F.Shuffle4x128(t4, t12, 0xDD).Store(dst + (12 * ds)); Avx512F.Shuffle4x128(t5, t13, 0xDD).Store(dst + (13 * ds));
-        Avx512F.Shuffle4x128(t6, t14, 0xDD).Store(dst + (14 * ds)); Avx512F.Shuffle4x128(t7, t15, 0xDD).Store(dst + (15 * ds));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<float> Row(float* at, Vector512<float> columns) => Avx512F.MaskLoad(at, columns, Vector512<float>.Zero);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> PairsLow(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> PairsHigh(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 }
