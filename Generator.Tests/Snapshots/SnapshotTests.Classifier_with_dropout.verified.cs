@@ -32,10 +32,10 @@ namespace Demo
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(99); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(99); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[99];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[592];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(592); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[256];
         private readonly float[] _deltaB = new float[256];
         private readonly float[] _masks = new float[256]; // dropout masks
@@ -108,7 +108,7 @@ namespace Demo
             global::ModelGen.ModelGuard.Length(input.Length, 1, InputSize, nameof(input));
             global::ModelGen.ModelGuard.Length(output.Length, 1, OutputSize, nameof(output));
             RunForward(input, 1, training: false);
-            new global::System.Span<float>(_activations, 544, OutputSize).CopyTo(output);
+            _activations.Slice(544, OutputSize).CopyTo(output);
         }
 
         /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
@@ -118,7 +118,7 @@ namespace Demo
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunForward(inputs, batchSize, training: false);
-            new global::System.Span<float>(_activations, 544, batchSize * 3).CopyTo(outputs);
+            _activations.Slice(544, batchSize * 3).CopyTo(outputs);
         }
 
         /// <summary>
@@ -133,7 +133,7 @@ namespace Demo
                 throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 544, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(544, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -145,7 +145,7 @@ namespace Demo
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 544, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(544, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -173,19 +173,19 @@ namespace Demo
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
-            inputs.CopyTo(new global::System.Span<float>(_activations, 0, batchSize * 2));
+            inputs.CopyTo(_activations.Slice(0, batchSize * 2));
 
             // dense1: Dense 2 -> 16, ReLU
             {
-                var x = new global::System.Span<float>(_activations, 0, batchSize * 2);
-                var y = new global::System.Span<float>(_activations, 32, batchSize * 16);
+                var x = _activations.Slice(0, batchSize * 2);
+                var y = _activations.Slice(32, batchSize * 16);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 16), y, batchSize, 16, 2, global::ModelGen.Activation.ReLU);
             }
 
             // dropout1: Dropout 16 -> 16, rate 0.25
             {
-                var x = new global::System.Span<float>(_activations, 32, batchSize * 16);
-                var y = new global::System.Span<float>(_activations, 288, batchSize * 16);
+                var x = _activations.Slice(32, batchSize * 16);
+                var y = _activations.Slice(288, batchSize * 16);
                 if (training)
                 {
                     global::ModelGen.Kernels.Dropout.Forward(x, y, new global::System.Span<float>(_masks, 0, batchSize * 16), 0.25f, _dropoutRng);
@@ -198,8 +198,8 @@ namespace Demo
 
             // dense2: Dense 16 -> 3, Identity
             {
-                var x = new global::System.Span<float>(_activations, 288, batchSize * 16);
-                var y = new global::System.Span<float>(_activations, 544, batchSize * 3);
+                var x = _activations.Slice(288, batchSize * 16);
+                var y = _activations.Slice(544, batchSize * 3);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(48, 48), _parameters.Slice(96, 3), y, batchSize, 3, 16, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
@@ -218,7 +218,7 @@ namespace Demo
             // dense2: Dense 16 -> 3, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 288, batchSize * 16), new global::System.Span<float>(_gradients, 48, 48), 3, 16, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(288, batchSize * 16), new global::System.Span<float>(_gradients, 48, 48), 3, 16, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 96, 3), batchSize, 3);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(48, 48), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 3);
             }
@@ -235,8 +235,8 @@ namespace Demo
             // dense1: Dense 2 -> 16, ReLU
             {
                 var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 16);
-                global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 32, batchSize * 16), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 0, batchSize * 2), new global::System.Span<float>(_gradients, 0, 32), 16, 2, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(32, batchSize * 16), dy);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 2), new global::System.Span<float>(_gradients, 0, 32), 16, 2, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 32, 16), batchSize, 16);
             }
         }

@@ -42,10 +42,10 @@ namespace Demo.Text
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(22193); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(22193); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[22193];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[182272];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(182272); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[66560];
         private readonly float[] _deltaB = new float[66560];
         private readonly global::ModelGen.Rng _dropoutRng;
@@ -263,7 +263,7 @@ namespace Demo.Text
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize * steps, OutputSize, nameof(outputs));
             global::ModelGen.Kernels.Embedding.ValidateTokens(inputs, 65);
             RunForward(inputs, batchSize, steps, training: false, carry: CarryState);
-            global::ModelGen.Kernels.Sequences.ToBatchMajor(new global::System.Span<float>(_activations, 115712, batchSize * steps * OutputSize), outputs, batchSize, steps, OutputSize);
+            global::ModelGen.Kernels.Sequences.ToBatchMajor(_activations.Slice(115712, batchSize * steps * OutputSize), outputs, batchSize, steps, OutputSize);
         }
 
         /// <summary>
@@ -361,7 +361,7 @@ namespace Demo.Text
             var rows = batchSize * steps;
             var ordered = new global::System.Span<float>(_targets, 0, rows * OutputSize);
             global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 115712, rows * 65), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(115712, rows * 65), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -371,16 +371,16 @@ namespace Demo.Text
         {
             var rows = batchSize * steps;
             // Inside the model sequences are time-major ([step][example][features]): each step's batch is contiguous.
-            global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, new global::System.Span<float>(_activations, 0, rows * 1), batchSize, steps, InputSize);
+            global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, _activations.Slice(0, rows * 1), batchSize, steps, InputSize);
 
             // embedding1: Embedding 64 steps × 1 -> 64 steps × 16
             {
-                global::ModelGen.Kernels.Embedding.Forward(new global::System.Span<float>(_activations, 0, rows * 1), _parameters.Slice(0, 1040), new global::System.Span<float>(_activations, 1024, rows * 16), rows, 65, 16);
+                global::ModelGen.Kernels.Embedding.Forward(_activations.Slice(0, rows * 1), _parameters.Slice(0, 1040), _activations.Slice(1024, rows * 16), rows, 65, 16);
             }
 
             // gru1: GRU (bidirectional) 64 steps × 16 -> 64 steps × 64, 32 units, reset after, every step
             {
-                var x = new global::System.Span<float>(_activations, 1024, rows * 16);
+                var x = _activations.Slice(1024, rows * 16);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -410,12 +410,12 @@ namespace Demo.Text
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(7376, 3072), _parameters.Slice(10544, 96), initial, _gru1ReverseGates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
                 }
                 // Output: the state of every step.
-                global::ModelGen.Kernels.Sequences.Concatenate(new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), new global::System.Span<float>(_activations, 17408, rows * 64), rows, 32, 32);
+                global::ModelGen.Kernels.Sequences.Concatenate(new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), _activations.Slice(17408, rows * 64), rows, 32, 32);
             }
 
             // gru2: GRU 64 steps × 64 -> 64 steps × 32, 32 units, classic reset, every step
             {
-                var x = new global::System.Span<float>(_activations, 17408, rows * 64);
+                var x = _activations.Slice(17408, rows * 64);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -436,13 +436,13 @@ namespace Demo.Text
                     hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 32));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_gru2Hidden, 0, rows * 32).CopyTo(new global::System.Span<float>(_activations, 82944, rows * 32));
+                new global::System.Span<float>(_gru2Hidden, 0, rows * 32).CopyTo(_activations.Slice(82944, rows * 32));
             }
 
             // dense1: Dense 64 steps × 32 -> 64 steps × 65, Identity
             {
-                var x = new global::System.Span<float>(_activations, 82944, rows * 32);
-                var y = new global::System.Span<float>(_activations, 115712, rows * 65);
+                var x = _activations.Slice(82944, rows * 32);
+                var y = _activations.Slice(115712, rows * 65);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(20048, 2080), _parameters.Slice(22128, 65), y, rows, 65, 32, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 65);
@@ -463,7 +463,7 @@ namespace Demo.Text
             // dense1: Dense 64 steps × 32 -> 64 steps × 65, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, rows * 65);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 82944, rows * 32), new global::System.Span<float>(_gradients, 20048, 2080), 65, 32, rows, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(82944, rows * 32), new global::System.Span<float>(_gradients, 20048, 2080), 65, 32, rows, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 22128, 65), rows, 65);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(20048, 2080), new global::System.Span<float>(_deltaB, 0, rows * 32), rows, 32, 65);
             }
@@ -474,7 +474,7 @@ namespace Demo.Text
                 var dForward = new global::System.Span<float>(_gru2DHidden, 0, rows * 32);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
-                var xi = new global::System.Span<float>(_activations, 17408, rows * 64);
+                var xi = _activations.Slice(17408, rows * 64);
                 var dPre = new global::System.Span<float>(_gru2DPre, 0, rows * 96);
                 var dInitial = new global::System.Span<float>(_gru2DInitial, 0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
@@ -493,7 +493,7 @@ namespace Demo.Text
                 var dBackward = new global::System.Span<float>(_gru1DHidden, 32768, rows * 32);
                 // Gradient w.r.t. each step's state from the layers above.
                 global::ModelGen.Kernels.Sequences.Split(dy, dForward, dBackward, rows, 32, 32);
-                var xi = new global::System.Span<float>(_activations, 1024, rows * 16);
+                var xi = _activations.Slice(1024, rows * 16);
                 var dPre = new global::System.Span<float>(_gru1DPre, 0, rows * 96);
                 var dInitial = new global::System.Span<float>(_gru1DInitial, 0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
@@ -513,7 +513,7 @@ namespace Demo.Text
 
             // embedding1: Embedding 64 steps × 1 -> 64 steps × 16
             {
-                global::ModelGen.Kernels.Embedding.Backward(new global::System.Span<float>(_activations, 0, rows * 1), new global::System.Span<float>(_deltaB, 0, rows * 16), new global::System.Span<float>(_gradients, 0, 1040), rows, 65, 16);
+                global::ModelGen.Kernels.Embedding.Backward(_activations.Slice(0, rows * 1), new global::System.Span<float>(_deltaB, 0, rows * 16), new global::System.Span<float>(_gradients, 0, 1040), rows, 65, 16);
             }
         }
 

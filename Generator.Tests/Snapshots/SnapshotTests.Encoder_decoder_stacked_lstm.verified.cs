@@ -46,10 +46,10 @@ namespace Demo.Text
         public const int MaxOutputLength = 11;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(8396); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(8396); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[8396];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[7296];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(7296); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[1408];
         private readonly float[] _deltaB = new float[1408];
         private readonly global::ModelGen.Rng _dropoutRng;
@@ -288,7 +288,7 @@ namespace Demo.Text
             RunEncoder(inputs, batchSize, inputSteps, training: false);
             RunDecoder(decoderInputs, batchSize, outputSteps, training: false);
             var steps = outputSteps;
-            global::ModelGen.Kernels.Sequences.ToBatchMajor(new global::System.Span<float>(_activations, 6240, batchSize * steps * OutputSize), outputs, batchSize, steps, OutputSize);
+            global::ModelGen.Kernels.Sequences.ToBatchMajor(_activations.Slice(6240, batchSize * steps * OutputSize), outputs, batchSize, steps, OutputSize);
         }
 
         /// <summary>The teacher-forced loss on a mini-batch in inference mode (dropout off), averaged over every output step; gradients untouched.</summary>
@@ -364,7 +364,7 @@ namespace Demo.Text
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunDecoder(decoderInputs, batchSize, 1, training: false);
             _forwardBatchSize = 0;
-            new global::System.Span<float>(_activations, 6240, batchSize * OutputSize).CopyTo(outputs);
+            _activations.Slice(6240, batchSize * OutputSize).CopyTo(outputs);
         }
 
         /// <summary>
@@ -385,7 +385,7 @@ namespace Demo.Text
             while (step < maxLength)
             {
                 RunDecoder(next, batchSize, 1, training: false);
-                var running = global::ModelGen.Kernels.GreedyDecoding.Pick(new global::System.Span<float>(_activations, 6240, batchSize * OutputSize), tokens, lengths, step, maxLength, batchSize, OutputSize, endToken);
+                var running = global::ModelGen.Kernels.GreedyDecoding.Pick(_activations.Slice(6240, batchSize * OutputSize), tokens, lengths, step, maxLength, batchSize, OutputSize, endToken);
                 step++;
                 if (running == 0)
                 {
@@ -402,7 +402,7 @@ namespace Demo.Text
             var rows = batchSize * steps;
             var ordered = new global::System.Span<float>(_targets, 0, rows * OutputSize);
             global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 6240, rows * 12), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(6240, rows * 12), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -411,12 +411,12 @@ namespace Demo.Text
         private void RunEncoder(global::System.ReadOnlySpan<float> inputs, int batchSize, int steps, bool training)
         {
             var rows = batchSize * steps;
-            global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, new global::System.Span<float>(_activations, 0, rows * 12), batchSize, steps, InputSize);
+            global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, _activations.Slice(0, rows * 12), batchSize, steps, InputSize);
             var carry = false; // every encoder pass starts from zeros
 
             // lstm1: LSTM 10 steps × 12 -> 10 steps × 16, 16 units, every step
             {
-                var x = new global::System.Span<float>(_activations, 0, rows * 12);
+                var x = _activations.Slice(0, rows * 12);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -442,12 +442,12 @@ namespace Demo.Text
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 128, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm1Hidden, 0, rows * 16).CopyTo(new global::System.Span<float>(_activations, 960, rows * 16));
+                new global::System.Span<float>(_lstm1Hidden, 0, rows * 16).CopyTo(_activations.Slice(960, rows * 16));
             }
 
             // lstm2: LSTM 10 steps × 16 -> 16, 16 units, last step
             {
-                var x = new global::System.Span<float>(_activations, 960, rows * 16);
+                var x = _activations.Slice(960, rows * 16);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -473,7 +473,7 @@ namespace Demo.Text
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 384, batchSize * 16));
                 }
                 // Output: the last step's state.
-                new global::System.Span<float>(_lstm2Hidden, (steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_activations, 2240, batchSize * 16));
+                new global::System.Span<float>(_lstm2Hidden, (steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_activations.Slice(2240, batchSize * 16));
             }
 
             // Hand-over: the encoder's final state becomes the decoder's initial state.
@@ -488,11 +488,11 @@ namespace Demo.Text
         {
             var rows = batchSize * steps;
             var carry = true; // the decoder continues from the state the encoder (or the previous Step) left in _carry
-            global::ModelGen.Kernels.Sequences.ToTimeMajor(decoderInputs, new global::System.Span<float>(_activations, 2368, rows * 12), batchSize, steps, DecoderInputSize);
+            global::ModelGen.Kernels.Sequences.ToTimeMajor(decoderInputs, _activations.Slice(2368, rows * 12), batchSize, steps, DecoderInputSize);
 
             // lstm3: LSTM 11 steps × 12 -> 11 steps × 16, 16 units, every step
             {
-                var x = new global::System.Span<float>(_activations, 2368, rows * 12);
+                var x = _activations.Slice(2368, rows * 12);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -518,12 +518,12 @@ namespace Demo.Text
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 640, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm3Hidden, 0, rows * 16).CopyTo(new global::System.Span<float>(_activations, 3424, rows * 16));
+                new global::System.Span<float>(_lstm3Hidden, 0, rows * 16).CopyTo(_activations.Slice(3424, rows * 16));
             }
 
             // lstm4: LSTM 11 steps × 16 -> 11 steps × 16, 16 units, every step
             {
-                var x = new global::System.Span<float>(_activations, 3424, rows * 16);
+                var x = _activations.Slice(3424, rows * 16);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -549,13 +549,13 @@ namespace Demo.Text
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 896, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm4Hidden, 0, rows * 16).CopyTo(new global::System.Span<float>(_activations, 4832, rows * 16));
+                new global::System.Span<float>(_lstm4Hidden, 0, rows * 16).CopyTo(_activations.Slice(4832, rows * 16));
             }
 
             // dense1: Dense 11 steps × 16 -> 11 steps × 12, Identity
             {
-                var x = new global::System.Span<float>(_activations, 4832, rows * 16);
-                var y = new global::System.Span<float>(_activations, 6240, rows * 12);
+                var x = _activations.Slice(4832, rows * 16);
+                var y = _activations.Slice(6240, rows * 12);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(8192, 192), _parameters.Slice(8384, 12), y, rows, 12, 16, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 12);
@@ -574,7 +574,7 @@ namespace Demo.Text
             // dense1: Dense 11 steps × 16 -> 11 steps × 12, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, rows * 12);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 4832, rows * 16), new global::System.Span<float>(_gradients, 8192, 192), 12, 16, rows, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(4832, rows * 16), new global::System.Span<float>(_gradients, 8192, 192), 12, 16, rows, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 8384, 12), rows, 12);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(8192, 192), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 12);
             }
@@ -585,7 +585,7 @@ namespace Demo.Text
                 var dForward = new global::System.Span<float>(_lstm4DHidden, 0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
-                var xi = new global::System.Span<float>(_activations, 3424, rows * 16);
+                var xi = _activations.Slice(3424, rows * 16);
                 var dPre = new global::System.Span<float>(_lstm4DPre, 0, rows * 64);
                 var dInitial = new global::System.Span<float>(_lstm4DInitial, 0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
@@ -603,7 +603,7 @@ namespace Demo.Text
                 var dForward = new global::System.Span<float>(_lstm3DHidden, 0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
-                var xi = new global::System.Span<float>(_activations, 2368, rows * 12);
+                var xi = _activations.Slice(2368, rows * 12);
                 var dPre = new global::System.Span<float>(_lstm3DPre, 0, rows * 64);
                 var dInitial = new global::System.Span<float>(_lstm3DInitial, 0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
@@ -628,7 +628,7 @@ namespace Demo.Text
                 // Gradient w.r.t. each step's state from the layers above.
                 dForward.Clear();
                 dy.CopyTo(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
-                var xi = new global::System.Span<float>(_activations, 960, rows * 16);
+                var xi = _activations.Slice(960, rows * 16);
                 var dPre = new global::System.Span<float>(_lstm2DPre, 0, rows * 64);
                 var dInitial = new global::System.Span<float>(_lstm2DInitial, 0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
@@ -648,7 +648,7 @@ namespace Demo.Text
                 var dForward = new global::System.Span<float>(_lstm1DHidden, 0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
-                var xi = new global::System.Span<float>(_activations, 0, rows * 12);
+                var xi = _activations.Slice(0, rows * 12);
                 var dPre = new global::System.Span<float>(_lstm1DPre, 0, rows * 64);
                 var dInitial = new global::System.Span<float>(_lstm1DInitial, 0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step

@@ -30,10 +30,10 @@ partial class TinyImageNet : global::ModelGen.IModel
     int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
     // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-    private readonly global::ModelGen.ParameterBuffer _parameters = new(304); // 64-byte aligned, pinned
+    private readonly global::ModelGen.AlignedBuffer _parameters = new(304); // 64-byte aligned, pinned
     private readonly float[] _gradients = new float[304];
     private readonly float[] _state = new float[0];
-    private readonly float[] _activations = new float[156];
+    private readonly global::ModelGen.AlignedBuffer _activations = new(176); // 64-byte aligned: the GEMVs read their input in whole lines
     private readonly float[] _deltaA = new float[100];
     private readonly float[] _deltaB = new float[100];
     private readonly global::ModelGen.Rng _dropoutRng;
@@ -105,7 +105,7 @@ partial class TinyImageNet : global::ModelGen.IModel
         global::ModelGen.ModelGuard.Length(input.Length, 1, InputSize, nameof(input));
         global::ModelGen.ModelGuard.Length(output.Length, 1, OutputSize, nameof(output));
         RunForward(input, 1, training: false);
-        new global::System.Span<float>(_activations, 140, OutputSize).CopyTo(output);
+        _activations.Slice(160, OutputSize).CopyTo(output);
     }
 
     /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
@@ -115,7 +115,7 @@ partial class TinyImageNet : global::ModelGen.IModel
         global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
         global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
         RunForward(inputs, batchSize, training: false);
-        new global::System.Span<float>(_activations, 140, batchSize * 4).CopyTo(outputs);
+        _activations.Slice(160, batchSize * 4).CopyTo(outputs);
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ partial class TinyImageNet : global::ModelGen.IModel
             throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
         }
         global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-        var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 140, batchSize * 4), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+        var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(160, batchSize * 4), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
         RunBackward(batchSize);
         return loss;
     }
@@ -142,7 +142,7 @@ partial class TinyImageNet : global::ModelGen.IModel
         global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
         global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
         RunForward(inputs, batchSize, training: false);
-        return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 140, batchSize * 4), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+        return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(160, batchSize * 4), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
     }
 
     /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -170,7 +170,7 @@ partial class TinyImageNet : global::ModelGen.IModel
     private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
     {
         // The input is copied so that Backward can read it after the caller's span is gone.
-        inputs.CopyTo(new global::System.Span<float>(_activations, 0, batchSize * 25));
+        inputs.CopyTo(_activations.Slice(0, batchSize * 25));
 
         // flatten1: Flatten 1×5×5 -> 25
         {
@@ -179,15 +179,15 @@ partial class TinyImageNet : global::ModelGen.IModel
 
         // dense1: Dense 25 -> 10, Sigmoid
         {
-            var x = new global::System.Span<float>(_activations, 0, batchSize * 25);
-            var y = new global::System.Span<float>(_activations, 100, batchSize * 10);
+            var x = _activations.Slice(0, batchSize * 25);
+            var y = _activations.Slice(112, batchSize * 10);
             global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 250), _parameters.Slice(250, 10), y, batchSize, 10, 25, global::ModelGen.Activation.Sigmoid);
         }
 
         // dense2: Dense 10 -> 4, Softmax
         {
-            var x = new global::System.Span<float>(_activations, 100, batchSize * 10);
-            var y = new global::System.Span<float>(_activations, 140, batchSize * 4);
+            var x = _activations.Slice(112, batchSize * 10);
+            var y = _activations.Slice(160, batchSize * 4);
             global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(260, 40), _parameters.Slice(300, 4), y, batchSize, 4, 10, global::ModelGen.Activation.Identity);
             // Softmax of the logits; the cross-entropy loss uses these probabilities.
             global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 4);
@@ -207,7 +207,7 @@ partial class TinyImageNet : global::ModelGen.IModel
         {
             var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 4);
             // The gradient already is w.r.t. the logits (softmax fused with the loss).
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 100, batchSize * 10), new global::System.Span<float>(_gradients, 260, 40), 4, 10, batchSize, accumulate: true);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(112, batchSize * 10), new global::System.Span<float>(_gradients, 260, 40), 4, 10, batchSize, accumulate: true);
             global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 300, 4), batchSize, 4);
             global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(260, 40), new global::System.Span<float>(_deltaB, 0, batchSize * 10), batchSize, 10, 4);
         }
@@ -215,8 +215,8 @@ partial class TinyImageNet : global::ModelGen.IModel
         // dense1: Dense 25 -> 10, Sigmoid
         {
             var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 10);
-            global::ModelGen.Kernels.Activations.SigmoidBackward(new global::System.Span<float>(_activations, 100, batchSize * 10), dy);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 0, batchSize * 25), new global::System.Span<float>(_gradients, 0, 250), 10, 25, batchSize, accumulate: true);
+            global::ModelGen.Kernels.Activations.SigmoidBackward(_activations.Slice(112, batchSize * 10), dy);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 25), new global::System.Span<float>(_gradients, 0, 250), 10, 25, batchSize, accumulate: true);
             global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 250, 10), batchSize, 10);
         }
     }

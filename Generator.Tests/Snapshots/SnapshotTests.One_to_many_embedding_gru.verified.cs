@@ -40,10 +40,10 @@ namespace Demo.Text
         public const int MaxOutputLength = 6;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(475); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(475); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[475];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[532];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(560); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[192];
         private readonly float[] _deltaB = new float[192];
         private readonly global::ModelGen.Rng _dropoutRng;
@@ -182,7 +182,7 @@ namespace Demo.Text
             RunEncoder(inputs, batchSize, training: false);
             RunDecoder(decoderInputs, batchSize, outputSteps, training: false);
             var steps = outputSteps;
-            global::ModelGen.Kernels.Sequences.ToBatchMajor(new global::System.Span<float>(_activations, 364, batchSize * steps * OutputSize), outputs, batchSize, steps, OutputSize);
+            global::ModelGen.Kernels.Sequences.ToBatchMajor(_activations.Slice(384, batchSize * steps * OutputSize), outputs, batchSize, steps, OutputSize);
         }
 
         /// <summary>The teacher-forced loss on a mini-batch in inference mode (dropout off), averaged over every output step; gradients untouched.</summary>
@@ -258,7 +258,7 @@ namespace Demo.Text
             global::ModelGen.Kernels.Embedding.ValidateTokens(decoderInputs, 7);
             RunDecoder(decoderInputs, batchSize, 1, training: false);
             _forwardBatchSize = 0;
-            new global::System.Span<float>(_activations, 364, batchSize * OutputSize).CopyTo(outputs);
+            _activations.Slice(384, batchSize * OutputSize).CopyTo(outputs);
         }
 
         /// <summary>
@@ -279,7 +279,7 @@ namespace Demo.Text
             while (step < maxLength)
             {
                 RunDecoder(next, batchSize, 1, training: false);
-                var running = global::ModelGen.Kernels.GreedyDecoding.Pick(new global::System.Span<float>(_activations, 364, batchSize * OutputSize), tokens, lengths, step, maxLength, batchSize, OutputSize, endToken);
+                var running = global::ModelGen.Kernels.GreedyDecoding.Pick(_activations.Slice(384, batchSize * OutputSize), tokens, lengths, step, maxLength, batchSize, OutputSize, endToken);
                 step++;
                 if (running == 0)
                 {
@@ -296,7 +296,7 @@ namespace Demo.Text
             var rows = batchSize * steps;
             var ordered = new global::System.Span<float>(_targets, 0, rows * OutputSize);
             global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 364, rows * 7), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(384, rows * 7), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -304,33 +304,33 @@ namespace Demo.Text
 
         private void RunEncoder(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
-            inputs.CopyTo(new global::System.Span<float>(_activations, 0, batchSize * 5));
+            inputs.CopyTo(_activations.Slice(0, batchSize * 5));
 
             // dense1: Dense 5 -> 8, Tanh
             {
-                var x = new global::System.Span<float>(_activations, 0, batchSize * 5);
-                var y = new global::System.Span<float>(_activations, 20, batchSize * 8);
+                var x = _activations.Slice(0, batchSize * 5);
+                var y = _activations.Slice(32, batchSize * 8);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 40), _parameters.Slice(40, 8), y, batchSize, 8, 5, global::ModelGen.Activation.Tanh);
             }
 
             // Hand-over: the encoder's final state becomes the decoder's initial state.
-            new global::System.Span<float>(_activations, 20, batchSize * 8).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 8)); // the encoder's output → gru1
+            _activations.Slice(32, batchSize * 8).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 8)); // the encoder's output → gru1
         }
 
         private void RunDecoder(global::System.ReadOnlySpan<float> decoderInputs, int batchSize, int steps, bool training)
         {
             var rows = batchSize * steps;
             var carry = true; // the decoder continues from the state the encoder (or the previous Step) left in _carry
-            global::ModelGen.Kernels.Sequences.ToTimeMajor(decoderInputs, new global::System.Span<float>(_activations, 52, rows * 1), batchSize, steps, DecoderInputSize);
+            global::ModelGen.Kernels.Sequences.ToTimeMajor(decoderInputs, _activations.Slice(64, rows * 1), batchSize, steps, DecoderInputSize);
 
             // embedding1: Embedding 6 steps × 1 -> 6 steps × 4
             {
-                global::ModelGen.Kernels.Embedding.Forward(new global::System.Span<float>(_activations, 52, rows * 1), _parameters.Slice(48, 28), new global::System.Span<float>(_activations, 76, rows * 4), rows, 7, 4);
+                global::ModelGen.Kernels.Embedding.Forward(_activations.Slice(64, rows * 1), _parameters.Slice(48, 28), _activations.Slice(96, rows * 4), rows, 7, 4);
             }
 
             // gru1: GRU 6 steps × 4 -> 6 steps × 8, 8 units, reset after, every step
             {
-                var x = new global::System.Span<float>(_activations, 76, rows * 4);
+                var x = _activations.Slice(96, rows * 4);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -351,13 +351,13 @@ namespace Demo.Text
                     hidden.Slice((steps - 1) * batchSize * 8, batchSize * 8).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 8));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_gru1Hidden, 0, rows * 8).CopyTo(new global::System.Span<float>(_activations, 172, rows * 8));
+                new global::System.Span<float>(_gru1Hidden, 0, rows * 8).CopyTo(_activations.Slice(192, rows * 8));
             }
 
             // dense2: Dense 6 steps × 8 -> 6 steps × 7, Identity
             {
-                var x = new global::System.Span<float>(_activations, 172, rows * 8);
-                var y = new global::System.Span<float>(_activations, 364, rows * 7);
+                var x = _activations.Slice(192, rows * 8);
+                var y = _activations.Slice(384, rows * 7);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(412, 56), _parameters.Slice(468, 7), y, rows, 7, 8, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, rows, 7);
@@ -376,7 +376,7 @@ namespace Demo.Text
             // dense2: Dense 6 steps × 8 -> 6 steps × 7, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, rows * 7);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 172, rows * 8), new global::System.Span<float>(_gradients, 412, 56), 7, 8, rows, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(192, rows * 8), new global::System.Span<float>(_gradients, 412, 56), 7, 8, rows, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 468, 7), rows, 7);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(412, 56), new global::System.Span<float>(_deltaB, 0, rows * 8), rows, 8, 7);
             }
@@ -387,7 +387,7 @@ namespace Demo.Text
                 var dForward = new global::System.Span<float>(_gru1DHidden, 0, rows * 8);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
-                var xi = new global::System.Span<float>(_activations, 76, rows * 4);
+                var xi = _activations.Slice(96, rows * 4);
                 var dPre = new global::System.Span<float>(_gru1DPre, 0, rows * 24);
                 var dInitial = new global::System.Span<float>(_gru1DInitial, 0, batchSize * 8);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
@@ -401,7 +401,7 @@ namespace Demo.Text
 
             // embedding1: Embedding 6 steps × 1 -> 6 steps × 4
             {
-                global::ModelGen.Kernels.Embedding.Backward(new global::System.Span<float>(_activations, 52, rows * 1), new global::System.Span<float>(_deltaA, 0, rows * 4), new global::System.Span<float>(_gradients, 48, 28), rows, 7, 4);
+                global::ModelGen.Kernels.Embedding.Backward(_activations.Slice(64, rows * 1), new global::System.Span<float>(_deltaA, 0, rows * 4), new global::System.Span<float>(_gradients, 48, 28), rows, 7, 4);
             }
         }
 
@@ -413,8 +413,8 @@ namespace Demo.Text
             // dense1: Dense 5 -> 8, Tanh
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 8);
-                global::ModelGen.Kernels.Activations.TanhBackward(new global::System.Span<float>(_activations, 20, batchSize * 8), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 0, batchSize * 5), new global::System.Span<float>(_gradients, 0, 40), 8, 5, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Activations.TanhBackward(_activations.Slice(32, batchSize * 8), dy);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 5), new global::System.Span<float>(_gradients, 0, 40), 8, 5, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 40, 8), batchSize, 8);
             }
         }

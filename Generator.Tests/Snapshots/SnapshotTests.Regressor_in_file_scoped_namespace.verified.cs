@@ -32,10 +32,10 @@ namespace Demo.Forecasting
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(101); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(101); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[101];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[152];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(160); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[64];
         private readonly float[] _deltaB = new float[64];
         private readonly global::ModelGen.Rng _dropoutRng;
@@ -122,7 +122,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Length(input.Length, 1, InputSize, nameof(input));
             global::ModelGen.ModelGuard.Length(output.Length, 1, OutputSize, nameof(output));
             RunForward(input, 1, training: false);
-            new global::System.Span<float>(_activations, 144, OutputSize).CopyTo(output);
+            _activations.Slice(144, OutputSize).CopyTo(output);
         }
 
         /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
@@ -132,7 +132,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunForward(inputs, batchSize, training: false);
-            new global::System.Span<float>(_activations, 144, batchSize * 1).CopyTo(outputs);
+            _activations.Slice(144, batchSize * 1).CopyTo(outputs);
         }
 
         /// <summary>
@@ -147,7 +147,7 @@ namespace Demo.Forecasting
                 throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(new global::System.Span<float>(_activations, 144, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(144, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -159,7 +159,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.MeanSquaredError(new global::System.Span<float>(_activations, 144, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(144, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -187,26 +187,26 @@ namespace Demo.Forecasting
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
-            inputs.CopyTo(new global::System.Span<float>(_activations, 0, batchSize * 4));
+            inputs.CopyTo(_activations.Slice(0, batchSize * 4));
 
             // dense1: Dense 4 -> 8, Tanh
             {
-                var x = new global::System.Span<float>(_activations, 0, batchSize * 4);
-                var y = new global::System.Span<float>(_activations, 32, batchSize * 8);
+                var x = _activations.Slice(0, batchSize * 4);
+                var y = _activations.Slice(32, batchSize * 8);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 8), y, batchSize, 8, 4, global::ModelGen.Activation.Tanh);
             }
 
             // dense2: Dense 8 -> 6, Sigmoid
             {
-                var x = new global::System.Span<float>(_activations, 32, batchSize * 8);
-                var y = new global::System.Span<float>(_activations, 96, batchSize * 6);
+                var x = _activations.Slice(32, batchSize * 8);
+                var y = _activations.Slice(96, batchSize * 6);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(40, 48), _parameters.Slice(88, 6), y, batchSize, 6, 8, global::ModelGen.Activation.Sigmoid);
             }
 
             // dense3: Dense 6 -> 1, Identity
             {
-                var x = new global::System.Span<float>(_activations, 96, batchSize * 6);
-                var y = new global::System.Span<float>(_activations, 144, batchSize * 1);
+                var x = _activations.Slice(96, batchSize * 6);
+                var y = _activations.Slice(144, batchSize * 1);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(94, 6), _parameters.Slice(100, 1), y, batchSize, 1, 6, global::ModelGen.Activation.Identity);
             }
 
@@ -223,7 +223,7 @@ namespace Demo.Forecasting
             // dense3: Dense 6 -> 1, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 96, batchSize * 6), new global::System.Span<float>(_gradients, 94, 6), 1, 6, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(96, batchSize * 6), new global::System.Span<float>(_gradients, 94, 6), 1, 6, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 100, 1), batchSize, 1);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(94, 6), new global::System.Span<float>(_deltaB, 0, batchSize * 6), batchSize, 6, 1);
             }
@@ -231,8 +231,8 @@ namespace Demo.Forecasting
             // dense2: Dense 8 -> 6, Sigmoid
             {
                 var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 6);
-                global::ModelGen.Kernels.Activations.SigmoidBackward(new global::System.Span<float>(_activations, 96, batchSize * 6), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 32, batchSize * 8), new global::System.Span<float>(_gradients, 40, 48), 6, 8, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Activations.SigmoidBackward(_activations.Slice(96, batchSize * 6), dy);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(32, batchSize * 8), new global::System.Span<float>(_gradients, 40, 48), 6, 8, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 88, 6), batchSize, 6);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(40, 48), new global::System.Span<float>(_deltaA, 0, batchSize * 8), batchSize, 8, 6);
             }
@@ -240,8 +240,8 @@ namespace Demo.Forecasting
             // dense1: Dense 4 -> 8, Tanh
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 8);
-                global::ModelGen.Kernels.Activations.TanhBackward(new global::System.Span<float>(_activations, 32, batchSize * 8), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 0, batchSize * 4), new global::System.Span<float>(_gradients, 0, 32), 8, 4, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Activations.TanhBackward(_activations.Slice(32, batchSize * 8), dy);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 4), new global::System.Span<float>(_gradients, 0, 32), 8, 4, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 32, 8), batchSize, 8);
             }
         }

@@ -53,10 +53,10 @@ namespace Demo.Vision
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(1185); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(1185); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[1185];
         private readonly float[] _state = new float[8];
-        private readonly float[] _activations = new float[14984];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(14992); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[2048];
         private readonly float[] _deltaB = new float[2048];
         private readonly float[] _statistics = new float[24]; // normalization means and inverse deviations
@@ -208,7 +208,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(input.Length, 1, InputSize, nameof(input));
             global::ModelGen.ModelGuard.Length(output.Length, 1, OutputSize, nameof(output));
             RunForward(input, 1, training: false);
-            new global::System.Span<float>(_activations, 14976, OutputSize).CopyTo(output);
+            _activations.Slice(14976, OutputSize).CopyTo(output);
         }
 
         /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
@@ -218,7 +218,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunForward(inputs, batchSize, training: false);
-            new global::System.Span<float>(_activations, 14976, batchSize * 1).CopyTo(outputs);
+            _activations.Slice(14976, batchSize * 1).CopyTo(outputs);
         }
 
         /// <summary>
@@ -237,7 +237,7 @@ namespace Demo.Vision
                 throw new global::System.InvalidOperationException("Backward through BatchNorm needs the batch statistics of a training pass: call ComputeGradients or TrainStep.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(new global::System.Span<float>(_activations, 14976, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(14976, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -249,7 +249,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.MeanSquaredError(new global::System.Span<float>(_activations, 14976, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(14976, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -277,23 +277,23 @@ namespace Demo.Vision
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
-            inputs.CopyTo(new global::System.Span<float>(_activations, 0, batchSize * 192));
+            inputs.CopyTo(_activations.Slice(0, batchSize * 192));
 
             // conv1: Conv2D 3×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, Identity
             {
-                var y = new global::System.Span<float>(_activations, 1536, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 0, batchSize * 192), _parameters.Slice(0, 108), _parameters.Slice(108, 4), y, _workspace, in Conv1Shape, batchSize);
+                var y = _activations.Slice(1536, batchSize * 256);
+                global::ModelGen.Kernels.Convolution.Forward(_activations.Slice(0, batchSize * 192), _parameters.Slice(0, 108), _parameters.Slice(108, 4), y, _workspace, in Conv1Shape, batchSize);
             }
 
             // batchnorm1: BatchNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
                 if (training)
                 {
-                    global::ModelGen.Kernels.Normalization.BatchNormTrainingForward(new global::System.Span<float>(_activations, 1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), batchSize, 4, 64, 0.1f, 1E-05f);
+                    global::ModelGen.Kernels.Normalization.BatchNormTrainingForward(_activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), _activations.Slice(3584, batchSize * 256), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), batchSize, 4, 64, 0.1f, 1E-05f);
                 }
                 else
                 {
-                    global::ModelGen.Kernels.Normalization.BatchNormInferenceForward(new global::System.Span<float>(_activations, 1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), new global::System.Span<float>(_activations, 3584, batchSize * 256), batchSize, 4, 64, 1E-05f);
+                    global::ModelGen.Kernels.Normalization.BatchNormInferenceForward(_activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), _activations.Slice(3584, batchSize * 256), batchSize, 4, 64, 1E-05f);
                 }
             }
 
@@ -304,32 +304,32 @@ namespace Demo.Vision
 
             // conv2: Conv2D 4×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, ReLU
             {
-                var y = new global::System.Span<float>(_activations, 5632, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 3584, batchSize * 256), _parameters.Slice(120, 144), _parameters.Slice(264, 4), y, _workspace, in Conv2Shape, batchSize);
+                var y = _activations.Slice(5632, batchSize * 256);
+                global::ModelGen.Kernels.Convolution.ForwardRelu(_activations.Slice(3584, batchSize * 256), _parameters.Slice(120, 144), _parameters.Slice(264, 4), y, _workspace, in Conv2Shape, batchSize);
             }
 
             // avgpool1: AvgPool2D 4×8×8 -> 4×6×6, window 3×3, stride 1
             {
-                global::ModelGen.Kernels.Pooling.AverageForward(new global::System.Span<float>(_activations, 5632, batchSize * 256), new global::System.Span<float>(_activations, 7680, batchSize * 144), in Avgpool1Shape, batchSize);
+                global::ModelGen.Kernels.Pooling.AverageForward(_activations.Slice(5632, batchSize * 256), _activations.Slice(7680, batchSize * 144), in Avgpool1Shape, batchSize);
             }
 
             // conv3: Conv2D 4×6×6 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 2×2, Identity
             {
-                var y = new global::System.Span<float>(_activations, 8832, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.Forward(new global::System.Span<float>(_activations, 7680, batchSize * 144), _parameters.Slice(268, 144), _parameters.Slice(412, 4), y, _workspace, in Conv3Shape, batchSize);
+                var y = _activations.Slice(8832, batchSize * 256);
+                global::ModelGen.Kernels.Convolution.Forward(_activations.Slice(7680, batchSize * 144), _parameters.Slice(268, 144), _parameters.Slice(412, 4), y, _workspace, in Conv3Shape, batchSize);
             }
 
             // add1: Add 4×8×8 -> 4×8×8, F(x) + x of residual1, ReLU
             {
-                var y = new global::System.Span<float>(_activations, 10880, batchSize * 256);
-                new global::System.Span<float>(_activations, 8832, batchSize * 256).CopyTo(y);
-                global::ModelGen.Kernels.Residual.Add(new global::System.Span<float>(_activations, 3584, batchSize * 256), y);
+                var y = _activations.Slice(10880, batchSize * 256);
+                _activations.Slice(8832, batchSize * 256).CopyTo(y);
+                global::ModelGen.Kernels.Residual.Add(_activations.Slice(3584, batchSize * 256), y);
                 global::ModelGen.Kernels.Activations.Relu(y);
             }
 
             // layernorm1: LayerNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.LayerNormForward(new global::System.Span<float>(_activations, 10880, batchSize * 256), _parameters.Slice(416, 256), _parameters.Slice(672, 256), new global::System.Span<float>(_activations, 12928, batchSize * 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), batchSize, 256, 1E-05f);
+                global::ModelGen.Kernels.Normalization.LayerNormForward(_activations.Slice(10880, batchSize * 256), _parameters.Slice(416, 256), _parameters.Slice(672, 256), _activations.Slice(12928, batchSize * 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), batchSize, 256, 1E-05f);
             }
 
             // flatten1: Flatten 4×8×8 -> 256
@@ -339,8 +339,8 @@ namespace Demo.Vision
 
             // dense1: Dense 256 -> 1, Identity
             {
-                var x = new global::System.Span<float>(_activations, 12928, batchSize * 256);
-                var y = new global::System.Span<float>(_activations, 14976, batchSize * 1);
+                var x = _activations.Slice(12928, batchSize * 256);
+                var y = _activations.Slice(14976, batchSize * 1);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(928, 256), _parameters.Slice(1184, 1), y, batchSize, 1, 256, global::ModelGen.Activation.Identity);
             }
 
@@ -357,7 +357,7 @@ namespace Demo.Vision
             // dense1: Dense 256 -> 1, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 12928, batchSize * 256), new global::System.Span<float>(_gradients, 928, 256), 1, 256, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(12928, batchSize * 256), new global::System.Span<float>(_gradients, 928, 256), 1, 256, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 1184, 1), batchSize, 1);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(928, 256), new global::System.Span<float>(_deltaB, 0, batchSize * 256), batchSize, 256, 1);
             }
@@ -369,20 +369,20 @@ namespace Demo.Vision
 
             // layernorm1: LayerNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.LayerNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), new global::System.Span<float>(_activations, 10880, batchSize * 256), _parameters.Slice(416, 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 416, 256), new global::System.Span<float>(_gradients, 672, 256), batchSize, 256);
+                global::ModelGen.Kernels.Normalization.LayerNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), _activations.Slice(10880, batchSize * 256), _parameters.Slice(416, 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 416, 256), new global::System.Span<float>(_gradients, 672, 256), batchSize, 256);
             }
 
             // add1: Add 4×8×8 -> 4×8×8, F(x) + x of residual1, ReLU
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
-                global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 10880, batchSize * 256), dy);
+                global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(10880, batchSize * 256), dy);
                 dy.CopyTo(new global::System.Span<float>(_skips, 0, batchSize * 256)); // reaches x through the skip connection
             }
 
             // conv3: Conv2D 4×6×6 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 2×2, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 7680, batchSize * 144), new global::System.Span<float>(_gradients, 268, 144), new global::System.Span<float>(_gradients, 412, 4), _workspace, in Conv3Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(7680, batchSize * 144), new global::System.Span<float>(_gradients, 268, 144), new global::System.Span<float>(_gradients, 412, 4), _workspace, in Conv3Shape, batchSize);
                 global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(268, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 144), _workspace, in Conv3Shape, batchSize);
             }
 
@@ -394,8 +394,8 @@ namespace Demo.Vision
             // conv2: Conv2D 4×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, ReLU
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
-                global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 5632, batchSize * 256), dy);
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 3584, batchSize * 256), new global::System.Span<float>(_gradients, 120, 144), new global::System.Span<float>(_gradients, 264, 4), _workspace, in Conv2Shape, batchSize);
+                global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(5632, batchSize * 256), dy);
+                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(3584, batchSize * 256), new global::System.Span<float>(_gradients, 120, 144), new global::System.Span<float>(_gradients, 264, 4), _workspace, in Conv2Shape, batchSize);
                 global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(120, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 256), _workspace, in Conv2Shape, batchSize);
             }
 
@@ -406,13 +406,13 @@ namespace Demo.Vision
 
             // batchnorm1: BatchNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.BatchNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), new global::System.Span<float>(_activations, 1536, batchSize * 256), _parameters.Slice(112, 4), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 112, 4), new global::System.Span<float>(_gradients, 116, 4), batchSize, 4, 64);
+                global::ModelGen.Kernels.Normalization.BatchNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), _activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 112, 4), new global::System.Span<float>(_gradients, 116, 4), batchSize, 4, 64);
             }
 
             // conv1: Conv2D 3×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, new global::System.Span<float>(_activations, 0, batchSize * 192), new global::System.Span<float>(_gradients, 0, 108), new global::System.Span<float>(_gradients, 108, 4), _workspace, in Conv1Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(0, batchSize * 192), new global::System.Span<float>(_gradients, 0, 108), new global::System.Span<float>(_gradients, 108, 4), _workspace, in Conv1Shape, batchSize);
             }
         }
 

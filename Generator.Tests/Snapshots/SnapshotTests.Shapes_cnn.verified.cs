@@ -41,10 +41,10 @@ namespace Demo.Vision
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(166467); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(166467); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[166467];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[431712];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(431712); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[331776];
         private readonly float[] _deltaB = new float[331776];
         private readonly float[] _masks = new float[2048]; // dropout masks
@@ -138,7 +138,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(input.Length, 1, InputSize, nameof(input));
             global::ModelGen.ModelGuard.Length(output.Length, 1, OutputSize, nameof(output));
             RunForward(input, 1, training: false);
-            new global::System.Span<float>(_activations, 431616, OutputSize).CopyTo(output);
+            _activations.Slice(431616, OutputSize).CopyTo(output);
         }
 
         /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
@@ -148,7 +148,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunForward(inputs, batchSize, training: false);
-            new global::System.Span<float>(_activations, 431616, batchSize * 3).CopyTo(outputs);
+            _activations.Slice(431616, batchSize * 3).CopyTo(outputs);
         }
 
         /// <summary>
@@ -163,7 +163,7 @@ namespace Demo.Vision
                 throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 431616, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(431616, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -175,7 +175,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(new global::System.Span<float>(_activations, 431616, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(431616, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -203,18 +203,18 @@ namespace Demo.Vision
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
-            inputs.CopyTo(new global::System.Span<float>(_activations, 0, batchSize * 400));
+            inputs.CopyTo(_activations.Slice(0, batchSize * 400));
 
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
-                var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
+                var y = _activations.Slice(12800, batchSize * 10368);
                 if (training)
                 {
-                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardRelu(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
                 }
                 else
                 {
-                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPool(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPool(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
                 }
             }
 
@@ -223,7 +223,7 @@ namespace Demo.Vision
                 // In inference the convolution before this pooling pooled its output itself (Convolution.ForwardReluMaxPool).
                 if (training)
                 {
-                    global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
+                    global::ModelGen.Kernels.Pooling.MaxForward(_activations.Slice(12800, batchSize * 10368), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
                 }
             }
 
@@ -234,15 +234,15 @@ namespace Demo.Vision
 
             // dense1: Dense 2592 -> 64, ReLU
             {
-                var x = new global::System.Span<float>(_activations, 344576, batchSize * 2592);
-                var y = new global::System.Span<float>(_activations, 427520, batchSize * 64);
+                var x = _activations.Slice(344576, batchSize * 2592);
+                var y = _activations.Slice(427520, batchSize * 64);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(320, 165888), _parameters.Slice(166208, 64), y, batchSize, 64, 2592, global::ModelGen.Activation.ReLU);
             }
 
             // dropout1: Dropout 64 -> 64, rate 0.5
             {
-                var x = new global::System.Span<float>(_activations, 427520, batchSize * 64);
-                var y = new global::System.Span<float>(_activations, 429568, batchSize * 64);
+                var x = _activations.Slice(427520, batchSize * 64);
+                var y = _activations.Slice(429568, batchSize * 64);
                 if (training)
                 {
                     global::ModelGen.Kernels.Dropout.Forward(x, y, new global::System.Span<float>(_masks, 0, batchSize * 64), 0.5f, _dropoutRng);
@@ -255,8 +255,8 @@ namespace Demo.Vision
 
             // dense2: Dense 64 -> 3, Identity
             {
-                var x = new global::System.Span<float>(_activations, 429568, batchSize * 64);
-                var y = new global::System.Span<float>(_activations, 431616, batchSize * 3);
+                var x = _activations.Slice(429568, batchSize * 64);
+                var y = _activations.Slice(431616, batchSize * 3);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(166272, 192), _parameters.Slice(166464, 3), y, batchSize, 3, 64, global::ModelGen.Activation.Identity);
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
@@ -275,7 +275,7 @@ namespace Demo.Vision
             // dense2: Dense 64 -> 3, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 429568, batchSize * 64), new global::System.Span<float>(_gradients, 166272, 192), 3, 64, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(429568, batchSize * 64), new global::System.Span<float>(_gradients, 166272, 192), 3, 64, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 166464, 3), batchSize, 3);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(166272, 192), new global::System.Span<float>(_deltaB, 0, batchSize * 64), batchSize, 64, 3);
             }
@@ -292,8 +292,8 @@ namespace Demo.Vision
             // dense1: Dense 2592 -> 64, ReLU
             {
                 var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 64);
-                global::ModelGen.Kernels.Activations.ReluBackward(new global::System.Span<float>(_activations, 427520, batchSize * 64), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<float>(_gradients, 320, 165888), 64, 2592, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(427520, batchSize * 64), dy);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(344576, batchSize * 2592), new global::System.Span<float>(_gradients, 320, 165888), 64, 2592, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 166208, 64), batchSize, 64);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(320, 165888), new global::System.Span<float>(_deltaA, 0, batchSize * 2592), batchSize, 2592, 64);
             }
@@ -307,9 +307,9 @@ namespace Demo.Vision
             {
                 if (!_trainingPass)
                 {
-                    var y = new global::System.Span<float>(_activations, 12800, batchSize * 10368);
-                    global::ModelGen.Kernels.Convolution.ForwardRelu(new global::System.Span<float>(_activations, 0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
-                    global::ModelGen.Kernels.Pooling.MaxForward(new global::System.Span<float>(_activations, 12800, batchSize * 10368), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
+                    var y = _activations.Slice(12800, batchSize * 10368);
+                    global::ModelGen.Kernels.Convolution.ForwardRelu(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
+                    global::ModelGen.Kernels.Pooling.MaxForward(_activations.Slice(12800, batchSize * 10368), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
                 }
                 // The convolution below computes its gradients from this pooling's output gradient (Convolution.BackwardWeightsFromMaxPool).
             }
@@ -317,7 +317,7 @@ namespace Demo.Vision
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
                 // From the pooling's output gradient (its ReLU and arg-max scatter included); nothing below needs an input gradient.
-                global::ModelGen.Kernels.Convolution.BackwardWeightsFromMaxPool(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), new global::System.Span<float>(_activations, 344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), new global::System.Span<float>(_activations, 0, batchSize * 400), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardWeightsFromMaxPool(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _activations.Slice(0, batchSize * 400), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
             }
         }
 

@@ -39,10 +39,10 @@ namespace Demo.Forecasting
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.ParameterBuffer _parameters = new(3457); // 64-byte aligned, pinned
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(3457); // 64-byte aligned, pinned
         private readonly float[] _gradients = new float[3457];
         private readonly float[] _state = new float[0];
-        private readonly float[] _activations = new float[27744];
+        private readonly global::ModelGen.AlignedBuffer _activations = new(27744); // 64-byte aligned: the GEMVs read their input in whole lines
         private readonly float[] _deltaA = new float[25600];
         private readonly float[] _deltaB = new float[25600];
         private readonly global::ModelGen.Rng _dropoutRng;
@@ -232,7 +232,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * steps, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunForward(inputs, batchSize, steps, training: false, carry: CarryState);
-            new global::System.Span<float>(_activations, 27712, batchSize * OutputSize).CopyTo(outputs);
+            _activations.Slice(27712, batchSize * OutputSize).CopyTo(outputs);
         }
 
         /// <summary>Streaming inference: advances one example by one step from the carried state (see <see cref="ResetState"/>).</summary>
@@ -247,7 +247,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize * steps, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(outputs.Length, batchSize, OutputSize, nameof(outputs));
             RunStep(inputs, batchSize, training: false);
-            new global::System.Span<float>(_activations, 27712, batchSize * OutputSize).CopyTo(outputs);
+            _activations.Slice(27712, batchSize * OutputSize).CopyTo(outputs);
         }
 
         /// <summary>
@@ -338,7 +338,7 @@ namespace Demo.Forecasting
 
         private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batchSize, int steps)
         {
-            return global::ModelGen.Kernels.Losses.MeanSquaredError(new global::System.Span<float>(_activations, 27712, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(27712, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -348,11 +348,11 @@ namespace Demo.Forecasting
         {
             var rows = batchSize * steps;
             // Inside the model sequences are time-major ([step][example][features]): each step's batch is contiguous.
-            global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, new global::System.Span<float>(_activations, 0, rows * 1), batchSize, steps, InputSize);
+            global::ModelGen.Kernels.Sequences.ToTimeMajor(inputs, _activations.Slice(0, rows * 1), batchSize, steps, InputSize);
 
             // lstm1: LSTM 50 steps × 1 -> 50 steps × 16, 16 units, peepholes, every step
             {
-                var x = new global::System.Span<float>(_activations, 0, rows * 1);
+                var x = _activations.Slice(0, rows * 1);
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
@@ -378,12 +378,12 @@ namespace Demo.Forecasting
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm1Hidden, 0, rows * 16).CopyTo(new global::System.Span<float>(_activations, 1600, rows * 16));
+                new global::System.Span<float>(_lstm1Hidden, 0, rows * 16).CopyTo(_activations.Slice(1600, rows * 16));
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
             {
-                var x = new global::System.Span<float>(_activations, 1600, rows * 16);
+                var x = _activations.Slice(1600, rows * 16);
                 var xi = new global::System.Span<float>(_lstm2Input, 0, rows * 16);
                 if (training)
                 {
@@ -422,13 +422,13 @@ namespace Demo.Forecasting
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 1536, batchSize * 16));
                 }
                 // Output: the last step's state.
-                new global::System.Span<float>(_lstm2Hidden, (steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_activations, 27200, batchSize * 16));
+                new global::System.Span<float>(_lstm2Hidden, (steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_activations.Slice(27200, batchSize * 16));
             }
 
             // dense1: Dense 16 -> 1, Identity
             {
-                var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
-                var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
+                var x = _activations.Slice(27200, batchSize * 16);
+                var y = _activations.Slice(27712, batchSize * 1);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
             }
 
@@ -441,34 +441,34 @@ namespace Demo.Forecasting
         {
             const int steps = 1;
             var rows = batchSize * steps;
-            inputs.CopyTo(new global::System.Span<float>(_activations, 0, rows * 1)); // one step: time-major is batch-major
+            inputs.CopyTo(_activations.Slice(0, rows * 1)); // one step: time-major is batch-major
 
             // lstm1: LSTM 50 steps × 1 -> 50 steps × 16, 16 units, peepholes, every step
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
                 var pre = new global::System.Span<float>(_lstm1Pre, 0, batchSize * 64);
-                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, batchSize, 64, 1);
+                global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, batchSize, 64, 1);
                 var state = new global::System.Span<float>(_carry, 0, batchSize * 16);
                 var cell = new global::System.Span<float>(_carry, 512, batchSize * 16);
                 global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, new global::System.Span<float>(_lstm1Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
-                state.CopyTo(new global::System.Span<float>(_activations, 1600, rows * 16));
+                state.CopyTo(_activations.Slice(1600, rows * 16));
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
                 var pre = new global::System.Span<float>(_lstm2Pre, 0, batchSize * 64);
-                global::ModelGen.Kernels.RecurrentInput.Forward(new global::System.Span<float>(_activations, 1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, batchSize, 64, 16);
+                global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, batchSize, 64, 16);
                 var state = new global::System.Span<float>(_carry, 1024, batchSize * 16);
                 var cell = new global::System.Span<float>(_carry, 1536, batchSize * 16);
                 global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, new global::System.Span<float>(_lstm2Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
-                state.CopyTo(new global::System.Span<float>(_activations, 27200, batchSize * 16));
+                state.CopyTo(_activations.Slice(27200, batchSize * 16));
             }
 
             // dense1: Dense 16 -> 1, Identity
             {
-                var x = new global::System.Span<float>(_activations, 27200, batchSize * 16);
-                var y = new global::System.Span<float>(_activations, 27712, batchSize * 1);
+                var x = _activations.Slice(27200, batchSize * 16);
+                var y = _activations.Slice(27712, batchSize * 1);
                 global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
             }
 
@@ -485,7 +485,7 @@ namespace Demo.Forecasting
             // dense1: Dense 16 -> 1, Identity
             {
                 var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, new global::System.Span<float>(_activations, 27200, batchSize * 16), new global::System.Span<float>(_gradients, 3440, 16), 1, 16, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(27200, batchSize * 16), new global::System.Span<float>(_gradients, 3440, 16), 1, 16, batchSize, accumulate: true);
                 global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 3456, 1), batchSize, 1);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(3440, 16), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 1);
             }
@@ -520,7 +520,7 @@ namespace Demo.Forecasting
                 var dForward = new global::System.Span<float>(_lstm1DHidden, 0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
-                var xi = new global::System.Span<float>(_activations, 0, rows * 1);
+                var xi = _activations.Slice(0, rows * 1);
                 var dPre = new global::System.Span<float>(_lstm1DPre, 0, rows * 64);
                 var dInitial = new global::System.Span<float>(_lstm1DInitial, 0, batchSize * 16);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;

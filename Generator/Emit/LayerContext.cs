@@ -60,7 +60,9 @@ namespace ModelGen.Generator.Emit
 
         public static string Gradients(int offset, int length) => Slice("_gradients", offset, Int(length));
 
-        public static string Slice(string buffer, int offset, string length) => "new global::System.Span<float>(" + buffer + ", " + Int(offset) + ", " + length + ")";
+        public static string Slice(string buffer, int offset, string length) => buffer == "_activations"
+            ? buffer + ".Slice(" + Int(offset) + ", " + length + ")" // an AlignedBuffer
+            : "new global::System.Span<float>(" + buffer + ", " + Int(offset) + ", " + length + ")";
 
         public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

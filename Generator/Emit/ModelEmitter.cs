@@ -116,10 +116,10 @@ namespace ModelGen.Generator.Emit
         private static void EmitFields(CodeWriter writer, ModelSpec model, MemoryPlan plan, EncoderDecoder? layout)
         {
             writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets.");
-            writer.Line("private readonly global::ModelGen.ParameterBuffer _parameters = new(" + Int(plan.ParameterCount) + "); // 64-byte aligned, pinned");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _parameters = new(" + Int(plan.ParameterCount) + "); // 64-byte aligned, pinned");
             writer.Line("private readonly float[] _gradients = new float[" + Int(plan.ParameterCount) + "];");
             writer.Line("private readonly float[] _state = new float[" + Int(plan.StateLength) + "];");
-            writer.Line("private readonly float[] _activations = new float[" + Int(plan.ActivationLength) + "];");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _activations = new(" + Int(plan.ActivationLength) + "); // 64-byte aligned: the GEMVs read their input in whole lines");
             writer.Line("private readonly float[] _deltaA = new float[" + Int(plan.DeltaLength) + "];");
             writer.Line("private readonly float[] _deltaB = new float[" + Int(plan.DeltaLength) + "];");
             OptionalBuffer(writer, "float", "_masks", plan.MaskLength, "dropout masks");

@@ -18,7 +18,7 @@ namespace ModelGen.Generator.Planning
         {
             var batch = model.MaxBatchSize;
             InputOffset = 0;
-            var activations = batch * model.InputShape.Capacity;
+            var activations = (int)LineUp(batch * model.InputShape.Capacity);
             int parameters = 0, state = 0, masks = 0, indices = 0, statistics = 0, skips = 0;
             var largest = model.InputShape.Capacity;
             var anyParametersBefore = false;
@@ -35,7 +35,7 @@ namespace ModelGen.Generator.Planning
                 else
                 {
                     slots.OutputOffset = activations;
-                    activations += batch * size;
+                    activations = (int)LineUp(activations + (long)batch * size);
                 }
 
                 switch (layer)
@@ -87,6 +87,12 @@ namespace ModelGen.Generator.Planning
             DeltaLength = batch * largest;
             OutputOffset = inputOffset;
         }
+
+        /// <summary>Floats in a 64-byte cache line: every layer's output starts on one (the activation buffer is aligned).</summary>
+        internal const int LineFloats = 16;
+
+        /// <summary><paramref name="floats"/> rounded up to whole cache lines.</summary>
+        internal static long LineUp(long floats) => (floats + LineFloats - 1) / LineFloats * LineFloats;
 
         public int InputOffset { get; }
 

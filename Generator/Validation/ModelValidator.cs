@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using ModelGen.Generator.Diagnostics;
 using ModelGen.Generator.Model;
 using ModelGen.Generator.Parsing;
+using ModelGen.Generator.Planning;
 
 namespace ModelGen.Generator.Validation
 {
@@ -14,8 +15,11 @@ namespace ModelGen.Generator.Validation
     /// </summary>
     internal static class ModelValidator
     {
-        /// <summary>The largest buffer a model may need, in floats (a .NET array's length limit).</summary>
-        internal const long MaxBufferLength = 0x7FFFFFC7;
+        /// <summary>
+        /// The largest buffer a model may need, in floats: a .NET array's length limit, less the cache line that
+        /// an aligned buffer (parameters, activations) allocates beyond its length.
+        /// </summary>
+        internal const long MaxBufferLength = 0x7FFFFFC7 - (MemoryPlan.LineFloats - 1);
 
         public static ModelSpec? Validate(ModelDeclaration model, ImmutableArray<Diagnostic>.Builder diagnostics)
         {
@@ -66,7 +70,7 @@ namespace ModelGen.Generator.Validation
             long parameters = 0;
 
             // The activation buffer holds every layer's output for the largest batch: its total must fit one array.
-            long activations = (long)inputShape.Capacity * batch;
+            long activations = MemoryPlan.LineUp((long)inputShape.Capacity * batch); // each output starts on a cache line
             if (activations > MaxBufferLength)
             {
                 Report(DiagnosticDescriptors.ModelTooLarge, model.Input.Location, "Input", activations, MaxBufferLength);
@@ -91,7 +95,7 @@ namespace ModelGen.Generator.Validation
                 }
 
                 parameters += layer.ParameterCount;
-                activations += (long)layer.OutputShape.Capacity * batch;
+                activations = MemoryPlan.LineUp(activations + (long)layer.OutputShape.Capacity * batch);
                 var scratch = layer is RecurrentSpec rnn ? (long)batch * rnn.InputShape.Steps * Math.Max(rnn.Gates, rnn.Directions * rnn.Units) : 0;
                 if (parameters > MaxBufferLength || activations > MaxBufferLength || scratch > MaxBufferLength)
                 {

@@ -16,7 +16,7 @@ namespace ModelGen.Kernels;
 /// permutes and adds, one vector of finished outputs at a time, instead of one horizontal sum per row.</item>
 /// </list>
 /// Every element's lane and accumulator depend only on its index, never on the address: the result is bit-for-bit
-/// the same wherever W and x lie (a model's parameters are 64-byte aligned, <see cref="ParameterBuffer"/>, which is
+/// the same wherever W and x lie (a model's parameters are 64-byte aligned, <see cref="AlignedBuffer"/>, which is
 /// what makes the loads fast; a misaligned W is read at the same precision, ~20–25% slower).
 /// </summary>
 internal static unsafe class Gemv

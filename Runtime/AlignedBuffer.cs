@@ -5,14 +5,14 @@ using System.Runtime.InteropServices;
 namespace ModelGen;
 
 /// <summary>
-/// A generated model's parameters: one array on the pinned object heap (it never moves) whose used part starts on a
-/// 64-byte boundary, so every weight matrix at a multiple of 16 floats starts on a cache line. The batch-1 kernels
-/// stream weights from cache, and a load that straddles two lines costs two: a GEMV over misaligned weights measured
-/// 20–25% slower on Zen 5. Results do not depend on alignment (the kernels' order of summation depends only on
-/// indices), only the speed does. Public only for generated code.
+/// A generated model's parameters or activations: one array on the pinned object heap (it never moves) whose used
+/// part starts on a 64-byte boundary, so every block at a multiple of 16 floats starts on a cache line. The batch-1
+/// kernels stream weights from cache, and a load that straddles two lines costs two: a GEMV over misaligned weights
+/// measured 20–25% slower on Zen 5, over a misaligned input vector ~10%. Results do not depend on alignment (the
+/// kernels' order of summation depends only on indices), only the speed does. Public only for generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct ParameterBuffer
+public readonly struct AlignedBuffer
 {
     private const int LineFloats = 16;
 
@@ -21,7 +21,7 @@ public readonly struct ParameterBuffer
 
     /// <summary>Zero-filled storage for <paramref name="length"/> floats.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
-    public unsafe ParameterBuffer(int length)
+    public unsafe AlignedBuffer(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         _array = GC.AllocateArray<float>(length + LineFloats - 1, pinned: true);
