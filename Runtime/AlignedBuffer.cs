@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace ModelGen;
 
 /// <summary>
-/// A generated model's parameters or activations: one array on the pinned object heap (it never moves) whose used
+/// One of a generated model's float buffers (parameters, gradients, activations, scratch): one array on the pinned object heap (it never moves) whose used
 /// part starts on a 64-byte boundary, so every block at a multiple of 16 floats starts on a cache line. The batch-1
 /// kernels stream weights from cache, and a load that straddles two lines costs two: a GEMV over misaligned weights
 /// measured 20–25% slower on Zen 5, over a misaligned input vector ~10%. Results do not depend on alignment (the
@@ -45,6 +45,12 @@ public readonly struct AlignedBuffer
             ThrowRange(offset, length, Length);
         return new Span<float>(_array, _start + offset, length);
     }
+
+    /// <summary>All of the buffer, as a span (generated code passes whole buffers to the kernels).</summary>
+    public static implicit operator Span<float>(AlignedBuffer buffer) => buffer.Span;
+
+    /// <summary>All of the buffer, as a read-only span.</summary>
+    public static implicit operator ReadOnlySpan<float>(AlignedBuffer buffer) => buffer.Span;
 
     private static void ThrowRange(int offset, int length, int total) =>
         throw new ArgumentOutOfRangeException(nameof(offset), $"Parameters [{offset}, {offset} + {length}) are not inside the buffer of {total}.");

@@ -31,14 +31,15 @@ namespace Demo
         int global::ModelGen.IModel.OutputSize => OutputSize;
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(99); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[99];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(592); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[256];
-        private readonly float[] _deltaB = new float[256];
-        private readonly float[] _masks = new float[256]; // dropout masks
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(99);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(99);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(592);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(256);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(256);
+        private readonly global::ModelGen.AlignedBuffer _masks = new(256); // dropout masks
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private bool _trainingPass;
@@ -65,25 +66,25 @@ namespace Demo
         public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 32);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(0, 32);
 
         /// <summary>Bias of dense1, 16 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(32, 16);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 32, 16);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(32, 16);
 
         /// <summary>Weight of dense2, 3 × 16 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => _parameters.Slice(48, 48);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 48, 48);
+        public global::System.ReadOnlySpan<float> Dense2WeightGradient => _gradients.Slice(48, 48);
 
         /// <summary>Bias of dense2, 3 values, saved as "dense2.bias".</summary>
         public global::System.Span<float> Dense2Bias => _parameters.Slice(96, 3);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 96, 3);
+        public global::System.ReadOnlySpan<float> Dense2BiasGradient => _gradients.Slice(96, 3);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -133,7 +134,7 @@ namespace Demo
                 throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(544, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(544, batchSize * 3), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -145,7 +146,7 @@ namespace Demo
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(544, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(544, batchSize * 3), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -188,7 +189,7 @@ namespace Demo
                 var y = _activations.Slice(288, batchSize * 16);
                 if (training)
                 {
-                    global::ModelGen.Kernels.Dropout.Forward(x, y, new global::System.Span<float>(_masks, 0, batchSize * 16), 0.25f, _dropoutRng);
+                    global::ModelGen.Kernels.Dropout.Forward(x, y, _masks.Slice(0, batchSize * 16), 0.25f, _dropoutRng);
                 }
                 else
                 {
@@ -213,31 +214,31 @@ namespace Demo
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense2: Dense 16 -> 3, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(288, batchSize * 16), new global::System.Span<float>(_gradients, 48, 48), 3, 16, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 96, 3), batchSize, 3);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(48, 48), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 3);
+                var dy = _deltaA.Slice(0, batchSize * 3);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(288, batchSize * 16), _gradients.Slice(48, 48), 3, 16, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(96, 3), batchSize, 3);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(48, 48), _deltaB.Slice(0, batchSize * 16), batchSize, 16, 3);
             }
 
             // dropout1: Dropout 16 -> 16, rate 0.25
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 16);
+                var dy = _deltaB.Slice(0, batchSize * 16);
                 if (_trainingPass)
                 {
-                    global::ModelGen.Kernels.Dropout.Backward(new global::System.Span<float>(_masks, 0, batchSize * 16), dy, dy);
+                    global::ModelGen.Kernels.Dropout.Backward(_masks.Slice(0, batchSize * 16), dy, dy);
                 }
             }
 
             // dense1: Dense 2 -> 16, ReLU
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 16);
+                var dy = _deltaB.Slice(0, batchSize * 16);
                 global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(32, batchSize * 16), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 2), new global::System.Span<float>(_gradients, 0, 32), 16, 2, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 32, 16), batchSize, 16);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 2), _gradients.Slice(0, 32), 16, 2, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(32, 16), batchSize, 16);
             }
         }
 

@@ -41,18 +41,19 @@ namespace Demo.Text
         int global::ModelGen.IModel.OutputSize => OutputSize;
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(22193); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[22193];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(182272); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[66560];
-        private readonly float[] _deltaB = new float[66560];
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(22193);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(22193);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(182272);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(66560);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(66560);
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
         private int _backpropSteps;
-        private readonly float[] _targets = new float[66560]; // targets, time-major
+        private readonly global::ModelGen.AlignedBuffer _targets = new(66560); // targets, time-major
         private bool _trainingPass;
 
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
@@ -79,113 +80,113 @@ namespace Demo.Text
         public global::System.Span<float> Embedding1Weight => _parameters.Slice(0, 1040);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Embedding1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Embedding1WeightGradient => new global::System.Span<float>(_gradients, 0, 1040);
+        public global::System.ReadOnlySpan<float> Embedding1WeightGradient => _gradients.Slice(0, 1040);
 
-        private readonly float[] _gru1Pre = new float[98304]; // input projections of all steps
-        private readonly float[] _gru1Gates = new float[global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)]; // gate activations, kept for BPTT
-        private readonly float[] _gru1Hidden = new float[32768]; // hidden states of all steps
-        private readonly float[] _gru1Initial = new float[512]; // the state this pass started from
-        private readonly float[] _gru1ReversePre = new float[98304]; // input projections of all steps
-        private readonly float[] _gru1ReverseGates = new float[global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)]; // gate activations, kept for BPTT
-        private readonly float[] _gru1ReverseHidden = new float[32768]; // hidden states of all steps
-        private readonly float[] _gru1ReverseInitial = new float[512]; // the state this pass started from
-        private readonly float[] _gru1DHidden = new float[65536]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _gru1DPre = new float[98304]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _gru1DInitial = new float[1024]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _gru1Workspace = new float[global::ModelGen.Kernels.Gru.WorkspaceLength(16, 32)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _gru1Pre = new(98304); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru1Gates = new(global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _gru1Hidden = new(32768); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru1Initial = new(512); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _gru1ReversePre = new(98304); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru1ReverseGates = new(global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _gru1ReverseHidden = new(32768); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru1ReverseInitial = new(512); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _gru1DHidden = new(65536); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _gru1DPre = new(98304); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _gru1DInitial = new(1024); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _gru1Workspace = new(global::ModelGen.Kernels.Gru.WorkspaceLength(16, 32)); // kernel scratch
 
         /// <summary>WeightIh of gru1, 96 × 16, saved as "gru1.weight_ih_l0".</summary>
         public global::System.Span<float> Gru1WeightIh => _parameters.Slice(1040, 1536);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1WeightIhGradient => new global::System.Span<float>(_gradients, 1040, 1536);
+        public global::System.ReadOnlySpan<float> Gru1WeightIhGradient => _gradients.Slice(1040, 1536);
 
         /// <summary>WeightHh of gru1, 96 × 32, saved as "gru1.weight_hh_l0".</summary>
         public global::System.Span<float> Gru1WeightHh => _parameters.Slice(2576, 3072);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1WeightHhGradient => new global::System.Span<float>(_gradients, 2576, 3072);
+        public global::System.ReadOnlySpan<float> Gru1WeightHhGradient => _gradients.Slice(2576, 3072);
 
         /// <summary>BiasIh of gru1, 96 values, saved as "gru1.bias_ih_l0".</summary>
         public global::System.Span<float> Gru1BiasIh => _parameters.Slice(5648, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1BiasIhGradient => new global::System.Span<float>(_gradients, 5648, 96);
+        public global::System.ReadOnlySpan<float> Gru1BiasIhGradient => _gradients.Slice(5648, 96);
 
         /// <summary>BiasHh of gru1, 96 values, saved as "gru1.bias_hh_l0".</summary>
         public global::System.Span<float> Gru1BiasHh => _parameters.Slice(5744, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1BiasHhGradient => new global::System.Span<float>(_gradients, 5744, 96);
+        public global::System.ReadOnlySpan<float> Gru1BiasHhGradient => _gradients.Slice(5744, 96);
 
         /// <summary>WeightIhReverse of gru1, 96 × 16, saved as "gru1.weight_ih_l0_reverse".</summary>
         public global::System.Span<float> Gru1WeightIhReverse => _parameters.Slice(5840, 1536);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightIhReverse"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1WeightIhReverseGradient => new global::System.Span<float>(_gradients, 5840, 1536);
+        public global::System.ReadOnlySpan<float> Gru1WeightIhReverseGradient => _gradients.Slice(5840, 1536);
 
         /// <summary>WeightHhReverse of gru1, 96 × 32, saved as "gru1.weight_hh_l0_reverse".</summary>
         public global::System.Span<float> Gru1WeightHhReverse => _parameters.Slice(7376, 3072);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightHhReverse"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1WeightHhReverseGradient => new global::System.Span<float>(_gradients, 7376, 3072);
+        public global::System.ReadOnlySpan<float> Gru1WeightHhReverseGradient => _gradients.Slice(7376, 3072);
 
         /// <summary>BiasIhReverse of gru1, 96 values, saved as "gru1.bias_ih_l0_reverse".</summary>
         public global::System.Span<float> Gru1BiasIhReverse => _parameters.Slice(10448, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasIhReverse"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1BiasIhReverseGradient => new global::System.Span<float>(_gradients, 10448, 96);
+        public global::System.ReadOnlySpan<float> Gru1BiasIhReverseGradient => _gradients.Slice(10448, 96);
 
         /// <summary>BiasHhReverse of gru1, 96 values, saved as "gru1.bias_hh_l0_reverse".</summary>
         public global::System.Span<float> Gru1BiasHhReverse => _parameters.Slice(10544, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasHhReverse"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1BiasHhReverseGradient => new global::System.Span<float>(_gradients, 10544, 96);
+        public global::System.ReadOnlySpan<float> Gru1BiasHhReverseGradient => _gradients.Slice(10544, 96);
 
-        private readonly float[] _gru2Pre = new float[98304]; // input projections of all steps
-        private readonly float[] _gru2Gates = new float[global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)]; // gate activations, kept for BPTT
-        private readonly float[] _gru2Hidden = new float[32768]; // hidden states of all steps
-        private readonly float[] _gru2Initial = new float[512]; // the state this pass started from
-        private readonly float[] _gru2DHidden = new float[32768]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _gru2DPre = new float[98304]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _gru2DInitial = new float[1024]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _gru2Workspace = new float[global::ModelGen.Kernels.Gru.WorkspaceLength(16, 32)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _gru2Pre = new(98304); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru2Gates = new(global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _gru2Hidden = new(32768); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru2Initial = new(512); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _gru2DHidden = new(32768); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _gru2DPre = new(98304); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _gru2DInitial = new(1024); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _gru2Workspace = new(global::ModelGen.Kernels.Gru.WorkspaceLength(16, 32)); // kernel scratch
 
         /// <summary>WeightIh of gru2, 96 × 64, saved as "gru2.weight_ih_l0".</summary>
         public global::System.Span<float> Gru2WeightIh => _parameters.Slice(10640, 6144);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru2WeightIhGradient => new global::System.Span<float>(_gradients, 10640, 6144);
+        public global::System.ReadOnlySpan<float> Gru2WeightIhGradient => _gradients.Slice(10640, 6144);
 
         /// <summary>WeightHh of gru2, 96 × 32, saved as "gru2.weight_hh_l0".</summary>
         public global::System.Span<float> Gru2WeightHh => _parameters.Slice(16784, 3072);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru2WeightHhGradient => new global::System.Span<float>(_gradients, 16784, 3072);
+        public global::System.ReadOnlySpan<float> Gru2WeightHhGradient => _gradients.Slice(16784, 3072);
 
         /// <summary>BiasIh of gru2, 96 values, saved as "gru2.bias_ih_l0".</summary>
         public global::System.Span<float> Gru2BiasIh => _parameters.Slice(19856, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru2BiasIhGradient => new global::System.Span<float>(_gradients, 19856, 96);
+        public global::System.ReadOnlySpan<float> Gru2BiasIhGradient => _gradients.Slice(19856, 96);
 
         /// <summary>BiasHh of gru2, 96 values, saved as "gru2.bias_hh_l0".</summary>
         public global::System.Span<float> Gru2BiasHh => _parameters.Slice(19952, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru2BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru2BiasHhGradient => new global::System.Span<float>(_gradients, 19952, 96);
+        public global::System.ReadOnlySpan<float> Gru2BiasHhGradient => _gradients.Slice(19952, 96);
 
         /// <summary>Weight of dense1, 65 × 32 (out × in), saved as "dense1.weight".</summary>
         public global::System.Span<float> Dense1Weight => _parameters.Slice(20048, 2080);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 20048, 2080);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(20048, 2080);
 
         /// <summary>Bias of dense1, 65 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(22128, 65);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 22128, 65);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(22128, 65);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -233,7 +234,7 @@ namespace Demo.Text
         }
 
         /// <summary>Forgets the carried recurrent state: the next stateful call or Step starts from zeros.</summary>
-        public void ResetState() => global::System.Array.Clear(_carry);
+        public void ResetState() => _carry.Span.Clear();
 
         /// <summary>
         /// The recurrent state carried between calls (every recurrent layer's hidden state for MaxBatchSize examples, then
@@ -241,7 +242,7 @@ namespace Demo.Text
         /// </summary>
         public global::System.Span<float> RecurrentState => _carry;
 
-        private readonly float[] _carry = new float[1024]; // recurrent state carried between calls
+        private readonly global::ModelGen.AlignedBuffer _carry = new(1024); // recurrent state carried between calls
 
         /// <summary>Runs one sequence (its length is input.Length / InputSize steps) through the model in inference mode.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -359,9 +360,9 @@ namespace Demo.Text
         private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            var ordered = new global::System.Span<float>(_targets, 0, rows * OutputSize);
+            var ordered = _targets.Slice(0, rows * OutputSize);
             global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(115712, rows * 65), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(115712, rows * 65), ordered, _deltaA.Slice(0, rows * OutputSize), rows, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -384,33 +385,33 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_gru1Pre, 0, rows * 96);
+                    var pre = _gru1Pre.Slice(0, rows * 96);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1040, 1536), _parameters.Slice(5648, 96), pre, rows, 96, 16);
-                    var initial = new global::System.Span<float>(_gru1Initial, 0, batchSize * 32);
+                    var initial = _gru1Initial.Slice(0, batchSize * 32);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 0, batchSize * 32).CopyTo(initial);
+                        _carry.Slice(0, batchSize * 32).CopyTo(initial);
                     }
                     else
                     {
                         initial.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_gru1Hidden, 0, rows * 32);
+                    var hidden = _gru1Hidden.Slice(0, rows * 32);
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(2576, 3072), _parameters.Slice(5744, 96), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 32));
+                    hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(_carry.Slice(0, batchSize * 32));
                 }
                 {
                     // The reverse direction reads the sequence from its last step to its first.
-                    var pre = new global::System.Span<float>(_gru1ReversePre, 0, rows * 96);
+                    var pre = _gru1ReversePre.Slice(0, rows * 96);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(5840, 1536), _parameters.Slice(10448, 96), pre, rows, 96, 16);
-                    var initial = new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32);
+                    var initial = _gru1ReverseInitial.Slice(0, batchSize * 32);
                     initial.Clear();
-                    var hidden = new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32);
+                    var hidden = _gru1ReverseHidden.Slice(0, rows * 32);
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(7376, 3072), _parameters.Slice(10544, 96), initial, _gru1ReverseGates, hidden, _gru1Workspace, steps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
                 }
                 // Output: the state of every step.
-                global::ModelGen.Kernels.Sequences.Concatenate(new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), _activations.Slice(17408, rows * 64), rows, 32, 32);
+                global::ModelGen.Kernels.Sequences.Concatenate(_gru1Hidden.Slice(0, rows * 32), _gru1ReverseHidden.Slice(0, rows * 32), _activations.Slice(17408, rows * 64), rows, 32, 32);
             }
 
             // gru2: GRU 64 steps × 64 -> 64 steps × 32, 32 units, classic reset, every step
@@ -419,24 +420,24 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_gru2Pre, 0, rows * 96);
+                    var pre = _gru2Pre.Slice(0, rows * 96);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(10640, 6144), _parameters.Slice(19856, 96), pre, rows, 96, 64);
-                    var initial = new global::System.Span<float>(_gru2Initial, 0, batchSize * 32);
+                    var initial = _gru2Initial.Slice(0, batchSize * 32);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 512, batchSize * 32).CopyTo(initial);
+                        _carry.Slice(512, batchSize * 32).CopyTo(initial);
                     }
                     else
                     {
                         initial.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_gru2Hidden, 0, rows * 32);
+                    var hidden = _gru2Hidden.Slice(0, rows * 32);
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(16784, 3072), _parameters.Slice(19952, 96), initial, _gru2Gates, hidden, _gru2Workspace, steps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 32));
+                    hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(_carry.Slice(512, batchSize * 32));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_gru2Hidden, 0, rows * 32).CopyTo(_activations.Slice(82944, rows * 32));
+                _gru2Hidden.Slice(0, rows * 32).CopyTo(_activations.Slice(82944, rows * 32));
             }
 
             // dense1: Dense 64 steps × 32 -> 64 steps × 65, Identity
@@ -458,62 +459,62 @@ namespace Demo.Text
             var rows = batchSize * steps;
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense1: Dense 64 steps × 32 -> 64 steps × 65, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, rows * 65);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(82944, rows * 32), new global::System.Span<float>(_gradients, 20048, 2080), 65, 32, rows, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 22128, 65), rows, 65);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(20048, 2080), new global::System.Span<float>(_deltaB, 0, rows * 32), rows, 32, 65);
+                var dy = _deltaA.Slice(0, rows * 65);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(82944, rows * 32), _gradients.Slice(20048, 2080), 65, 32, rows, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(22128, 65), rows, 65);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(20048, 2080), _deltaB.Slice(0, rows * 32), rows, 32, 65);
             }
 
             // gru2: GRU 64 steps × 64 -> 64 steps × 32, 32 units, classic reset, every step
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, rows * 32);
-                var dForward = new global::System.Span<float>(_gru2DHidden, 0, rows * 32);
+                var dy = _deltaB.Slice(0, rows * 32);
+                var dForward = _gru2DHidden.Slice(0, rows * 32);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
                 var xi = _activations.Slice(17408, rows * 64);
-                var dPre = new global::System.Span<float>(_gru2DPre, 0, rows * 96);
-                var dInitial = new global::System.Span<float>(_gru2DInitial, 0, batchSize * 32);
+                var dPre = _gru2DPre.Slice(0, rows * 96);
+                var dInitial = _gru2DInitial.Slice(0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru2Gates, new global::System.Span<float>(_gru2Hidden, 0, rows * 32), new global::System.Span<float>(_gru2Initial, 0, batchSize * 32), _parameters.Slice(16784, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 16784, 3072), new global::System.Span<float>(_gradients, 19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru2Gates, _gru2Hidden.Slice(0, rows * 32), _gru2Initial.Slice(0, batchSize * 32), _parameters.Slice(16784, 3072), dForward, dPre, _gradients.Slice(16784, 3072), _gradients.Slice(19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 10640, 6144), new global::System.Span<float>(_gradients, 19856, 96), rows, 96, 64);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(10640, 6144), new global::System.Span<float>(_deltaA, 0, rows * 64), rows, 96, 64);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(10640, 6144), _gradients.Slice(19856, 96), rows, 96, 64);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(10640, 6144), _deltaA.Slice(0, rows * 64), rows, 96, 64);
                 }
             }
 
             // gru1: GRU (bidirectional) 64 steps × 16 -> 64 steps × 64, 32 units, reset after, every step
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, rows * 64);
-                var dForward = new global::System.Span<float>(_gru1DHidden, 0, rows * 32);
-                var dBackward = new global::System.Span<float>(_gru1DHidden, 32768, rows * 32);
+                var dy = _deltaA.Slice(0, rows * 64);
+                var dForward = _gru1DHidden.Slice(0, rows * 32);
+                var dBackward = _gru1DHidden.Slice(32768, rows * 32);
                 // Gradient w.r.t. each step's state from the layers above.
                 global::ModelGen.Kernels.Sequences.Split(dy, dForward, dBackward, rows, 32, 32);
                 var xi = _activations.Slice(1024, rows * 16);
-                var dPre = new global::System.Span<float>(_gru1DPre, 0, rows * 96);
-                var dInitial = new global::System.Span<float>(_gru1DInitial, 0, batchSize * 32);
+                var dPre = _gru1DPre.Slice(0, rows * 96);
+                var dInitial = _gru1DInitial.Slice(0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 32), new global::System.Span<float>(_gru1Initial, 0, batchSize * 32), _parameters.Slice(2576, 3072), dForward, dPre, new global::System.Span<float>(_gradients, 2576, 3072), new global::System.Span<float>(_gradients, 5744, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, _gru1Hidden.Slice(0, rows * 32), _gru1Initial.Slice(0, batchSize * 32), _parameters.Slice(2576, 3072), dForward, dPre, _gradients.Slice(2576, 3072), _gradients.Slice(5744, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1040, 1536), new global::System.Span<float>(_gradients, 5648, 96), rows, 96, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1040, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(1040, 1536), _gradients.Slice(5648, 96), rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1040, 1536), _deltaB.Slice(0, rows * 16), rows, 96, 16);
                 }
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1ReverseGates, new global::System.Span<float>(_gru1ReverseHidden, 0, rows * 32), new global::System.Span<float>(_gru1ReverseInitial, 0, batchSize * 32), _parameters.Slice(7376, 3072), dBackward, dPre, new global::System.Span<float>(_gradients, 7376, 3072), new global::System.Span<float>(_gradients, 10544, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1ReverseGates, _gru1ReverseHidden.Slice(0, rows * 32), _gru1ReverseInitial.Slice(0, batchSize * 32), _parameters.Slice(7376, 3072), dBackward, dPre, _gradients.Slice(7376, 3072), _gradients.Slice(10544, 96), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 32, resetAfter: true, reverse: true, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 5840, 1536), new global::System.Span<float>(_gradients, 10448, 96), rows, 96, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(5840, 1536), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 96, 16, accumulate: true);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(5840, 1536), _gradients.Slice(10448, 96), rows, 96, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(5840, 1536), _deltaB.Slice(0, rows * 16), rows, 96, 16, accumulate: true);
                 }
             }
 
             // embedding1: Embedding 64 steps × 1 -> 64 steps × 16
             {
-                global::ModelGen.Kernels.Embedding.Backward(_activations.Slice(0, rows * 1), new global::System.Span<float>(_deltaB, 0, rows * 16), new global::System.Span<float>(_gradients, 0, 1040), rows, 65, 16);
+                global::ModelGen.Kernels.Embedding.Backward(_activations.Slice(0, rows * 1), _deltaB.Slice(0, rows * 16), _gradients.Slice(0, 1040), rows, 65, 16);
             }
         }
 

@@ -45,21 +45,22 @@ namespace Demo.Text
         /// <summary>The longest output sequence the decoder's buffers are sized for (teacher-forced passes; Decode may run longer).</summary>
         public const int MaxOutputLength = 11;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(8396); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[8396];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(7296); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[1408];
-        private readonly float[] _deltaB = new float[1408];
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(8396);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(8396);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(7296);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(1408);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(1408);
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
         private int _encoderSteps;
-        private readonly float[] _targets = new float[1056]; // targets, time-major
-        private readonly float[] _carry = new float[1024]; // recurrent state carried between calls
+        private readonly global::ModelGen.AlignedBuffer _targets = new(1056); // targets, time-major
+        private readonly global::ModelGen.AlignedBuffer _carry = new(1024); // recurrent state carried between calls
 
-        private readonly float[] _decoderStep = new float[96]; // greedy decoding: the fed-back tokens
+        private readonly global::ModelGen.AlignedBuffer _decoderStep = new(96); // greedy decoding: the fed-back tokens
         private bool _trainingPass;
 
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
@@ -83,157 +84,157 @@ namespace Demo.Text
         /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
         public global::System.Span<float> State => _state;
 
-        private readonly float[] _lstm1Pre = new float[5120]; // input projections of all steps
-        private readonly float[] _lstm1Gates = new float[5120]; // gate activations, kept for BPTT
-        private readonly float[] _lstm1Cells = new float[1280]; // cell states
-        private readonly float[] _lstm1Hidden = new float[1280]; // hidden states of all steps
-        private readonly float[] _lstm1Initial = new float[128]; // the state this pass started from
-        private readonly float[] _lstm1InitialCell = new float[128]; // the cell state this pass started from
-        private readonly float[] _lstm1DHidden = new float[1280]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _lstm1DPre = new float[5120]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _lstm1DInitial = new float[256]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _lstm1Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(5120); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(5120); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(1280); // cell states
+        private readonly global::ModelGen.AlignedBuffer _lstm1Hidden = new(1280); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm1Initial = new(128); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm1InitialCell = new(128); // the cell state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm1DHidden = new(1280); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _lstm1DPre = new(5120); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _lstm1DInitial = new(256); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _lstm1Workspace = new(global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)); // kernel scratch
 
         /// <summary>WeightIh of lstm1, 64 × 12, saved as "lstm1.weight_ih_l0".</summary>
         public global::System.Span<float> Lstm1WeightIh => _parameters.Slice(0, 768);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1WeightIhGradient => new global::System.Span<float>(_gradients, 0, 768);
+        public global::System.ReadOnlySpan<float> Lstm1WeightIhGradient => _gradients.Slice(0, 768);
 
         /// <summary>WeightHh of lstm1, 64 × 16, saved as "lstm1.weight_hh_l0".</summary>
         public global::System.Span<float> Lstm1WeightHh => _parameters.Slice(768, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1WeightHhGradient => new global::System.Span<float>(_gradients, 768, 1024);
+        public global::System.ReadOnlySpan<float> Lstm1WeightHhGradient => _gradients.Slice(768, 1024);
 
         /// <summary>BiasIh of lstm1, 64 values, saved as "lstm1.bias_ih_l0".</summary>
         public global::System.Span<float> Lstm1BiasIh => _parameters.Slice(1792, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1BiasIhGradient => new global::System.Span<float>(_gradients, 1792, 64);
+        public global::System.ReadOnlySpan<float> Lstm1BiasIhGradient => _gradients.Slice(1792, 64);
 
         /// <summary>BiasHh of lstm1, 64 values, saved as "lstm1.bias_hh_l0".</summary>
         public global::System.Span<float> Lstm1BiasHh => _parameters.Slice(1856, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => new global::System.Span<float>(_gradients, 1856, 64);
+        public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => _gradients.Slice(1856, 64);
 
-        private readonly float[] _lstm2Pre = new float[5120]; // input projections of all steps
-        private readonly float[] _lstm2Gates = new float[5120]; // gate activations, kept for BPTT
-        private readonly float[] _lstm2Cells = new float[1280]; // cell states
-        private readonly float[] _lstm2Hidden = new float[1280]; // hidden states of all steps
-        private readonly float[] _lstm2Initial = new float[128]; // the state this pass started from
-        private readonly float[] _lstm2InitialCell = new float[128]; // the cell state this pass started from
-        private readonly float[] _lstm2DHidden = new float[1280]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _lstm2DPre = new float[5120]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _lstm2DInitial = new float[256]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _lstm2Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(5120); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm2Gates = new(5120); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _lstm2Cells = new(1280); // cell states
+        private readonly global::ModelGen.AlignedBuffer _lstm2Hidden = new(1280); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm2Initial = new(128); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm2InitialCell = new(128); // the cell state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm2DHidden = new(1280); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _lstm2DPre = new(5120); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _lstm2DInitial = new(256); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _lstm2Workspace = new(global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)); // kernel scratch
 
         /// <summary>WeightIh of lstm2, 64 × 16, saved as "lstm2.weight_ih_l0".</summary>
         public global::System.Span<float> Lstm2WeightIh => _parameters.Slice(1920, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2WeightIhGradient => new global::System.Span<float>(_gradients, 1920, 1024);
+        public global::System.ReadOnlySpan<float> Lstm2WeightIhGradient => _gradients.Slice(1920, 1024);
 
         /// <summary>WeightHh of lstm2, 64 × 16, saved as "lstm2.weight_hh_l0".</summary>
         public global::System.Span<float> Lstm2WeightHh => _parameters.Slice(2944, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2WeightHhGradient => new global::System.Span<float>(_gradients, 2944, 1024);
+        public global::System.ReadOnlySpan<float> Lstm2WeightHhGradient => _gradients.Slice(2944, 1024);
 
         /// <summary>BiasIh of lstm2, 64 values, saved as "lstm2.bias_ih_l0".</summary>
         public global::System.Span<float> Lstm2BiasIh => _parameters.Slice(3968, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2BiasIhGradient => new global::System.Span<float>(_gradients, 3968, 64);
+        public global::System.ReadOnlySpan<float> Lstm2BiasIhGradient => _gradients.Slice(3968, 64);
 
         /// <summary>BiasHh of lstm2, 64 values, saved as "lstm2.bias_hh_l0".</summary>
         public global::System.Span<float> Lstm2BiasHh => _parameters.Slice(4032, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => new global::System.Span<float>(_gradients, 4032, 64);
+        public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => _gradients.Slice(4032, 64);
 
-        private readonly float[] _lstm3Pre = new float[5632]; // input projections of all steps
-        private readonly float[] _lstm3Gates = new float[5632]; // gate activations, kept for BPTT
-        private readonly float[] _lstm3Cells = new float[1408]; // cell states
-        private readonly float[] _lstm3Hidden = new float[1408]; // hidden states of all steps
-        private readonly float[] _lstm3Initial = new float[128]; // the state this pass started from
-        private readonly float[] _lstm3InitialCell = new float[128]; // the cell state this pass started from
-        private readonly float[] _lstm3DHidden = new float[1408]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _lstm3DPre = new float[5632]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _lstm3DInitial = new float[256]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _lstm3Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _lstm3Pre = new(5632); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm3Gates = new(5632); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _lstm3Cells = new(1408); // cell states
+        private readonly global::ModelGen.AlignedBuffer _lstm3Hidden = new(1408); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm3Initial = new(128); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm3InitialCell = new(128); // the cell state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm3DHidden = new(1408); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _lstm3DPre = new(5632); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _lstm3DInitial = new(256); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _lstm3Workspace = new(global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)); // kernel scratch
 
         /// <summary>WeightIh of lstm3, 64 × 12, saved as "lstm3.weight_ih_l0".</summary>
         public global::System.Span<float> Lstm3WeightIh => _parameters.Slice(4096, 768);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm3WeightIhGradient => new global::System.Span<float>(_gradients, 4096, 768);
+        public global::System.ReadOnlySpan<float> Lstm3WeightIhGradient => _gradients.Slice(4096, 768);
 
         /// <summary>WeightHh of lstm3, 64 × 16, saved as "lstm3.weight_hh_l0".</summary>
         public global::System.Span<float> Lstm3WeightHh => _parameters.Slice(4864, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm3WeightHhGradient => new global::System.Span<float>(_gradients, 4864, 1024);
+        public global::System.ReadOnlySpan<float> Lstm3WeightHhGradient => _gradients.Slice(4864, 1024);
 
         /// <summary>BiasIh of lstm3, 64 values, saved as "lstm3.bias_ih_l0".</summary>
         public global::System.Span<float> Lstm3BiasIh => _parameters.Slice(5888, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm3BiasIhGradient => new global::System.Span<float>(_gradients, 5888, 64);
+        public global::System.ReadOnlySpan<float> Lstm3BiasIhGradient => _gradients.Slice(5888, 64);
 
         /// <summary>BiasHh of lstm3, 64 values, saved as "lstm3.bias_hh_l0".</summary>
         public global::System.Span<float> Lstm3BiasHh => _parameters.Slice(5952, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm3BiasHhGradient => new global::System.Span<float>(_gradients, 5952, 64);
+        public global::System.ReadOnlySpan<float> Lstm3BiasHhGradient => _gradients.Slice(5952, 64);
 
-        private readonly float[] _lstm4Pre = new float[5632]; // input projections of all steps
-        private readonly float[] _lstm4Gates = new float[5632]; // gate activations, kept for BPTT
-        private readonly float[] _lstm4Cells = new float[1408]; // cell states
-        private readonly float[] _lstm4Hidden = new float[1408]; // hidden states of all steps
-        private readonly float[] _lstm4Initial = new float[128]; // the state this pass started from
-        private readonly float[] _lstm4InitialCell = new float[128]; // the cell state this pass started from
-        private readonly float[] _lstm4DHidden = new float[1408]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _lstm4DPre = new float[5632]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _lstm4DInitial = new float[256]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _lstm4Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _lstm4Pre = new(5632); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm4Gates = new(5632); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _lstm4Cells = new(1408); // cell states
+        private readonly global::ModelGen.AlignedBuffer _lstm4Hidden = new(1408); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm4Initial = new(128); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm4InitialCell = new(128); // the cell state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm4DHidden = new(1408); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _lstm4DPre = new(5632); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _lstm4DInitial = new(256); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _lstm4Workspace = new(global::ModelGen.Kernels.Lstm.WorkspaceLength(8, 16)); // kernel scratch
 
         /// <summary>WeightIh of lstm4, 64 × 16, saved as "lstm4.weight_ih_l0".</summary>
         public global::System.Span<float> Lstm4WeightIh => _parameters.Slice(6016, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm4WeightIhGradient => new global::System.Span<float>(_gradients, 6016, 1024);
+        public global::System.ReadOnlySpan<float> Lstm4WeightIhGradient => _gradients.Slice(6016, 1024);
 
         /// <summary>WeightHh of lstm4, 64 × 16, saved as "lstm4.weight_hh_l0".</summary>
         public global::System.Span<float> Lstm4WeightHh => _parameters.Slice(7040, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm4WeightHhGradient => new global::System.Span<float>(_gradients, 7040, 1024);
+        public global::System.ReadOnlySpan<float> Lstm4WeightHhGradient => _gradients.Slice(7040, 1024);
 
         /// <summary>BiasIh of lstm4, 64 values, saved as "lstm4.bias_ih_l0".</summary>
         public global::System.Span<float> Lstm4BiasIh => _parameters.Slice(8064, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm4BiasIhGradient => new global::System.Span<float>(_gradients, 8064, 64);
+        public global::System.ReadOnlySpan<float> Lstm4BiasIhGradient => _gradients.Slice(8064, 64);
 
         /// <summary>BiasHh of lstm4, 64 values, saved as "lstm4.bias_hh_l0".</summary>
         public global::System.Span<float> Lstm4BiasHh => _parameters.Slice(8128, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm4BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm4BiasHhGradient => new global::System.Span<float>(_gradients, 8128, 64);
+        public global::System.ReadOnlySpan<float> Lstm4BiasHhGradient => _gradients.Slice(8128, 64);
 
         /// <summary>Weight of dense1, 12 × 16 (out × in), saved as "dense1.weight".</summary>
         public global::System.Span<float> Dense1Weight => _parameters.Slice(8192, 192);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 8192, 192);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(8192, 192);
 
         /// <summary>Bias of dense1, 12 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(8384, 12);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 8384, 12);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(8384, 12);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -378,7 +379,7 @@ namespace Demo.Text
             global::ModelGen.ModelGuard.BatchSize(batchSize, MaxBatchSize);
             var maxLength = global::ModelGen.Kernels.GreedyDecoding.Validate(tokens.Length, lengths.Length, batchSize, startToken, endToken, 12, OutputSize);
             Encode(inputs, batchSize, inputSteps);
-            var next = new global::System.Span<float>(_decoderStep, 0, batchSize * DecoderInputSize);
+            var next = _decoderStep.Slice(0, batchSize * DecoderInputSize);
             global::ModelGen.Kernels.GreedyDecoding.Start(lengths);
             global::ModelGen.Kernels.GreedyDecoding.Feed(tokens, -1, maxLength, startToken, next, batchSize, DecoderInputSize, oneHot: true);
             var step = 0;
@@ -400,9 +401,9 @@ namespace Demo.Text
         private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            var ordered = new global::System.Span<float>(_targets, 0, rows * OutputSize);
+            var ordered = _targets.Slice(0, rows * OutputSize);
             global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(6240, rows * 12), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(6240, rows * 12), ordered, _deltaA.Slice(0, rows * OutputSize), rows, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -420,29 +421,29 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_lstm1Pre, 0, rows * 64);
+                    var pre = _lstm1Pre.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 768), _parameters.Slice(1792, 64), pre, rows, 64, 12);
-                    var initial = new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16);
-                    var initialCell = new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16);
+                    var initial = _lstm1Initial.Slice(0, batchSize * 16);
+                    var initialCell = _lstm1InitialCell.Slice(0, batchSize * 16);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 0, batchSize * 16).CopyTo(initial);
-                        new global::System.Span<float>(_carry, 128, batchSize * 16).CopyTo(initialCell);
+                        _carry.Slice(0, batchSize * 16).CopyTo(initial);
+                        _carry.Slice(128, batchSize * 16).CopyTo(initialCell);
                     }
                     else
                     {
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_lstm1Hidden, 0, rows * 16);
-                    var cells = new global::System.Span<float>(_lstm1Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(768, 1024), _parameters.Slice(1856, 64), default, initial, initialCell, new global::System.Span<float>(_lstm1Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    var hidden = _lstm1Hidden.Slice(0, rows * 16);
+                    var cells = _lstm1Cells.Slice(0, rows * 16);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(768, 1024), _parameters.Slice(1856, 64), default, initial, initialCell, _lstm1Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 16));
-                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 128, batchSize * 16));
+                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
+                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(128, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm1Hidden, 0, rows * 16).CopyTo(_activations.Slice(960, rows * 16));
+                _lstm1Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(960, rows * 16));
             }
 
             // lstm2: LSTM 10 steps × 16 -> 16, 16 units, last step
@@ -451,36 +452,36 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_lstm2Pre, 0, rows * 64);
+                    var pre = _lstm2Pre.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1920, 1024), _parameters.Slice(3968, 64), pre, rows, 64, 16);
-                    var initial = new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16);
-                    var initialCell = new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16);
+                    var initial = _lstm2Initial.Slice(0, batchSize * 16);
+                    var initialCell = _lstm2InitialCell.Slice(0, batchSize * 16);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 256, batchSize * 16).CopyTo(initial);
-                        new global::System.Span<float>(_carry, 384, batchSize * 16).CopyTo(initialCell);
+                        _carry.Slice(256, batchSize * 16).CopyTo(initial);
+                        _carry.Slice(384, batchSize * 16).CopyTo(initialCell);
                     }
                     else
                     {
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_lstm2Hidden, 0, rows * 16);
-                    var cells = new global::System.Span<float>(_lstm2Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2944, 1024), _parameters.Slice(4032, 64), default, initial, initialCell, new global::System.Span<float>(_lstm2Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    var hidden = _lstm2Hidden.Slice(0, rows * 16);
+                    var cells = _lstm2Cells.Slice(0, rows * 16);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2944, 1024), _parameters.Slice(4032, 64), default, initial, initialCell, _lstm2Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 256, batchSize * 16));
-                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 384, batchSize * 16));
+                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(256, batchSize * 16));
+                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(384, batchSize * 16));
                 }
                 // Output: the last step's state.
-                new global::System.Span<float>(_lstm2Hidden, (steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_activations.Slice(2240, batchSize * 16));
+                _lstm2Hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_activations.Slice(2240, batchSize * 16));
             }
 
             // Hand-over: the encoder's final state becomes the decoder's initial state.
-            new global::System.Span<float>(_carry, 0, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 16)); // lstm1 → lstm3
-            new global::System.Span<float>(_carry, 128, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 640, batchSize * 16)); // lstm1 → lstm3 (cell)
-            new global::System.Span<float>(_carry, 256, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 768, batchSize * 16)); // lstm2 → lstm4
-            new global::System.Span<float>(_carry, 384, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 896, batchSize * 16)); // lstm2 → lstm4 (cell)
+            _carry.Slice(0, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16)); // lstm1 → lstm3
+            _carry.Slice(128, batchSize * 16).CopyTo(_carry.Slice(640, batchSize * 16)); // lstm1 → lstm3 (cell)
+            _carry.Slice(256, batchSize * 16).CopyTo(_carry.Slice(768, batchSize * 16)); // lstm2 → lstm4
+            _carry.Slice(384, batchSize * 16).CopyTo(_carry.Slice(896, batchSize * 16)); // lstm2 → lstm4 (cell)
             _encoderSteps = steps;
         }
 
@@ -496,29 +497,29 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_lstm3Pre, 0, rows * 64);
+                    var pre = _lstm3Pre.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(4096, 768), _parameters.Slice(5888, 64), pre, rows, 64, 12);
-                    var initial = new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16);
-                    var initialCell = new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16);
+                    var initial = _lstm3Initial.Slice(0, batchSize * 16);
+                    var initialCell = _lstm3InitialCell.Slice(0, batchSize * 16);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 512, batchSize * 16).CopyTo(initial);
-                        new global::System.Span<float>(_carry, 640, batchSize * 16).CopyTo(initialCell);
+                        _carry.Slice(512, batchSize * 16).CopyTo(initial);
+                        _carry.Slice(640, batchSize * 16).CopyTo(initialCell);
                     }
                     else
                     {
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_lstm3Hidden, 0, rows * 16);
-                    var cells = new global::System.Span<float>(_lstm3Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(4864, 1024), _parameters.Slice(5952, 64), default, initial, initialCell, new global::System.Span<float>(_lstm3Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    var hidden = _lstm3Hidden.Slice(0, rows * 16);
+                    var cells = _lstm3Cells.Slice(0, rows * 16);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(4864, 1024), _parameters.Slice(5952, 64), default, initial, initialCell, _lstm3Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 16));
-                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 640, batchSize * 16));
+                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));
+                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(640, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm3Hidden, 0, rows * 16).CopyTo(_activations.Slice(3424, rows * 16));
+                _lstm3Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(3424, rows * 16));
             }
 
             // lstm4: LSTM 11 steps × 16 -> 11 steps × 16, 16 units, every step
@@ -527,29 +528,29 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_lstm4Pre, 0, rows * 64);
+                    var pre = _lstm4Pre.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(6016, 1024), _parameters.Slice(8064, 64), pre, rows, 64, 16);
-                    var initial = new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16);
-                    var initialCell = new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16);
+                    var initial = _lstm4Initial.Slice(0, batchSize * 16);
+                    var initialCell = _lstm4InitialCell.Slice(0, batchSize * 16);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 768, batchSize * 16).CopyTo(initial);
-                        new global::System.Span<float>(_carry, 896, batchSize * 16).CopyTo(initialCell);
+                        _carry.Slice(768, batchSize * 16).CopyTo(initial);
+                        _carry.Slice(896, batchSize * 16).CopyTo(initialCell);
                     }
                     else
                     {
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_lstm4Hidden, 0, rows * 16);
-                    var cells = new global::System.Span<float>(_lstm4Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(7040, 1024), _parameters.Slice(8128, 64), default, initial, initialCell, new global::System.Span<float>(_lstm4Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    var hidden = _lstm4Hidden.Slice(0, rows * 16);
+                    var cells = _lstm4Cells.Slice(0, rows * 16);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(7040, 1024), _parameters.Slice(8128, 64), default, initial, initialCell, _lstm4Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 768, batchSize * 16));
-                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 896, batchSize * 16));
+                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(768, batchSize * 16));
+                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(896, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm4Hidden, 0, rows * 16).CopyTo(_activations.Slice(4832, rows * 16));
+                _lstm4Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(4832, rows * 16));
             }
 
             // dense1: Dense 11 steps × 16 -> 11 steps × 12, Identity
@@ -569,48 +570,48 @@ namespace Demo.Text
         private void RunDecoderBackward(int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense1: Dense 11 steps × 16 -> 11 steps × 12, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, rows * 12);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(4832, rows * 16), new global::System.Span<float>(_gradients, 8192, 192), 12, 16, rows, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 8384, 12), rows, 12);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(8192, 192), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 16, 12);
+                var dy = _deltaA.Slice(0, rows * 12);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(4832, rows * 16), _gradients.Slice(8192, 192), 12, 16, rows, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(8384, 12), rows, 12);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(8192, 192), _deltaB.Slice(0, rows * 16), rows, 16, 12);
             }
 
             // lstm4: LSTM 11 steps × 16 -> 11 steps × 16, 16 units, every step
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, rows * 16);
-                var dForward = new global::System.Span<float>(_lstm4DHidden, 0, rows * 16);
+                var dy = _deltaB.Slice(0, rows * 16);
+                var dForward = _lstm4DHidden.Slice(0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
                 var xi = _activations.Slice(3424, rows * 16);
-                var dPre = new global::System.Span<float>(_lstm4DPre, 0, rows * 64);
-                var dInitial = new global::System.Span<float>(_lstm4DInitial, 0, batchSize * 16);
+                var dPre = _lstm4DPre.Slice(0, rows * 64);
+                var dInitial = _lstm4DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm4Gates, 0, rows * 64), new global::System.Span<float>(_lstm4Cells, 0, rows * 16), new global::System.Span<float>(_lstm4Hidden, 0, rows * 16), new global::System.Span<float>(_lstm4Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm4InitialCell, 0, batchSize * 16), _parameters.Slice(7040, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 7040, 1024), new global::System.Span<float>(_gradients, 8128, 64), default, dInitial, new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm4Gates.Slice(0, rows * 64), _lstm4Cells.Slice(0, rows * 16), _lstm4Hidden.Slice(0, rows * 16), _lstm4Initial.Slice(0, batchSize * 16), _lstm4InitialCell.Slice(0, batchSize * 16), _parameters.Slice(7040, 1024), default, dForward, dPre, _gradients.Slice(7040, 1024), _gradients.Slice(8128, 64), default, dInitial, _lstm4DInitial.Slice(128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 6016, 1024), new global::System.Span<float>(_gradients, 8064, 64), rows, 64, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(6016, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(6016, 1024), _gradients.Slice(8064, 64), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(6016, 1024), _deltaA.Slice(0, rows * 16), rows, 64, 16);
                 }
             }
 
             // lstm3: LSTM 11 steps × 12 -> 11 steps × 16, 16 units, every step
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, rows * 16);
-                var dForward = new global::System.Span<float>(_lstm3DHidden, 0, rows * 16);
+                var dy = _deltaA.Slice(0, rows * 16);
+                var dForward = _lstm3DHidden.Slice(0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
                 var xi = _activations.Slice(2368, rows * 12);
-                var dPre = new global::System.Span<float>(_lstm3DPre, 0, rows * 64);
-                var dInitial = new global::System.Span<float>(_lstm3DInitial, 0, batchSize * 16);
+                var dPre = _lstm3DPre.Slice(0, rows * 64);
+                var dInitial = _lstm3DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm3Gates, 0, rows * 64), new global::System.Span<float>(_lstm3Cells, 0, rows * 16), new global::System.Span<float>(_lstm3Hidden, 0, rows * 16), new global::System.Span<float>(_lstm3Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm3InitialCell, 0, batchSize * 16), _parameters.Slice(4864, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 4864, 1024), new global::System.Span<float>(_gradients, 5952, 64), default, dInitial, new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm3Gates.Slice(0, rows * 64), _lstm3Cells.Slice(0, rows * 16), _lstm3Hidden.Slice(0, rows * 16), _lstm3Initial.Slice(0, batchSize * 16), _lstm3InitialCell.Slice(0, batchSize * 16), _parameters.Slice(4864, 1024), default, dForward, dPre, _gradients.Slice(4864, 1024), _gradients.Slice(5952, 64), default, dInitial, _lstm3DInitial.Slice(128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 4096, 768), new global::System.Span<float>(_gradients, 5888, 64), rows, 64, 12);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(4096, 768), _gradients.Slice(5888, 64), rows, 64, 12);
                 }
             }
         }
@@ -619,45 +620,45 @@ namespace Demo.Text
         {
             var rows = batchSize * steps;
             // The encoder's output itself is not used: its gradient arrives through the final states.
-            new global::System.Span<float>(_deltaA, 0, batchSize * 16).Clear();
+            _deltaA.Slice(0, batchSize * 16).Clear();
 
             // lstm2: LSTM 10 steps × 16 -> 16, 16 units, last step
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 16);
-                var dForward = new global::System.Span<float>(_lstm2DHidden, 0, rows * 16);
+                var dy = _deltaA.Slice(0, batchSize * 16);
+                var dForward = _lstm2DHidden.Slice(0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dForward.Clear();
                 dy.CopyTo(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
                 var xi = _activations.Slice(960, rows * 16);
-                var dPre = new global::System.Span<float>(_lstm2DPre, 0, rows * 64);
-                var dInitial = new global::System.Span<float>(_lstm2DInitial, 0, batchSize * 16);
+                var dPre = _lstm2DPre.Slice(0, rows * 64);
+                var dInitial = _lstm2DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 // The decoder's gradient w.r.t. its initial state is this layer's gradient w.r.t. its final state.
-                global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), new global::System.Span<float>(_lstm4DInitial, 0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
+                global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), _lstm4DInitial.Slice(0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), _parameters.Slice(2944, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2944, 1024), new global::System.Span<float>(_gradients, 4032, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 128, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm4DInitial, 128, batchSize * 16));
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm2Gates.Slice(0, rows * 64), _lstm2Cells.Slice(0, rows * 16), _lstm2Hidden.Slice(0, rows * 16), _lstm2Initial.Slice(0, batchSize * 16), _lstm2InitialCell.Slice(0, batchSize * 16), _parameters.Slice(2944, 1024), default, dForward, dPre, _gradients.Slice(2944, 1024), _gradients.Slice(4032, 64), default, dInitial, _lstm2DInitial.Slice(128, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: _lstm4DInitial.Slice(128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1920, 1024), new global::System.Span<float>(_gradients, 3968, 64), rows, 64, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1920, 1024), new global::System.Span<float>(_deltaB, 0, rows * 16), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(1920, 1024), _gradients.Slice(3968, 64), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1920, 1024), _deltaB.Slice(0, rows * 16), rows, 64, 16);
                 }
             }
 
             // lstm1: LSTM 10 steps × 12 -> 10 steps × 16, 16 units, every step
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, rows * 16);
-                var dForward = new global::System.Span<float>(_lstm1DHidden, 0, rows * 16);
+                var dy = _deltaB.Slice(0, rows * 16);
+                var dForward = _lstm1DHidden.Slice(0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
                 var xi = _activations.Slice(0, rows * 12);
-                var dPre = new global::System.Span<float>(_lstm1DPre, 0, rows * 64);
-                var dInitial = new global::System.Span<float>(_lstm1DInitial, 0, batchSize * 16);
+                var dPre = _lstm1DPre.Slice(0, rows * 64);
+                var dInitial = _lstm1DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 // The decoder's gradient w.r.t. its initial state is this layer's gradient w.r.t. its final state.
-                global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), new global::System.Span<float>(_lstm3DInitial, 0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
+                global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), _lstm3DInitial.Slice(0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), _parameters.Slice(768, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 768, 1024), new global::System.Span<float>(_gradients, 1856, 64), default, dInitial, new global::System.Span<float>(_lstm1DInitial, 128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: new global::System.Span<float>(_lstm3DInitial, 128, batchSize * 16));
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm1Gates.Slice(0, rows * 64), _lstm1Cells.Slice(0, rows * 16), _lstm1Hidden.Slice(0, rows * 16), _lstm1Initial.Slice(0, batchSize * 16), _lstm1InitialCell.Slice(0, batchSize * 16), _parameters.Slice(768, 1024), default, dForward, dPre, _gradients.Slice(768, 1024), _gradients.Slice(1856, 64), default, dInitial, _lstm1DInitial.Slice(128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: _lstm3DInitial.Slice(128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 0, 768), new global::System.Span<float>(_gradients, 1792, 64), rows, 64, 12);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(0, 768), _gradients.Slice(1792, 64), rows, 64, 12);
                 }
             }
         }

@@ -29,13 +29,14 @@ partial class TinyImageNet : global::ModelGen.IModel
     int global::ModelGen.IModel.OutputSize => OutputSize;
     int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-    // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-    private readonly global::ModelGen.AlignedBuffer _parameters = new(304); // 64-byte aligned, pinned
-    private readonly float[] _gradients = new float[304];
-    private readonly float[] _state = new float[0];
-    private readonly global::ModelGen.AlignedBuffer _activations = new(176); // 64-byte aligned: the GEMVs read their input in whole lines
-    private readonly float[] _deltaA = new float[100];
-    private readonly float[] _deltaB = new float[100];
+    // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+    // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+    private readonly global::ModelGen.AlignedBuffer _parameters = new(304);
+    private readonly global::ModelGen.AlignedBuffer _gradients = new(304);
+    private readonly global::ModelGen.AlignedBuffer _state = new(0);
+    private readonly global::ModelGen.AlignedBuffer _activations = new(176);
+    private readonly global::ModelGen.AlignedBuffer _deltaA = new(100);
+    private readonly global::ModelGen.AlignedBuffer _deltaB = new(100);
     private readonly global::ModelGen.Rng _dropoutRng;
     private int _forwardBatchSize;
     private bool _trainingPass;
@@ -62,25 +63,25 @@ partial class TinyImageNet : global::ModelGen.IModel
     public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 250);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-    public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 250);
+    public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(0, 250);
 
     /// <summary>Bias of dense1, 10 values, saved as "dense1.bias".</summary>
     public global::System.Span<float> Dense1Bias => _parameters.Slice(250, 10);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-    public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 250, 10);
+    public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(250, 10);
 
     /// <summary>Weight of dense2, 4 × 10 (out × in), saved as "dense2.weight".</summary>
     public global::System.Span<float> Dense2Weight => _parameters.Slice(260, 40);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
-    public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 260, 40);
+    public global::System.ReadOnlySpan<float> Dense2WeightGradient => _gradients.Slice(260, 40);
 
     /// <summary>Bias of dense2, 4 values, saved as "dense2.bias".</summary>
     public global::System.Span<float> Dense2Bias => _parameters.Slice(300, 4);
 
     /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
-    public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 300, 4);
+    public global::System.ReadOnlySpan<float> Dense2BiasGradient => _gradients.Slice(300, 4);
 
     private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
     {
@@ -130,7 +131,7 @@ partial class TinyImageNet : global::ModelGen.IModel
             throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
         }
         global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-        var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(160, batchSize * 4), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+        var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(160, batchSize * 4), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
         RunBackward(batchSize);
         return loss;
     }
@@ -142,7 +143,7 @@ partial class TinyImageNet : global::ModelGen.IModel
         global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
         global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
         RunForward(inputs, batchSize, training: false);
-        return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(160, batchSize * 4), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+        return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(160, batchSize * 4), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
     }
 
     /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -201,23 +202,23 @@ partial class TinyImageNet : global::ModelGen.IModel
     {
         // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
         // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-        global::System.Array.Clear(_gradients);
+        _gradients.Span.Clear();
 
         // dense2: Dense 10 -> 4, Softmax
         {
-            var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 4);
+            var dy = _deltaA.Slice(0, batchSize * 4);
             // The gradient already is w.r.t. the logits (softmax fused with the loss).
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(112, batchSize * 10), new global::System.Span<float>(_gradients, 260, 40), 4, 10, batchSize, accumulate: true);
-            global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 300, 4), batchSize, 4);
-            global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(260, 40), new global::System.Span<float>(_deltaB, 0, batchSize * 10), batchSize, 10, 4);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(112, batchSize * 10), _gradients.Slice(260, 40), 4, 10, batchSize, accumulate: true);
+            global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(300, 4), batchSize, 4);
+            global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(260, 40), _deltaB.Slice(0, batchSize * 10), batchSize, 10, 4);
         }
 
         // dense1: Dense 25 -> 10, Sigmoid
         {
-            var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 10);
+            var dy = _deltaB.Slice(0, batchSize * 10);
             global::ModelGen.Kernels.Activations.SigmoidBackward(_activations.Slice(112, batchSize * 10), dy);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 25), new global::System.Span<float>(_gradients, 0, 250), 10, 25, batchSize, accumulate: true);
-            global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 250, 10), batchSize, 10);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 25), _gradients.Slice(0, 250), 10, 25, batchSize, accumulate: true);
+            global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(250, 10), batchSize, 10);
         }
     }
 

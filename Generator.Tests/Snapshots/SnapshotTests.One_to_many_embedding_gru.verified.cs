@@ -39,20 +39,21 @@ namespace Demo.Text
         /// <summary>The longest output sequence the decoder's buffers are sized for (teacher-forced passes; Decode may run longer).</summary>
         public const int MaxOutputLength = 6;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(475); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[475];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(560); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[192];
-        private readonly float[] _deltaB = new float[192];
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(475);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(475);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(560);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(192);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(192);
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
-        private readonly float[] _targets = new float[168]; // targets, time-major
-        private readonly float[] _carry = new float[32]; // recurrent state carried between calls
+        private readonly global::ModelGen.AlignedBuffer _targets = new(168); // targets, time-major
+        private readonly global::ModelGen.AlignedBuffer _carry = new(32); // recurrent state carried between calls
 
-        private readonly float[] _decoderStep = new float[4]; // greedy decoding: the fed-back tokens
+        private readonly global::ModelGen.AlignedBuffer _decoderStep = new(4); // greedy decoding: the fed-back tokens
         private bool _trainingPass;
 
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
@@ -79,64 +80,64 @@ namespace Demo.Text
         public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 40);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 40);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(0, 40);
 
         /// <summary>Bias of dense1, 8 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(40, 8);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 40, 8);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(40, 8);
 
         /// <summary>Weight of embedding1, 7 × 4 (vocabulary × dimension), saved as "embedding1.weight".</summary>
         public global::System.Span<float> Embedding1Weight => _parameters.Slice(48, 28);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Embedding1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Embedding1WeightGradient => new global::System.Span<float>(_gradients, 48, 28);
+        public global::System.ReadOnlySpan<float> Embedding1WeightGradient => _gradients.Slice(48, 28);
 
-        private readonly float[] _gru1Pre = new float[576]; // input projections of all steps
-        private readonly float[] _gru1Gates = new float[global::ModelGen.Kernels.Gru.GatesLength(6, 4, 8)]; // gate activations, kept for BPTT
-        private readonly float[] _gru1Hidden = new float[192]; // hidden states of all steps
-        private readonly float[] _gru1Initial = new float[32]; // the state this pass started from
-        private readonly float[] _gru1DHidden = new float[192]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _gru1DPre = new float[576]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _gru1DInitial = new float[64]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _gru1Workspace = new float[global::ModelGen.Kernels.Gru.WorkspaceLength(4, 8)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _gru1Pre = new(576); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru1Gates = new(global::ModelGen.Kernels.Gru.GatesLength(6, 4, 8)); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _gru1Hidden = new(192); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _gru1Initial = new(32); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _gru1DHidden = new(192); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _gru1DPre = new(576); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _gru1DInitial = new(64); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _gru1Workspace = new(global::ModelGen.Kernels.Gru.WorkspaceLength(4, 8)); // kernel scratch
 
         /// <summary>WeightIh of gru1, 24 × 4, saved as "gru1.weight_ih_l0".</summary>
         public global::System.Span<float> Gru1WeightIh => _parameters.Slice(76, 96);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1WeightIhGradient => new global::System.Span<float>(_gradients, 76, 96);
+        public global::System.ReadOnlySpan<float> Gru1WeightIhGradient => _gradients.Slice(76, 96);
 
         /// <summary>WeightHh of gru1, 24 × 8, saved as "gru1.weight_hh_l0".</summary>
         public global::System.Span<float> Gru1WeightHh => _parameters.Slice(172, 192);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1WeightHhGradient => new global::System.Span<float>(_gradients, 172, 192);
+        public global::System.ReadOnlySpan<float> Gru1WeightHhGradient => _gradients.Slice(172, 192);
 
         /// <summary>BiasIh of gru1, 24 values, saved as "gru1.bias_ih_l0".</summary>
         public global::System.Span<float> Gru1BiasIh => _parameters.Slice(364, 24);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1BiasIhGradient => new global::System.Span<float>(_gradients, 364, 24);
+        public global::System.ReadOnlySpan<float> Gru1BiasIhGradient => _gradients.Slice(364, 24);
 
         /// <summary>BiasHh of gru1, 24 values, saved as "gru1.bias_hh_l0".</summary>
         public global::System.Span<float> Gru1BiasHh => _parameters.Slice(388, 24);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Gru1BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Gru1BiasHhGradient => new global::System.Span<float>(_gradients, 388, 24);
+        public global::System.ReadOnlySpan<float> Gru1BiasHhGradient => _gradients.Slice(388, 24);
 
         /// <summary>Weight of dense2, 7 × 8 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => _parameters.Slice(412, 56);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 412, 56);
+        public global::System.ReadOnlySpan<float> Dense2WeightGradient => _gradients.Slice(412, 56);
 
         /// <summary>Bias of dense2, 7 values, saved as "dense2.bias".</summary>
         public global::System.Span<float> Dense2Bias => _parameters.Slice(468, 7);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 468, 7);
+        public global::System.ReadOnlySpan<float> Dense2BiasGradient => _gradients.Slice(468, 7);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -272,7 +273,7 @@ namespace Demo.Text
             global::ModelGen.ModelGuard.BatchSize(batchSize, MaxBatchSize);
             var maxLength = global::ModelGen.Kernels.GreedyDecoding.Validate(tokens.Length, lengths.Length, batchSize, startToken, endToken, 7, OutputSize);
             Encode(inputs, batchSize);
-            var next = new global::System.Span<float>(_decoderStep, 0, batchSize * DecoderInputSize);
+            var next = _decoderStep.Slice(0, batchSize * DecoderInputSize);
             global::ModelGen.Kernels.GreedyDecoding.Start(lengths);
             global::ModelGen.Kernels.GreedyDecoding.Feed(tokens, -1, maxLength, startToken, next, batchSize, DecoderInputSize, oneHot: false);
             var step = 0;
@@ -294,9 +295,9 @@ namespace Demo.Text
         private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            var ordered = new global::System.Span<float>(_targets, 0, rows * OutputSize);
+            var ordered = _targets.Slice(0, rows * OutputSize);
             global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(384, rows * 7), ordered, new global::System.Span<float>(_deltaA, 0, rows * OutputSize), rows, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(384, rows * 7), ordered, _deltaA.Slice(0, rows * OutputSize), rows, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -314,7 +315,7 @@ namespace Demo.Text
             }
 
             // Hand-over: the encoder's final state becomes the decoder's initial state.
-            _activations.Slice(32, batchSize * 8).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 8)); // the encoder's output → gru1
+            _activations.Slice(32, batchSize * 8).CopyTo(_carry.Slice(0, batchSize * 8)); // the encoder's output → gru1
         }
 
         private void RunDecoder(global::System.ReadOnlySpan<float> decoderInputs, int batchSize, int steps, bool training)
@@ -334,24 +335,24 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_gru1Pre, 0, rows * 24);
+                    var pre = _gru1Pre.Slice(0, rows * 24);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(76, 96), _parameters.Slice(364, 24), pre, rows, 24, 4);
-                    var initial = new global::System.Span<float>(_gru1Initial, 0, batchSize * 8);
+                    var initial = _gru1Initial.Slice(0, batchSize * 8);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 0, batchSize * 8).CopyTo(initial);
+                        _carry.Slice(0, batchSize * 8).CopyTo(initial);
                     }
                     else
                     {
                         initial.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_gru1Hidden, 0, rows * 8);
+                    var hidden = _gru1Hidden.Slice(0, rows * 8);
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(172, 192), _parameters.Slice(388, 24), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 8, batchSize * 8).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 8));
+                    hidden.Slice((steps - 1) * batchSize * 8, batchSize * 8).CopyTo(_carry.Slice(0, batchSize * 8));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_gru1Hidden, 0, rows * 8).CopyTo(_activations.Slice(192, rows * 8));
+                _gru1Hidden.Slice(0, rows * 8).CopyTo(_activations.Slice(192, rows * 8));
             }
 
             // dense2: Dense 6 steps × 8 -> 6 steps × 7, Identity
@@ -371,51 +372,51 @@ namespace Demo.Text
         private void RunDecoderBackward(int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense2: Dense 6 steps × 8 -> 6 steps × 7, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, rows * 7);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(192, rows * 8), new global::System.Span<float>(_gradients, 412, 56), 7, 8, rows, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 468, 7), rows, 7);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(412, 56), new global::System.Span<float>(_deltaB, 0, rows * 8), rows, 8, 7);
+                var dy = _deltaA.Slice(0, rows * 7);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(192, rows * 8), _gradients.Slice(412, 56), 7, 8, rows, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(468, 7), rows, 7);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(412, 56), _deltaB.Slice(0, rows * 8), rows, 8, 7);
             }
 
             // gru1: GRU 6 steps × 4 -> 6 steps × 8, 8 units, reset after, every step
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, rows * 8);
-                var dForward = new global::System.Span<float>(_gru1DHidden, 0, rows * 8);
+                var dy = _deltaB.Slice(0, rows * 8);
+                var dForward = _gru1DHidden.Slice(0, rows * 8);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
                 var xi = _activations.Slice(96, rows * 4);
-                var dPre = new global::System.Span<float>(_gru1DPre, 0, rows * 24);
-                var dInitial = new global::System.Span<float>(_gru1DInitial, 0, batchSize * 8);
+                var dPre = _gru1DPre.Slice(0, rows * 24);
+                var dInitial = _gru1DInitial.Slice(0, batchSize * 8);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, new global::System.Span<float>(_gru1Hidden, 0, rows * 8), new global::System.Span<float>(_gru1Initial, 0, batchSize * 8), _parameters.Slice(172, 192), dForward, dPre, new global::System.Span<float>(_gradients, 172, 192), new global::System.Span<float>(_gradients, 388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, _gru1Hidden.Slice(0, rows * 8), _gru1Initial.Slice(0, batchSize * 8), _parameters.Slice(172, 192), dForward, dPre, _gradients.Slice(172, 192), _gradients.Slice(388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 76, 96), new global::System.Span<float>(_gradients, 364, 24), rows, 24, 4);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(76, 96), new global::System.Span<float>(_deltaA, 0, rows * 4), rows, 24, 4);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(76, 96), _gradients.Slice(364, 24), rows, 24, 4);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(76, 96), _deltaA.Slice(0, rows * 4), rows, 24, 4);
                 }
             }
 
             // embedding1: Embedding 6 steps × 1 -> 6 steps × 4
             {
-                global::ModelGen.Kernels.Embedding.Backward(_activations.Slice(64, rows * 1), new global::System.Span<float>(_deltaA, 0, rows * 4), new global::System.Span<float>(_gradients, 48, 28), rows, 7, 4);
+                global::ModelGen.Kernels.Embedding.Backward(_activations.Slice(64, rows * 1), _deltaA.Slice(0, rows * 4), _gradients.Slice(48, 28), rows, 7, 4);
             }
         }
 
         private void RunEncoderBackward(int batchSize)
         {
             // The encoder's output was the initial hidden state of gru1: its gradient is that layer's dInitial.
-            new global::System.Span<float>(_gru1DInitial, 0, batchSize * 8).CopyTo(new global::System.Span<float>(_deltaA, 0, batchSize * 8));
+            _gru1DInitial.Slice(0, batchSize * 8).CopyTo(_deltaA.Slice(0, batchSize * 8));
 
             // dense1: Dense 5 -> 8, Tanh
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 8);
+                var dy = _deltaA.Slice(0, batchSize * 8);
                 global::ModelGen.Kernels.Activations.TanhBackward(_activations.Slice(32, batchSize * 8), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 5), new global::System.Span<float>(_gradients, 0, 40), 8, 5, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 40, 8), batchSize, 8);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 5), _gradients.Slice(0, 40), 8, 5, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(40, 8), batchSize, 8);
             }
         }
 

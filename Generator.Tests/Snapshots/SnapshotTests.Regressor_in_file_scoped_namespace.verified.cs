@@ -31,13 +31,14 @@ namespace Demo.Forecasting
         int global::ModelGen.IModel.OutputSize => OutputSize;
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(101); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[101];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(160); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[64];
-        private readonly float[] _deltaB = new float[64];
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(101);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(101);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(160);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(64);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(64);
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private bool _trainingPass;
@@ -65,37 +66,37 @@ namespace Demo.Forecasting
         public global::System.Span<float> Dense1Weight => _parameters.Slice(0, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 0, 32);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(0, 32);
 
         /// <summary>Bias of dense1, 8 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(32, 8);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 32, 8);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(32, 8);
 
         /// <summary>Weight of dense2, 6 × 8 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => _parameters.Slice(40, 48);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 40, 48);
+        public global::System.ReadOnlySpan<float> Dense2WeightGradient => _gradients.Slice(40, 48);
 
         /// <summary>Bias of dense2, 6 values, saved as "dense2.bias".</summary>
         public global::System.Span<float> Dense2Bias => _parameters.Slice(88, 6);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 88, 6);
+        public global::System.ReadOnlySpan<float> Dense2BiasGradient => _gradients.Slice(88, 6);
 
         /// <summary>Weight of dense3, 1 × 6 (out × in), saved as "dense3.weight".</summary>
         public global::System.Span<float> Dense3Weight => _parameters.Slice(94, 6);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense3WeightGradient => new global::System.Span<float>(_gradients, 94, 6);
+        public global::System.ReadOnlySpan<float> Dense3WeightGradient => _gradients.Slice(94, 6);
 
         /// <summary>Bias of dense3, 1 values, saved as "dense3.bias".</summary>
         public global::System.Span<float> Dense3Bias => _parameters.Slice(100, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense3Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense3BiasGradient => new global::System.Span<float>(_gradients, 100, 1);
+        public global::System.ReadOnlySpan<float> Dense3BiasGradient => _gradients.Slice(100, 1);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -147,7 +148,7 @@ namespace Demo.Forecasting
                 throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(144, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(144, batchSize * 1), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -159,7 +160,7 @@ namespace Demo.Forecasting
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(144, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(144, batchSize * 1), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -218,31 +219,31 @@ namespace Demo.Forecasting
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense3: Dense 6 -> 1, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(96, batchSize * 6), new global::System.Span<float>(_gradients, 94, 6), 1, 6, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 100, 1), batchSize, 1);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(94, 6), new global::System.Span<float>(_deltaB, 0, batchSize * 6), batchSize, 6, 1);
+                var dy = _deltaA.Slice(0, batchSize * 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(96, batchSize * 6), _gradients.Slice(94, 6), 1, 6, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(100, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(94, 6), _deltaB.Slice(0, batchSize * 6), batchSize, 6, 1);
             }
 
             // dense2: Dense 8 -> 6, Sigmoid
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 6);
+                var dy = _deltaB.Slice(0, batchSize * 6);
                 global::ModelGen.Kernels.Activations.SigmoidBackward(_activations.Slice(96, batchSize * 6), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(32, batchSize * 8), new global::System.Span<float>(_gradients, 40, 48), 6, 8, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 88, 6), batchSize, 6);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(40, 48), new global::System.Span<float>(_deltaA, 0, batchSize * 8), batchSize, 8, 6);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(32, batchSize * 8), _gradients.Slice(40, 48), 6, 8, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(88, 6), batchSize, 6);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(40, 48), _deltaA.Slice(0, batchSize * 8), batchSize, 8, 6);
             }
 
             // dense1: Dense 4 -> 8, Tanh
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 8);
+                var dy = _deltaA.Slice(0, batchSize * 8);
                 global::ModelGen.Kernels.Activations.TanhBackward(_activations.Slice(32, batchSize * 8), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 4), new global::System.Span<float>(_gradients, 0, 32), 8, 4, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 32, 8), batchSize, 8);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 4), _gradients.Slice(0, 32), 8, 4, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(32, 8), batchSize, 8);
             }
         }
 

@@ -52,16 +52,17 @@ namespace Demo.Vision
         int global::ModelGen.IModel.OutputSize => OutputSize;
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(1185); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[1185];
-        private readonly float[] _state = new float[8];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(14992); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[2048];
-        private readonly float[] _deltaB = new float[2048];
-        private readonly float[] _statistics = new float[24]; // normalization means and inverse deviations
-        private readonly float[] _skips = new float[2048]; // gradients that skip residual blocks
-        private readonly float[] _workspace = new float[global::System.Math.Max(global::System.Math.Max(global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv1Shape), global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv2Shape)), global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv3Shape))]; // convolution scratch (im2col)
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(1185);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(1185);
+        private readonly global::ModelGen.AlignedBuffer _state = new(8);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(14992);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(2048);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(2048);
+        private readonly global::ModelGen.AlignedBuffer _statistics = new(24); // normalization means and inverse deviations
+        private readonly global::ModelGen.AlignedBuffer _skips = new(2048); // gradients that skip residual blocks
+        private readonly global::ModelGen.AlignedBuffer _workspace = new(global::System.Math.Max(global::System.Math.Max(global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv1Shape), global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv2Shape)), global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv3Shape))); // convolution scratch (im2col)
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private bool _trainingPass;
@@ -72,7 +73,7 @@ namespace Demo.Vision
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 108), 27, 36, rng); // conv1, bias 0
             _parameters.Slice(112, 4).Fill(1f); // batchnorm1 gain 1, bias 0
-            new global::System.Span<float>(_state, 4, 4).Fill(1f); // batchnorm1 running variance 1, mean 0
+            _state.Slice(4, 4).Fill(1f); // batchnorm1 running variance 1, mean 0
             global::ModelGen.Initializers.HeUniform(_parameters.Slice(120, 144), 36, rng); // conv2, bias 0
             global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(268, 144), 36, 36, rng); // conv3, bias 0
             _parameters.Slice(416, 256).Fill(1f); // layernorm1 gain 1, bias 0
@@ -95,31 +96,31 @@ namespace Demo.Vision
         public global::System.Span<float> Conv1Weight => _parameters.Slice(0, 108);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv1WeightGradient => new global::System.Span<float>(_gradients, 0, 108);
+        public global::System.ReadOnlySpan<float> Conv1WeightGradient => _gradients.Slice(0, 108);
 
         /// <summary>Bias of conv1, 4 values, saved as "conv1.bias".</summary>
         public global::System.Span<float> Conv1Bias => _parameters.Slice(108, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv1BiasGradient => new global::System.Span<float>(_gradients, 108, 4);
+        public global::System.ReadOnlySpan<float> Conv1BiasGradient => _gradients.Slice(108, 4);
 
         /// <summary>Weight of batchnorm1, 4 values, one per channel (the gain), saved as "batchnorm1.weight".</summary>
         public global::System.Span<float> Batchnorm1Weight => _parameters.Slice(112, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Batchnorm1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Batchnorm1WeightGradient => new global::System.Span<float>(_gradients, 112, 4);
+        public global::System.ReadOnlySpan<float> Batchnorm1WeightGradient => _gradients.Slice(112, 4);
 
         /// <summary>Bias of batchnorm1, 4 values, one per channel, saved as "batchnorm1.bias".</summary>
         public global::System.Span<float> Batchnorm1Bias => _parameters.Slice(116, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Batchnorm1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Batchnorm1BiasGradient => new global::System.Span<float>(_gradients, 116, 4);
+        public global::System.ReadOnlySpan<float> Batchnorm1BiasGradient => _gradients.Slice(116, 4);
 
         /// <summary>RunningMean of batchnorm1 (not trained by the optimizer), 4 values, one per channel, saved as "batchnorm1.running_mean".</summary>
-        public global::System.Span<float> Batchnorm1RunningMean => new global::System.Span<float>(_state, 0, 4);
+        public global::System.Span<float> Batchnorm1RunningMean => _state.Slice(0, 4);
 
         /// <summary>RunningVariance of batchnorm1 (not trained by the optimizer), 4 values, one per channel, saved as "batchnorm1.running_var".</summary>
-        public global::System.Span<float> Batchnorm1RunningVariance => new global::System.Span<float>(_state, 4, 4);
+        public global::System.Span<float> Batchnorm1RunningVariance => _state.Slice(4, 4);
 
         private static readonly global::ModelGen.Kernels.ConvShape Conv2Shape = new(4, 8, 8, 4, 3, 3, 1, 1, 1, 1);
 
@@ -127,13 +128,13 @@ namespace Demo.Vision
         public global::System.Span<float> Conv2Weight => _parameters.Slice(120, 144);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv2Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv2WeightGradient => new global::System.Span<float>(_gradients, 120, 144);
+        public global::System.ReadOnlySpan<float> Conv2WeightGradient => _gradients.Slice(120, 144);
 
         /// <summary>Bias of conv2, 4 values, saved as "conv2.bias".</summary>
         public global::System.Span<float> Conv2Bias => _parameters.Slice(264, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv2Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv2BiasGradient => new global::System.Span<float>(_gradients, 264, 4);
+        public global::System.ReadOnlySpan<float> Conv2BiasGradient => _gradients.Slice(264, 4);
 
         private static readonly global::ModelGen.Kernels.PoolShape Avgpool1Shape = new(4, 8, 8, 3, 3, 1, 1);
 
@@ -143,37 +144,37 @@ namespace Demo.Vision
         public global::System.Span<float> Conv3Weight => _parameters.Slice(268, 144);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv3Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv3WeightGradient => new global::System.Span<float>(_gradients, 268, 144);
+        public global::System.ReadOnlySpan<float> Conv3WeightGradient => _gradients.Slice(268, 144);
 
         /// <summary>Bias of conv3, 4 values, saved as "conv3.bias".</summary>
         public global::System.Span<float> Conv3Bias => _parameters.Slice(412, 4);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv3Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv3BiasGradient => new global::System.Span<float>(_gradients, 412, 4);
+        public global::System.ReadOnlySpan<float> Conv3BiasGradient => _gradients.Slice(412, 4);
 
         /// <summary>Weight of layernorm1, 256 values, one per feature (the gain), saved as "layernorm1.weight".</summary>
         public global::System.Span<float> Layernorm1Weight => _parameters.Slice(416, 256);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Layernorm1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Layernorm1WeightGradient => new global::System.Span<float>(_gradients, 416, 256);
+        public global::System.ReadOnlySpan<float> Layernorm1WeightGradient => _gradients.Slice(416, 256);
 
         /// <summary>Bias of layernorm1, 256 values, one per feature, saved as "layernorm1.bias".</summary>
         public global::System.Span<float> Layernorm1Bias => _parameters.Slice(672, 256);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Layernorm1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Layernorm1BiasGradient => new global::System.Span<float>(_gradients, 672, 256);
+        public global::System.ReadOnlySpan<float> Layernorm1BiasGradient => _gradients.Slice(672, 256);
 
         /// <summary>Weight of dense1, 1 × 256 (out × in), saved as "dense1.weight".</summary>
         public global::System.Span<float> Dense1Weight => _parameters.Slice(928, 256);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 928, 256);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(928, 256);
 
         /// <summary>Bias of dense1, 1 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(1184, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 1184, 1);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(1184, 1);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -237,7 +238,7 @@ namespace Demo.Vision
                 throw new global::System.InvalidOperationException("Backward through BatchNorm needs the batch statistics of a training pass: call ComputeGradients or TrainStep.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(14976, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(14976, batchSize * 1), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -249,7 +250,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(14976, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(14976, batchSize * 1), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -289,11 +290,11 @@ namespace Demo.Vision
             {
                 if (training)
                 {
-                    global::ModelGen.Kernels.Normalization.BatchNormTrainingForward(_activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), _activations.Slice(3584, batchSize * 256), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), batchSize, 4, 64, 0.1f, 1E-05f);
+                    global::ModelGen.Kernels.Normalization.BatchNormTrainingForward(_activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), _activations.Slice(3584, batchSize * 256), _statistics.Slice(0, 4), _statistics.Slice(4, 4), _state.Slice(0, 4), _state.Slice(4, 4), batchSize, 4, 64, 0.1f, 1E-05f);
                 }
                 else
                 {
-                    global::ModelGen.Kernels.Normalization.BatchNormInferenceForward(_activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), new global::System.Span<float>(_state, 0, 4), new global::System.Span<float>(_state, 4, 4), _activations.Slice(3584, batchSize * 256), batchSize, 4, 64, 1E-05f);
+                    global::ModelGen.Kernels.Normalization.BatchNormInferenceForward(_activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _parameters.Slice(116, 4), _state.Slice(0, 4), _state.Slice(4, 4), _activations.Slice(3584, batchSize * 256), batchSize, 4, 64, 1E-05f);
                 }
             }
 
@@ -329,7 +330,7 @@ namespace Demo.Vision
 
             // layernorm1: LayerNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.LayerNormForward(_activations.Slice(10880, batchSize * 256), _parameters.Slice(416, 256), _parameters.Slice(672, 256), _activations.Slice(12928, batchSize * 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), batchSize, 256, 1E-05f);
+                global::ModelGen.Kernels.Normalization.LayerNormForward(_activations.Slice(10880, batchSize * 256), _parameters.Slice(416, 256), _parameters.Slice(672, 256), _activations.Slice(12928, batchSize * 256), _statistics.Slice(8, batchSize), _statistics.Slice(16, batchSize), batchSize, 256, 1E-05f);
             }
 
             // flatten1: Flatten 4×8×8 -> 256
@@ -352,14 +353,14 @@ namespace Demo.Vision
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense1: Dense 256 -> 1, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(12928, batchSize * 256), new global::System.Span<float>(_gradients, 928, 256), 1, 256, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 1184, 1), batchSize, 1);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(928, 256), new global::System.Span<float>(_deltaB, 0, batchSize * 256), batchSize, 256, 1);
+                var dy = _deltaA.Slice(0, batchSize * 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(12928, batchSize * 256), _gradients.Slice(928, 256), 1, 256, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(1184, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(928, 256), _deltaB.Slice(0, batchSize * 256), batchSize, 256, 1);
             }
 
             // flatten1: Flatten 4×8×8 -> 256
@@ -369,50 +370,50 @@ namespace Demo.Vision
 
             // layernorm1: LayerNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.LayerNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), _activations.Slice(10880, batchSize * 256), _parameters.Slice(416, 256), new global::System.Span<float>(_statistics, 8, batchSize), new global::System.Span<float>(_statistics, 16, batchSize), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 416, 256), new global::System.Span<float>(_gradients, 672, 256), batchSize, 256);
+                global::ModelGen.Kernels.Normalization.LayerNormBackward(_deltaB.Slice(0, batchSize * 256), _activations.Slice(10880, batchSize * 256), _parameters.Slice(416, 256), _statistics.Slice(8, batchSize), _statistics.Slice(16, batchSize), _deltaA.Slice(0, batchSize * 256), _gradients.Slice(416, 256), _gradients.Slice(672, 256), batchSize, 256);
             }
 
             // add1: Add 4×8×8 -> 4×8×8, F(x) + x of residual1, ReLU
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
+                var dy = _deltaA.Slice(0, batchSize * 256);
                 global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(10880, batchSize * 256), dy);
-                dy.CopyTo(new global::System.Span<float>(_skips, 0, batchSize * 256)); // reaches x through the skip connection
+                dy.CopyTo(_skips.Slice(0, batchSize * 256)); // reaches x through the skip connection
             }
 
             // conv3: Conv2D 4×6×6 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 2×2, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(7680, batchSize * 144), new global::System.Span<float>(_gradients, 268, 144), new global::System.Span<float>(_gradients, 412, 4), _workspace, in Conv3Shape, batchSize);
-                global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(268, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 144), _workspace, in Conv3Shape, batchSize);
+                var dy = _deltaA.Slice(0, batchSize * 256);
+                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(7680, batchSize * 144), _gradients.Slice(268, 144), _gradients.Slice(412, 4), _workspace, in Conv3Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(268, 144), _deltaB.Slice(0, batchSize * 144), _workspace, in Conv3Shape, batchSize);
             }
 
             // avgpool1: AvgPool2D 4×8×8 -> 4×6×6, window 3×3, stride 1
             {
-                global::ModelGen.Kernels.Pooling.AverageBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 144), new global::System.Span<float>(_deltaA, 0, batchSize * 256), in Avgpool1Shape, batchSize);
+                global::ModelGen.Kernels.Pooling.AverageBackward(_deltaB.Slice(0, batchSize * 144), _deltaA.Slice(0, batchSize * 256), in Avgpool1Shape, batchSize);
             }
 
             // conv2: Conv2D 4×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, ReLU
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
+                var dy = _deltaA.Slice(0, batchSize * 256);
                 global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(5632, batchSize * 256), dy);
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(3584, batchSize * 256), new global::System.Span<float>(_gradients, 120, 144), new global::System.Span<float>(_gradients, 264, 4), _workspace, in Conv2Shape, batchSize);
-                global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(120, 144), new global::System.Span<float>(_deltaB, 0, batchSize * 256), _workspace, in Conv2Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(3584, batchSize * 256), _gradients.Slice(120, 144), _gradients.Slice(264, 4), _workspace, in Conv2Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardData(dy, _parameters.Slice(120, 144), _deltaB.Slice(0, batchSize * 256), _workspace, in Conv2Shape, batchSize);
             }
 
             // residual1: Residual 4×8×8 -> 4×8×8
             {
-                global::ModelGen.Kernels.Residual.Add(new global::System.Span<float>(_skips, 0, batchSize * 256), new global::System.Span<float>(_deltaB, 0, batchSize * 256));
+                global::ModelGen.Kernels.Residual.Add(_skips.Slice(0, batchSize * 256), _deltaB.Slice(0, batchSize * 256));
             }
 
             // batchnorm1: BatchNorm 4×8×8 -> 4×8×8, epsilon 1E-05
             {
-                global::ModelGen.Kernels.Normalization.BatchNormBackward(new global::System.Span<float>(_deltaB, 0, batchSize * 256), _activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), new global::System.Span<float>(_statistics, 0, 4), new global::System.Span<float>(_statistics, 4, 4), new global::System.Span<float>(_deltaA, 0, batchSize * 256), new global::System.Span<float>(_gradients, 112, 4), new global::System.Span<float>(_gradients, 116, 4), batchSize, 4, 64);
+                global::ModelGen.Kernels.Normalization.BatchNormBackward(_deltaB.Slice(0, batchSize * 256), _activations.Slice(1536, batchSize * 256), _parameters.Slice(112, 4), _statistics.Slice(0, 4), _statistics.Slice(4, 4), _deltaA.Slice(0, batchSize * 256), _gradients.Slice(112, 4), _gradients.Slice(116, 4), batchSize, 4, 64);
             }
 
             // conv1: Conv2D 3×8×8 -> 4×8×8, 4 filters 3×3, stride 1×1, padding 1×1, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 256);
-                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(0, batchSize * 192), new global::System.Span<float>(_gradients, 0, 108), new global::System.Span<float>(_gradients, 108, 4), _workspace, in Conv1Shape, batchSize);
+                var dy = _deltaA.Slice(0, batchSize * 256);
+                global::ModelGen.Kernels.Convolution.BackwardWeights(dy, _activations.Slice(0, batchSize * 192), _gradients.Slice(0, 108), _gradients.Slice(108, 4), _workspace, in Conv1Shape, batchSize);
             }
         }
 

@@ -40,16 +40,17 @@ namespace Demo.Vision
         int global::ModelGen.IModel.OutputSize => OutputSize;
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(166467); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[166467];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(431712); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[331776];
-        private readonly float[] _deltaB = new float[331776];
-        private readonly float[] _masks = new float[2048]; // dropout masks
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(166467);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(166467);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(431712);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(331776);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(331776);
+        private readonly global::ModelGen.AlignedBuffer _masks = new(2048); // dropout masks
         private readonly int[] _indices = new int[82944]; // max-pooling arg-max positions
-        private readonly float[] _workspace = new float[global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv1Shape)]; // convolution scratch (im2col)
+        private readonly global::ModelGen.AlignedBuffer _workspace = new(global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv1Shape)); // convolution scratch (im2col)
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private bool _trainingPass;
@@ -79,13 +80,13 @@ namespace Demo.Vision
         public global::System.Span<float> Conv1Weight => _parameters.Slice(0, 288);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv1WeightGradient => new global::System.Span<float>(_gradients, 0, 288);
+        public global::System.ReadOnlySpan<float> Conv1WeightGradient => _gradients.Slice(0, 288);
 
         /// <summary>Bias of conv1, 32 values, saved as "conv1.bias".</summary>
         public global::System.Span<float> Conv1Bias => _parameters.Slice(288, 32);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Conv1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Conv1BiasGradient => new global::System.Span<float>(_gradients, 288, 32);
+        public global::System.ReadOnlySpan<float> Conv1BiasGradient => _gradients.Slice(288, 32);
 
         private static readonly global::ModelGen.Kernels.PoolShape Maxpool1Shape = new(32, 18, 18, 2, 2, 2, 2);
 
@@ -93,25 +94,25 @@ namespace Demo.Vision
         public global::System.Span<float> Dense1Weight => _parameters.Slice(320, 165888);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 320, 165888);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(320, 165888);
 
         /// <summary>Bias of dense1, 64 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(166208, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 166208, 64);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(166208, 64);
 
         /// <summary>Weight of dense2, 3 × 64 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => _parameters.Slice(166272, 192);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2WeightGradient => new global::System.Span<float>(_gradients, 166272, 192);
+        public global::System.ReadOnlySpan<float> Dense2WeightGradient => _gradients.Slice(166272, 192);
 
         /// <summary>Bias of dense2, 3 values, saved as "dense2.bias".</summary>
         public global::System.Span<float> Dense2Bias => _parameters.Slice(166464, 3);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense2Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense2BiasGradient => new global::System.Span<float>(_gradients, 166464, 3);
+        public global::System.ReadOnlySpan<float> Dense2BiasGradient => _gradients.Slice(166464, 3);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -163,7 +164,7 @@ namespace Demo.Vision
                 throw new global::System.InvalidOperationException("Backward needs a forward pass first: call Forward or ComputeGradients.");
             }
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
-            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(431616, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            var loss = global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(431616, batchSize * 3), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
             RunBackward(batchSize);
             return loss;
         }
@@ -175,7 +176,7 @@ namespace Demo.Vision
             global::ModelGen.ModelGuard.Length(inputs.Length, batchSize, InputSize, nameof(inputs));
             global::ModelGen.ModelGuard.Length(targets.Length, batchSize, OutputSize, nameof(targets));
             RunForward(inputs, batchSize, training: false);
-            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(431616, batchSize * 3), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.SoftmaxCrossEntropy(_activations.Slice(431616, batchSize * 3), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>A training-mode forward pass (dropout on) and a backward pass: fills <see cref="Gradients"/>, returns the loss.</summary>
@@ -245,7 +246,7 @@ namespace Demo.Vision
                 var y = _activations.Slice(429568, batchSize * 64);
                 if (training)
                 {
-                    global::ModelGen.Kernels.Dropout.Forward(x, y, new global::System.Span<float>(_masks, 0, batchSize * 64), 0.5f, _dropoutRng);
+                    global::ModelGen.Kernels.Dropout.Forward(x, y, _masks.Slice(0, batchSize * 64), 0.5f, _dropoutRng);
                 }
                 else
                 {
@@ -270,32 +271,32 @@ namespace Demo.Vision
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense2: Dense 64 -> 3, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(429568, batchSize * 64), new global::System.Span<float>(_gradients, 166272, 192), 3, 64, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 166464, 3), batchSize, 3);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(166272, 192), new global::System.Span<float>(_deltaB, 0, batchSize * 64), batchSize, 64, 3);
+                var dy = _deltaA.Slice(0, batchSize * 3);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(429568, batchSize * 64), _gradients.Slice(166272, 192), 3, 64, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(166464, 3), batchSize, 3);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(166272, 192), _deltaB.Slice(0, batchSize * 64), batchSize, 64, 3);
             }
 
             // dropout1: Dropout 64 -> 64, rate 0.5
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 64);
+                var dy = _deltaB.Slice(0, batchSize * 64);
                 if (_trainingPass)
                 {
-                    global::ModelGen.Kernels.Dropout.Backward(new global::System.Span<float>(_masks, 0, batchSize * 64), dy, dy);
+                    global::ModelGen.Kernels.Dropout.Backward(_masks.Slice(0, batchSize * 64), dy, dy);
                 }
             }
 
             // dense1: Dense 2592 -> 64, ReLU
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 64);
+                var dy = _deltaB.Slice(0, batchSize * 64);
                 global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(427520, batchSize * 64), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(344576, batchSize * 2592), new global::System.Span<float>(_gradients, 320, 165888), 64, 2592, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 166208, 64), batchSize, 64);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(320, 165888), new global::System.Span<float>(_deltaA, 0, batchSize * 2592), batchSize, 2592, 64);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(344576, batchSize * 2592), _gradients.Slice(320, 165888), 64, 2592, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(166208, 64), batchSize, 64);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(320, 165888), _deltaA.Slice(0, batchSize * 2592), batchSize, 2592, 64);
             }
 
             // flatten1: Flatten 32×9×9 -> 2592
@@ -317,7 +318,7 @@ namespace Demo.Vision
             // conv1: Conv2D 1×20×20 -> 32×18×18, 32 filters 3×3, stride 1×1, padding 0×0, ReLU
             {
                 // From the pooling's output gradient (its ReLU and arg-max scatter included); nothing below needs an input gradient.
-                global::ModelGen.Kernels.Convolution.BackwardWeightsFromMaxPool(new global::System.Span<float>(_deltaA, 0, batchSize * 2592), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _activations.Slice(0, batchSize * 400), new global::System.Span<float>(_gradients, 0, 288), new global::System.Span<float>(_gradients, 288, 32), new global::System.Span<float>(_deltaB, 0, batchSize * 10368), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
+                global::ModelGen.Kernels.Convolution.BackwardWeightsFromMaxPool(_deltaA.Slice(0, batchSize * 2592), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _activations.Slice(0, batchSize * 400), _gradients.Slice(0, 288), _gradients.Slice(288, 32), _deltaB.Slice(0, batchSize * 10368), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
             }
         }
 

@@ -38,13 +38,14 @@ namespace Demo.Forecasting
         int global::ModelGen.IModel.OutputSize => OutputSize;
         int global::ModelGen.IModel.MaxBatchSize => MaxBatchSize;
 
-        // Every buffer is allocated here, once; the passes below only slice them at constant offsets.
-        private readonly global::ModelGen.AlignedBuffer _parameters = new(3457); // 64-byte aligned, pinned
-        private readonly float[] _gradients = new float[3457];
-        private readonly float[] _state = new float[0];
-        private readonly global::ModelGen.AlignedBuffer _activations = new(27744); // 64-byte aligned: the GEMVs read their input in whole lines
-        private readonly float[] _deltaA = new float[25600];
-        private readonly float[] _deltaB = new float[25600];
+        // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
+        // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
+        private readonly global::ModelGen.AlignedBuffer _parameters = new(3457);
+        private readonly global::ModelGen.AlignedBuffer _gradients = new(3457);
+        private readonly global::ModelGen.AlignedBuffer _state = new(0);
+        private readonly global::ModelGen.AlignedBuffer _activations = new(27744);
+        private readonly global::ModelGen.AlignedBuffer _deltaA = new(25600);
+        private readonly global::ModelGen.AlignedBuffer _deltaB = new(25600);
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
@@ -70,96 +71,96 @@ namespace Demo.Forecasting
         /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
         public global::System.Span<float> State => _state;
 
-        private readonly float[] _lstm1Pre = new float[102400]; // input projections of all steps
-        private readonly float[] _lstm1Gates = new float[102400]; // gate activations, kept for BPTT
-        private readonly float[] _lstm1Cells = new float[25600]; // cell states
-        private readonly float[] _lstm1Hidden = new float[25600]; // hidden states of all steps
-        private readonly float[] _lstm1Initial = new float[512]; // the state this pass started from
-        private readonly float[] _lstm1InitialCell = new float[512]; // the cell state this pass started from
-        private readonly float[] _lstm1DHidden = new float[25600]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _lstm1DPre = new float[102400]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _lstm1DInitial = new float[1024]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _lstm1Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(32, 16)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(102400); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(102400); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(25600); // cell states
+        private readonly global::ModelGen.AlignedBuffer _lstm1Hidden = new(25600); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm1Initial = new(512); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm1InitialCell = new(512); // the cell state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm1DHidden = new(25600); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _lstm1DPre = new(102400); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _lstm1DInitial = new(1024); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _lstm1Workspace = new(global::ModelGen.Kernels.Lstm.WorkspaceLength(32, 16)); // kernel scratch
 
         /// <summary>WeightIh of lstm1, 64 × 1, saved as "lstm1.weight_ih_l0".</summary>
         public global::System.Span<float> Lstm1WeightIh => _parameters.Slice(0, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1WeightIhGradient => new global::System.Span<float>(_gradients, 0, 64);
+        public global::System.ReadOnlySpan<float> Lstm1WeightIhGradient => _gradients.Slice(0, 64);
 
         /// <summary>WeightHh of lstm1, 64 × 16, saved as "lstm1.weight_hh_l0".</summary>
         public global::System.Span<float> Lstm1WeightHh => _parameters.Slice(64, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1WeightHhGradient => new global::System.Span<float>(_gradients, 64, 1024);
+        public global::System.ReadOnlySpan<float> Lstm1WeightHhGradient => _gradients.Slice(64, 1024);
 
         /// <summary>BiasIh of lstm1, 64 values, saved as "lstm1.bias_ih_l0".</summary>
         public global::System.Span<float> Lstm1BiasIh => _parameters.Slice(1088, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1BiasIhGradient => new global::System.Span<float>(_gradients, 1088, 64);
+        public global::System.ReadOnlySpan<float> Lstm1BiasIhGradient => _gradients.Slice(1088, 64);
 
         /// <summary>BiasHh of lstm1, 64 values, saved as "lstm1.bias_hh_l0".</summary>
         public global::System.Span<float> Lstm1BiasHh => _parameters.Slice(1152, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => new global::System.Span<float>(_gradients, 1152, 64);
+        public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => _gradients.Slice(1152, 64);
 
         /// <summary>Peepholes of lstm1, 48 values (w_ci, w_cf, w_co), saved as "lstm1.weight_peephole_l0".</summary>
         public global::System.Span<float> Lstm1Peepholes => _parameters.Slice(1216, 48);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1Peepholes"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1PeepholesGradient => new global::System.Span<float>(_gradients, 1216, 48);
+        public global::System.ReadOnlySpan<float> Lstm1PeepholesGradient => _gradients.Slice(1216, 48);
 
-        private readonly float[] _lstm2Input = new float[25600]; // the input after variational dropout
-        private readonly float[] _lstm2InputMask = new float[512]; // input dropout mask, one per sequence
-        private readonly float[] _lstm2Pre = new float[102400]; // input projections of all steps
-        private readonly float[] _lstm2Gates = new float[102400]; // gate activations, kept for BPTT
-        private readonly float[] _lstm2Cells = new float[25600]; // cell states
-        private readonly float[] _lstm2Hidden = new float[25600]; // hidden states of all steps
-        private readonly float[] _lstm2Initial = new float[512]; // the state this pass started from
-        private readonly float[] _lstm2InitialCell = new float[512]; // the cell state this pass started from
-        private readonly float[] _lstm2RecurrentMask = new float[512]; // recurrent dropout mask, one per sequence
-        private readonly float[] _lstm2DHidden = new float[25600]; // BPTT: gradient w.r.t. each step's state, per direction
-        private readonly float[] _lstm2DPre = new float[102400]; // BPTT: gradient w.r.t. the input projections
-        private readonly float[] _lstm2DInitial = new float[1024]; // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
-        private readonly float[] _lstm2Workspace = new float[global::ModelGen.Kernels.Lstm.WorkspaceLength(32, 16)]; // kernel scratch
+        private readonly global::ModelGen.AlignedBuffer _lstm2Input = new(25600); // the input after variational dropout
+        private readonly global::ModelGen.AlignedBuffer _lstm2InputMask = new(512); // input dropout mask, one per sequence
+        private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(102400); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm2Gates = new(102400); // gate activations, kept for BPTT
+        private readonly global::ModelGen.AlignedBuffer _lstm2Cells = new(25600); // cell states
+        private readonly global::ModelGen.AlignedBuffer _lstm2Hidden = new(25600); // hidden states of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm2Initial = new(512); // the state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm2InitialCell = new(512); // the cell state this pass started from
+        private readonly global::ModelGen.AlignedBuffer _lstm2RecurrentMask = new(512); // recurrent dropout mask, one per sequence
+        private readonly global::ModelGen.AlignedBuffer _lstm2DHidden = new(25600); // BPTT: gradient w.r.t. each step's state, per direction
+        private readonly global::ModelGen.AlignedBuffer _lstm2DPre = new(102400); // BPTT: gradient w.r.t. the input projections
+        private readonly global::ModelGen.AlignedBuffer _lstm2DInitial = new(1024); // BPTT: gradient w.r.t. the initial state (unused: state is not trained)
+        private readonly global::ModelGen.AlignedBuffer _lstm2Workspace = new(global::ModelGen.Kernels.Lstm.WorkspaceLength(32, 16)); // kernel scratch
 
         /// <summary>WeightIh of lstm2, 64 × 16, saved as "lstm2.weight_ih_l0".</summary>
         public global::System.Span<float> Lstm2WeightIh => _parameters.Slice(1264, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2WeightIhGradient => new global::System.Span<float>(_gradients, 1264, 1024);
+        public global::System.ReadOnlySpan<float> Lstm2WeightIhGradient => _gradients.Slice(1264, 1024);
 
         /// <summary>WeightHh of lstm2, 64 × 16, saved as "lstm2.weight_hh_l0".</summary>
         public global::System.Span<float> Lstm2WeightHh => _parameters.Slice(2288, 1024);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2WeightHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2WeightHhGradient => new global::System.Span<float>(_gradients, 2288, 1024);
+        public global::System.ReadOnlySpan<float> Lstm2WeightHhGradient => _gradients.Slice(2288, 1024);
 
         /// <summary>BiasIh of lstm2, 64 values, saved as "lstm2.bias_ih_l0".</summary>
         public global::System.Span<float> Lstm2BiasIh => _parameters.Slice(3312, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasIh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2BiasIhGradient => new global::System.Span<float>(_gradients, 3312, 64);
+        public global::System.ReadOnlySpan<float> Lstm2BiasIhGradient => _gradients.Slice(3312, 64);
 
         /// <summary>BiasHh of lstm2, 64 values, saved as "lstm2.bias_hh_l0".</summary>
         public global::System.Span<float> Lstm2BiasHh => _parameters.Slice(3376, 64);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasHh"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => new global::System.Span<float>(_gradients, 3376, 64);
+        public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => _gradients.Slice(3376, 64);
 
         /// <summary>Weight of dense1, 1 × 16 (out × in), saved as "dense1.weight".</summary>
         public global::System.Span<float> Dense1Weight => _parameters.Slice(3440, 16);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Weight"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1WeightGradient => new global::System.Span<float>(_gradients, 3440, 16);
+        public global::System.ReadOnlySpan<float> Dense1WeightGradient => _gradients.Slice(3440, 16);
 
         /// <summary>Bias of dense1, 1 values, saved as "dense1.bias".</summary>
         public global::System.Span<float> Dense1Bias => _parameters.Slice(3456, 1);
 
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
-        public global::System.ReadOnlySpan<float> Dense1BiasGradient => new global::System.Span<float>(_gradients, 3456, 1);
+        public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(3456, 1);
 
         private static readonly global::ModelGen.Serialization.TensorInfo[] TensorTable = new global::ModelGen.Serialization.TensorInfo[]
         {
@@ -203,7 +204,7 @@ namespace Demo.Forecasting
         }
 
         /// <summary>Forgets the carried recurrent state: the next stateful call or Step starts from zeros.</summary>
-        public void ResetState() => global::System.Array.Clear(_carry);
+        public void ResetState() => _carry.Span.Clear();
 
         /// <summary>
         /// The recurrent state carried between calls (every recurrent layer's hidden state for MaxBatchSize examples, then
@@ -211,7 +212,7 @@ namespace Demo.Forecasting
         /// </summary>
         public global::System.Span<float> RecurrentState => _carry;
 
-        private readonly float[] _carry = new float[2048]; // recurrent state carried between calls
+        private readonly global::ModelGen.AlignedBuffer _carry = new(2048); // recurrent state carried between calls
 
         /// <summary>Runs one sequence (its length is input.Length / InputSize steps) through the model in inference mode.</summary>
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -338,7 +339,7 @@ namespace Demo.Forecasting
 
         private float OutputLoss(global::System.ReadOnlySpan<float> targets, int batchSize, int steps)
         {
-            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(27712, batchSize * 1), targets, new global::System.Span<float>(_deltaA, 0, batchSize * OutputSize), batchSize, OutputSize);
+            return global::ModelGen.Kernels.Losses.MeanSquaredError(_activations.Slice(27712, batchSize * 1), targets, _deltaA.Slice(0, batchSize * OutputSize), batchSize, OutputSize);
         }
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
@@ -356,38 +357,38 @@ namespace Demo.Forecasting
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_lstm1Pre, 0, rows * 64);
+                    var pre = _lstm1Pre.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, rows, 64, 1);
-                    var initial = new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16);
-                    var initialCell = new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16);
+                    var initial = _lstm1Initial.Slice(0, batchSize * 16);
+                    var initialCell = _lstm1InitialCell.Slice(0, batchSize * 16);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 0, batchSize * 16).CopyTo(initial);
-                        new global::System.Span<float>(_carry, 512, batchSize * 16).CopyTo(initialCell);
+                        _carry.Slice(0, batchSize * 16).CopyTo(initial);
+                        _carry.Slice(512, batchSize * 16).CopyTo(initialCell);
                     }
                     else
                     {
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = new global::System.Span<float>(_lstm1Hidden, 0, rows * 16);
-                    var cells = new global::System.Span<float>(_lstm1Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, new global::System.Span<float>(_lstm1Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    var hidden = _lstm1Hidden.Slice(0, rows * 16);
+                    var cells = _lstm1Cells.Slice(0, rows * 16);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, _lstm1Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 0, batchSize * 16));
-                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 512, batchSize * 16));
+                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
+                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));
                 }
                 // Output: the state of every step.
-                new global::System.Span<float>(_lstm1Hidden, 0, rows * 16).CopyTo(_activations.Slice(1600, rows * 16));
+                _lstm1Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(1600, rows * 16));
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
             {
                 var x = _activations.Slice(1600, rows * 16);
-                var xi = new global::System.Span<float>(_lstm2Input, 0, rows * 16);
+                var xi = _lstm2Input.Slice(0, rows * 16);
                 if (training)
                 {
-                    global::ModelGen.Kernels.Sequences.DropoutForward(x, xi, new global::System.Span<float>(_lstm2InputMask, 0, batchSize * 16), 0.1f, _dropoutRng, steps, batchSize, 16);
+                    global::ModelGen.Kernels.Sequences.DropoutForward(x, xi, _lstm2InputMask.Slice(0, batchSize * 16), 0.1f, _dropoutRng, steps, batchSize, 16);
                 }
                 else
                 {
@@ -395,34 +396,34 @@ namespace Demo.Forecasting
                 }
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = new global::System.Span<float>(_lstm2Pre, 0, rows * 64);
+                    var pre = _lstm2Pre.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, rows, 64, 16);
-                    var initial = new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16);
-                    var initialCell = new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16);
+                    var initial = _lstm2Initial.Slice(0, batchSize * 16);
+                    var initialCell = _lstm2InitialCell.Slice(0, batchSize * 16);
                     if (carry)
                     {
-                        new global::System.Span<float>(_carry, 1024, batchSize * 16).CopyTo(initial);
-                        new global::System.Span<float>(_carry, 1536, batchSize * 16).CopyTo(initialCell);
+                        _carry.Slice(1024, batchSize * 16).CopyTo(initial);
+                        _carry.Slice(1536, batchSize * 16).CopyTo(initialCell);
                     }
                     else
                     {
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var mask = new global::System.Span<float>(_lstm2RecurrentMask, 0, batchSize * 16);
+                    var mask = _lstm2RecurrentMask.Slice(0, batchSize * 16);
                     if (training)
                     {
                         global::ModelGen.Kernels.Sequences.DrawMask(mask, 0.2f, _dropoutRng);
                     }
-                    var hidden = new global::System.Span<float>(_lstm2Hidden, 0, rows * 16);
-                    var cells = new global::System.Span<float>(_lstm2Cells, 0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, initial, initialCell, new global::System.Span<float>(_lstm2Gates, 0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: training ? mask : default);
+                    var hidden = _lstm2Hidden.Slice(0, rows * 16);
+                    var cells = _lstm2Cells.Slice(0, rows * 16);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, initial, initialCell, _lstm2Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: training ? mask : default);
                     // Keep the final state for the next stateful call or Step.
-                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 1024, batchSize * 16));
-                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(new global::System.Span<float>(_carry, 1536, batchSize * 16));
+                    hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(1024, batchSize * 16));
+                    cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(1536, batchSize * 16));
                 }
                 // Output: the last step's state.
-                new global::System.Span<float>(_lstm2Hidden, (steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_activations.Slice(27200, batchSize * 16));
+                _lstm2Hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_activations.Slice(27200, batchSize * 16));
             }
 
             // dense1: Dense 16 -> 1, Identity
@@ -446,22 +447,22 @@ namespace Demo.Forecasting
             // lstm1: LSTM 50 steps × 1 -> 50 steps × 16, 16 units, peepholes, every step
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
-                var pre = new global::System.Span<float>(_lstm1Pre, 0, batchSize * 64);
+                var pre = _lstm1Pre.Slice(0, batchSize * 64);
                 global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, batchSize, 64, 1);
-                var state = new global::System.Span<float>(_carry, 0, batchSize * 16);
-                var cell = new global::System.Span<float>(_carry, 512, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, new global::System.Span<float>(_lstm1Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                var state = _carry.Slice(0, batchSize * 16);
+                var cell = _carry.Slice(512, batchSize * 16);
+                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, _lstm1Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                 state.CopyTo(_activations.Slice(1600, rows * 16));
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
-                var pre = new global::System.Span<float>(_lstm2Pre, 0, batchSize * 64);
+                var pre = _lstm2Pre.Slice(0, batchSize * 64);
                 global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, batchSize, 64, 16);
-                var state = new global::System.Span<float>(_carry, 1024, batchSize * 16);
-                var cell = new global::System.Span<float>(_carry, 1536, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, new global::System.Span<float>(_lstm2Gates, 0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                var state = _carry.Slice(1024, batchSize * 16);
+                var cell = _carry.Slice(1536, batchSize * 16);
+                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, _lstm2Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                 state.CopyTo(_activations.Slice(27200, batchSize * 16));
             }
 
@@ -480,54 +481,54 @@ namespace Demo.Forecasting
             var rows = batchSize * steps;
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            global::System.Array.Clear(_gradients);
+            _gradients.Span.Clear();
 
             // dense1: Dense 16 -> 1, Identity
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(27200, batchSize * 16), new global::System.Span<float>(_gradients, 3440, 16), 1, 16, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, new global::System.Span<float>(_gradients, 3456, 1), batchSize, 1);
-                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(3440, 16), new global::System.Span<float>(_deltaB, 0, batchSize * 16), batchSize, 16, 1);
+                var dy = _deltaA.Slice(0, batchSize * 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(27200, batchSize * 16), _gradients.Slice(3440, 16), 1, 16, batchSize, accumulate: true);
+                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(3456, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(3440, 16), _deltaB.Slice(0, batchSize * 16), batchSize, 16, 1);
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
             {
-                var dy = new global::System.Span<float>(_deltaB, 0, batchSize * 16);
-                var dForward = new global::System.Span<float>(_lstm2DHidden, 0, rows * 16);
+                var dy = _deltaB.Slice(0, batchSize * 16);
+                var dForward = _lstm2DHidden.Slice(0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dForward.Clear();
                 dy.CopyTo(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
-                var xi = new global::System.Span<float>(_lstm2Input, 0, rows * 16);
-                var dPre = new global::System.Span<float>(_lstm2DPre, 0, rows * 64);
-                var dInitial = new global::System.Span<float>(_lstm2DInitial, 0, batchSize * 16);
+                var xi = _lstm2Input.Slice(0, rows * 16);
+                var dPre = _lstm2DPre.Slice(0, rows * 64);
+                var dInitial = _lstm2DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    var mask = new global::System.Span<float>(_lstm2RecurrentMask, 0, batchSize * 16);
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm2Gates, 0, rows * 64), new global::System.Span<float>(_lstm2Cells, 0, rows * 16), new global::System.Span<float>(_lstm2Hidden, 0, rows * 16), new global::System.Span<float>(_lstm2Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm2InitialCell, 0, batchSize * 16), _parameters.Slice(2288, 1024), default, dForward, dPre, new global::System.Span<float>(_gradients, 2288, 1024), new global::System.Span<float>(_gradients, 3376, 64), default, dInitial, new global::System.Span<float>(_lstm2DInitial, 512, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: _trainingPass ? mask : default);
+                    var mask = _lstm2RecurrentMask.Slice(0, batchSize * 16);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm2Gates.Slice(0, rows * 64), _lstm2Cells.Slice(0, rows * 16), _lstm2Hidden.Slice(0, rows * 16), _lstm2Initial.Slice(0, batchSize * 16), _lstm2InitialCell.Slice(0, batchSize * 16), _parameters.Slice(2288, 1024), default, dForward, dPre, _gradients.Slice(2288, 1024), _gradients.Slice(3376, 64), default, dInitial, _lstm2DInitial.Slice(512, batchSize * 16), _lstm2Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: _trainingPass ? mask : default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 1264, 1024), new global::System.Span<float>(_gradients, 3312, 64), rows, 64, 16);
-                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1264, 1024), new global::System.Span<float>(_deltaA, 0, rows * 16), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(1264, 1024), _gradients.Slice(3312, 64), rows, 64, 16);
+                    global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(1264, 1024), _deltaA.Slice(0, rows * 16), rows, 64, 16);
                 }
                 if (_trainingPass)
                 {
-                    global::ModelGen.Kernels.Sequences.DropoutBackward(new global::System.Span<float>(_lstm2InputMask, 0, batchSize * 16), new global::System.Span<float>(_deltaA, 0, rows * 16), steps, batchSize, 16);
+                    global::ModelGen.Kernels.Sequences.DropoutBackward(_lstm2InputMask.Slice(0, batchSize * 16), _deltaA.Slice(0, rows * 16), steps, batchSize, 16);
                 }
             }
 
             // lstm1: LSTM 50 steps × 1 -> 50 steps × 16, 16 units, peepholes, every step
             {
-                var dy = new global::System.Span<float>(_deltaA, 0, rows * 16);
-                var dForward = new global::System.Span<float>(_lstm1DHidden, 0, rows * 16);
+                var dy = _deltaA.Slice(0, rows * 16);
+                var dForward = _lstm1DHidden.Slice(0, rows * 16);
                 // Gradient w.r.t. each step's state from the layers above.
                 dy.CopyTo(dForward);
                 var xi = _activations.Slice(0, rows * 1);
-                var dPre = new global::System.Span<float>(_lstm1DPre, 0, rows * 64);
-                var dInitial = new global::System.Span<float>(_lstm1DInitial, 0, batchSize * 16);
+                var dPre = _lstm1DPre.Slice(0, rows * 64);
+                var dInitial = _lstm1DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(new global::System.Span<float>(_lstm1Gates, 0, rows * 64), new global::System.Span<float>(_lstm1Cells, 0, rows * 16), new global::System.Span<float>(_lstm1Hidden, 0, rows * 16), new global::System.Span<float>(_lstm1Initial, 0, batchSize * 16), new global::System.Span<float>(_lstm1InitialCell, 0, batchSize * 16), _parameters.Slice(64, 1024), _parameters.Slice(1216, 48), dForward, dPre, new global::System.Span<float>(_gradients, 64, 1024), new global::System.Span<float>(_gradients, 1152, 64), new global::System.Span<float>(_gradients, 1216, 48), dInitial, new global::System.Span<float>(_lstm1DInitial, 512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm1Gates.Slice(0, rows * 64), _lstm1Cells.Slice(0, rows * 16), _lstm1Hidden.Slice(0, rows * 16), _lstm1Initial.Slice(0, batchSize * 16), _lstm1InitialCell.Slice(0, batchSize * 16), _parameters.Slice(64, 1024), _parameters.Slice(1216, 48), dForward, dPre, _gradients.Slice(64, 1024), _gradients.Slice(1152, 64), _gradients.Slice(1216, 48), dInitial, _lstm1DInitial.Slice(512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
-                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, new global::System.Span<float>(_gradients, 0, 64), new global::System.Span<float>(_gradients, 1088, 64), rows, 64, 1);
+                    global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(0, 64), _gradients.Slice(1088, 64), rows, 64, 1);
                 }
             }
         }

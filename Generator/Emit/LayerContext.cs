@@ -60,9 +60,11 @@ namespace ModelGen.Generator.Emit
 
         public static string Gradients(int offset, int length) => Slice("_gradients", offset, Int(length));
 
-        public static string Slice(string buffer, int offset, string length) => buffer == "_activations"
-            ? buffer + ".Slice(" + Int(offset) + ", " + length + ")" // an AlignedBuffer
-            : "new global::System.Span<float>(" + buffer + ", " + Int(offset) + ", " + length + ")";
+        /// <summary>A part of one of the model's float buffers (each an AlignedBuffer).</summary>
+        public static string Slice(string buffer, int offset, string length) => Slice(buffer, Int(offset), length);
+
+        /// <summary><see cref="Slice(string, int, string)"/> at an offset computed at run time.</summary>
+        public static string Slice(string buffer, string offset, string length) => buffer + ".Slice(" + offset + ", " + length + ")";
 
         public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -119,7 +119,7 @@ namespace ModelGen.Generator.Emit
 
             writer.Open("private float OutputLoss(" + ReadOnlySpan + " targets, int batchSize, int steps)");
             writer.Line("var rows = batchSize * steps;");
-            writer.Line("var ordered = new " + Span + "(_targets, 0, rows * OutputSize);");
+            writer.Line("var ordered = _targets.Slice(0, rows * OutputSize);");
             writer.Line("global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);");
             writer.Line("return global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", ordered, " + Slice("_deltaA", 0, "rows * OutputSize") + ", rows, OutputSize);");
             writer.Close();
@@ -151,7 +151,7 @@ namespace ModelGen.Generator.Emit
             writer.Line(Guard + "BatchSize(batchSize, MaxBatchSize);");
             writer.Line("var maxLength = global::ModelGen.Kernels.GreedyDecoding.Validate(tokens.Length, lengths.Length, batchSize, startToken, endToken, " + Int(vocabulary) + ", OutputSize);");
             writer.Line("Encode(inputs, batchSize" + inputStepsArgument + ");");
-            writer.Line("var next = new " + Span + "(_decoderStep, 0, batchSize * DecoderInputSize);");
+            writer.Line("var next = _decoderStep.Slice(0, batchSize * DecoderInputSize);");
             writer.Line("global::ModelGen.Kernels.GreedyDecoding.Start(lengths);");
             writer.Line("global::ModelGen.Kernels.GreedyDecoding.Feed(tokens, -1, maxLength, startToken, next, batchSize, DecoderInputSize, oneHot: " + (oneHot ? "true" : "false") + ");");
             writer.Line("var step = 0;");
@@ -207,11 +207,11 @@ namespace ModelGen.Generator.Emit
                 writer.Line("private int _encoderSteps;");
             }
 
-            writer.Line("private readonly float[] _targets = new float[" + Int(model.MaxBatchSize * model.OutputLayer.OutputShape.Capacity) + "]; // targets, time-major");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _targets = new(" + Int(model.MaxBatchSize * model.OutputLayer.OutputShape.Capacity) + "); // targets, time-major");
             EmitSequenceMembers(writer, model);
             if (CanDecode(model, layout, out _, out _))
             {
-                writer.Line("private readonly float[] _decoderStep = new float[" + Int(model.MaxBatchSize * model.Layers[layout.DecoderIndex].OutputShape.Size) + "]; // greedy decoding: the fed-back tokens");
+                writer.Line("private readonly global::ModelGen.AlignedBuffer _decoderStep = new(" + Int(model.MaxBatchSize * model.Layers[layout.DecoderIndex].OutputShape.Size) + "); // greedy decoding: the fed-back tokens");
             }
         }
 

@@ -62,7 +62,7 @@ namespace ModelGen.Generator.Emit
 
             writer.Open("private void RunDecoderBackward(int batchSize, int steps)");
             writer.Line("var rows = batchSize * steps;");
-            writer.Line("global::System.Array.Clear(_gradients);");
+            writer.Line("_gradients.Span.Clear();");
             EmitBackwardLayers(writer, decoder);
             writer.Close();
             writer.Line();
@@ -86,7 +86,7 @@ namespace ModelGen.Generator.Emit
                 {
                     var first = (RecurrentSpec)model.Layers[layout.DecoderRecurrentLayers[0]];
                     writer.Line("// The encoder's output was the initial hidden state of " + first.Name + ": its gradient is that layer's dInitial.");
-                    writer.Line("new global::System.Span<float>(" + RecurrentEmitter.Field(first, 0, "DInitial") + ", 0, batchSize * " + Int(first.Units) + ").CopyTo(" + seed + ");");
+                    writer.Line(Slice(RecurrentEmitter.Field(first, 0, "DInitial"), 0, "batchSize * " + Int(first.Units)) + ".CopyTo(" + seed + ");");
                 }
 
                 EmitBackwardLayers(writer, encoder);

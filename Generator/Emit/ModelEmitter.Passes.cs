@@ -70,7 +70,7 @@ namespace ModelGen.Generator.Emit
 
             writer.Line("// _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its");
             writer.Line("// parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.");
-            writer.Line("global::System.Array.Clear(_gradients);");
+            writer.Line("_gradients.Span.Clear();");
             EmitBackwardLayers(writer, layers);
             writer.Close();
             writer.Line();

@@ -38,7 +38,7 @@ namespace ModelGen.Generator.Emit
             writer.Line();
 
             writer.Line("/// <summary>Forgets the carried recurrent state: the next stateful call or Step starts from zeros.</summary>");
-            writer.Line("public void ResetState() => global::System.Array.Clear(_carry);");
+            writer.Line("public void ResetState() => _carry.Span.Clear();");
             writer.Line();
             writer.Line("/// <summary>");
             writer.Line("/// The recurrent state carried between calls (every recurrent layer's hidden state for MaxBatchSize examples, then");
@@ -147,7 +147,7 @@ namespace ModelGen.Generator.Emit
             if (outputShape.IsSequence)
             {
                 writer.Line("var rows = batchSize * steps;");
-                writer.Line("var ordered = new " + Span + "(_targets, 0, rows * OutputSize);");
+                writer.Line("var ordered = _targets.Slice(0, rows * OutputSize);");
                 writer.Line("global::ModelGen.Kernels.Sequences.ToTimeMajor(targets, ordered, batchSize, steps, OutputSize);");
                 writer.Line("return global::ModelGen.Kernels.Losses." + lossKernel + "(" + output + ", ordered, " + Slice("_deltaA", 0, "rows * OutputSize") + ", rows, OutputSize);");
             }
@@ -167,7 +167,7 @@ namespace ModelGen.Generator.Emit
         private static void EmitSequenceMembers(CodeWriter writer, ModelSpec model)
         {
             var carry = model.Layers.OfType<RecurrentSpec>().Sum(rnn => RecurrentEmitter.CarryLength(rnn, model.MaxBatchSize));
-            writer.Line("private readonly float[] _carry = new float[" + Int(carry) + "]; // recurrent state carried between calls");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _carry = new(" + Int(carry) + "); // recurrent state carried between calls");
             writer.Line();
         }
 

@@ -115,13 +115,14 @@ namespace ModelGen.Generator.Emit
 
         private static void EmitFields(CodeWriter writer, ModelSpec model, MemoryPlan plan, EncoderDecoder? layout)
         {
-            writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets.");
-            writer.Line("private readonly global::ModelGen.AlignedBuffer _parameters = new(" + Int(plan.ParameterCount) + "); // 64-byte aligned, pinned");
-            writer.Line("private readonly float[] _gradients = new float[" + Int(plan.ParameterCount) + "];");
-            writer.Line("private readonly float[] _state = new float[" + Int(plan.StateLength) + "];");
-            writer.Line("private readonly global::ModelGen.AlignedBuffer _activations = new(" + Int(plan.ActivationLength) + "); // 64-byte aligned: the GEMVs read their input in whole lines");
-            writer.Line("private readonly float[] _deltaA = new float[" + Int(plan.DeltaLength) + "];");
-            writer.Line("private readonly float[] _deltaB = new float[" + Int(plan.DeltaLength) + "];");
+            writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers");
+            writer.Line("// start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _parameters = new(" + Int(plan.ParameterCount) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _gradients = new(" + Int(plan.ParameterCount) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _state = new(" + Int(plan.StateLength) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _activations = new(" + Int(plan.ActivationLength) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaA = new(" + Int(plan.DeltaLength) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaB = new(" + Int(plan.DeltaLength) + ");");
             OptionalBuffer(writer, "float", "_masks", plan.MaskLength, "dropout masks");
             OptionalBuffer(writer, "int", "_indices", plan.IndexLength, "max-pooling arg-max positions");
             OptionalBuffer(writer, "float", "_statistics", plan.StatisticsLength, "normalization means and inverse deviations");
@@ -135,7 +136,7 @@ namespace ModelGen.Generator.Emit
                     length = "global::System.Math.Max(" + length + ", " + convolutions[i] + ")";
                 }
 
-                writer.Line("private readonly float[] _workspace = new float[" + length + "]; // convolution scratch (im2col)");
+                writer.Line("private readonly global::ModelGen.AlignedBuffer _workspace = new(" + length + "); // convolution scratch (im2col)");
             }
 
             writer.Line("private readonly global::ModelGen.Rng _dropoutRng;");
@@ -151,7 +152,7 @@ namespace ModelGen.Generator.Emit
                 var outputShape = model.OutputLayer.OutputShape;
                 if (outputShape.IsSequence)
                 {
-                    writer.Line("private readonly float[] _targets = new float[" + Int(model.MaxBatchSize * outputShape.Capacity) + "]; // targets, time-major");
+                    writer.Line("private readonly global::ModelGen.AlignedBuffer _targets = new(" + Int(model.MaxBatchSize * outputShape.Capacity) + "); // targets, time-major");
                 }
             }
 
@@ -163,7 +164,8 @@ namespace ModelGen.Generator.Emit
         {
             if (length > 0)
             {
-                writer.Line("private readonly " + type + "[] " + name + " = new " + type + "[" + Int(length) + "]; // " + purpose);
+                var declaration = type == "float" ? "global::ModelGen.AlignedBuffer " + name + " = new(" + Int(length) + ")" : type + "[] " + name + " = new " + type + "[" + Int(length) + "]";
+                writer.Line("private readonly " + declaration + "; // " + purpose);
             }
         }
 

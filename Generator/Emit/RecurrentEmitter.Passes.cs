@@ -159,7 +159,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("var dForward = " + Span(dHidden, "rows * " + Int(h)) + ";");
             if (rnn.Bidirectional)
             {
-                writer.Line("var dBackward = new " + SpanType + "(" + dHidden + ", " + Int(rows * h) + ", rows * " + Int(h) + ");");
+                writer.Line("var dBackward = " + Slice(dHidden, rows * h, "rows * " + Int(h)) + ";");
             }
 
             writer.Line("// Gradient w.r.t. each step's state from the layers above.");
@@ -200,7 +200,7 @@ namespace ModelGen.Generator.Emit
                 writer.Line("global::System.Numerics.Tensors.TensorPrimitives.Add(" + last + ", " + Span(Field(decoder, 0, "DInitial"), "batchSize * " + Int(h)) + ", " + last + ");");
                 if (rnn.Cell == CellKind.Lstm)
                 {
-                    dFinalCell = "new " + SpanType + "(" + Field(decoder, 0, "DInitial") + ", " + Int(context.Model.MaxBatchSize * h) + ", batchSize * " + Int(h) + ")";
+                    dFinalCell = Slice(Field(decoder, 0, "DInitial"), context.Model.MaxBatchSize * h, "batchSize * " + Int(h));
                 }
             }
             for (var d = 0; d < rnn.Directions; d++)
@@ -222,7 +222,7 @@ namespace ModelGen.Generator.Emit
                         writer.Line(Kernels + "Lstm.Backward(" + Span(Field(rnn, d, "Gates"), "rows * " + Int(g)) + ", " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ", " + hidden + ", " + initial + ", "
                             + Span(Field(rnn, d, "InitialCell"), "batchSize * " + Int(h)) + ", " + Parameters(o.WeightHh, g * h) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", " + dState + ", dPre, "
                             + Gradients(o.WeightHh, g * h) + ", " + Gradients(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Gradients) + ", dInitial, "
-                            + "new " + SpanType + "(" + Field(rnn, 0, "DInitial") + ", " + Int(context.Model.MaxBatchSize * h) + ", batchSize * " + Int(h) + "), " + Field(rnn, 0, "Workspace")
+                            + Slice(Field(rnn, 0, "DInitial"), context.Model.MaxBatchSize * h, "batchSize * " + Int(h)) + ", " + Field(rnn, 0, "Workspace")
                             + ", steps, backpropSteps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", reverse: " + reverse + ", " + mask
                             + (dFinalCell == "default" ? string.Empty : ", dFinalCell: " + dFinalCell) + ");");
                         break;
@@ -281,9 +281,9 @@ namespace ModelGen.Generator.Emit
             rnn.PeepholeCount > 0 ? slice(offset, rnn.PeepholeCount) : "default";
 
         private static string LastStep(string field, string hidden) =>
-            "new " + SpanType + "(" + field + ", (steps - 1) * batchSize * " + hidden + ", batchSize * " + hidden + ")";
+            Slice(field, "(steps - 1) * batchSize * " + hidden, "batchSize * " + hidden);
 
-        private static string Span(string field, string length) => "new " + SpanType + "(" + field + ", 0, " + length + ")";
+        private static string Span(string field, string length) => Slice(field, 0, length);
 
         private static string Bool(bool value) => value ? "true" : "false";
 

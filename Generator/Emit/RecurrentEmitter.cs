@@ -109,7 +109,7 @@ namespace ModelGen.Generator.Emit
             var batch = context.Model.MaxBatchSize;
             var rows = batch * rnn.InputShape.Steps;
             void Buffer(string name, string length, string purpose) =>
-                writer.Line("private readonly float[] " + name + " = new float[" + length + "]; // " + purpose);
+                writer.Line("private readonly global::ModelGen.AlignedBuffer " + name + " = new(" + length + "); // " + purpose);
 
             if (rnn.Dropout > 0)
             {
