@@ -181,18 +181,17 @@ internal static partial class CellKernels
     /// </summary>
     public const int TransposeRows = 8;
 
-    [ThreadStatic] private static float[]? t_scratch;
+    [ThreadStatic] private static AlignedBuffer t_scratch;
 
-    /// <summary>A per-thread scratch block of at least <paramref name="length"/> floats (grown once, then reused).</summary>
+    /// <summary>
+    /// A per-thread scratch block of at least <paramref name="length"/> floats (grown once, then reused), starting on a
+    /// cache line like the model's own buffers.
+    /// </summary>
     public static Span<float> Scratch(int length)
     {
-        float[]? buffer = t_scratch;
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new float[Math.Max(length, 1024)];
-            t_scratch = buffer;
-        }
-        return buffer.AsSpan(0, length);
+        if (t_scratch.Length < length)
+            t_scratch = new AlignedBuffer(Math.Max(length, 1024));
+        return t_scratch.Slice(0, length);
     }
 
     /// <summary>y[r, :] = x[r, :] + bias for r &lt; rows (row length bias.Length = n).</summary>
