@@ -17,11 +17,11 @@ public static class Activations
 
     /// <summary>x ← 1 / (1 + e^−x), in place.</summary>
     /// <param name="x">Values to transform.</param>
-    public static void Sigmoid(Span<float> x) => TensorPrimitives.Sigmoid(x, x);
+    public static void Sigmoid(Span<float> x) => Elementwise.Sigmoid(x, x);
 
     /// <summary>x ← tanh(x), in place.</summary>
     /// <param name="x">Values to transform.</param>
-    public static void Tanh(Span<float> x) => TensorPrimitives.Tanh(x, x);
+    public static void Tanh(Span<float> x) => Elementwise.Tanh(x, x);
 
     /// <summary>
     /// Softmax of each row of a row-major rows×cols matrix, in place. The row maximum is subtracted first,
@@ -40,9 +40,9 @@ public static class Activations
             Span<float> row = x.Slice(r * cols, cols);
             // TensorPrimitives.SoftMax does not subtract the maximum, hence the explicit steps.
             float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, row);
-            TensorPrimitives.Exp(row, row);
-            TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+            Elementwise.Subtract(row, max, row);
+            Elementwise.Exp(row, row);
+            Elementwise.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
         }
     }
 

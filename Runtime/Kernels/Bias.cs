@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -19,7 +18,7 @@ public static class Bias
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = y.Slice(r * cols, cols);
-            TensorPrimitives.Add(row, b, row);
+            Elementwise.Add(row, b, row);
         }
     }
 
@@ -36,6 +35,6 @@ public static class Bias
         Span<float> g = biasGradient.Slice(0, cols);
         // Row by row keeps every access contiguous and vectorized (a column walk would stride by cols).
         for (int r = 0; r < rows; r++)
-            TensorPrimitives.Add(g, dy.Slice(r * cols, cols), g);
+            Elementwise.Add(g, dy.Slice(r * cols, cols), g);
     }
 }

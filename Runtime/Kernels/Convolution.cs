@@ -268,7 +268,7 @@ public static partial class Convolution
                         if (sx == 1)
                         {
                             Span<float> t = target.Slice(ix, len);
-                            TensorPrimitives.Add(t, d.Slice(ox0, len), t);
+                            Elementwise.Add(t, d.Slice(ox0, len), t);
                         }
                         else
                         {

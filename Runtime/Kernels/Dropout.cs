@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -35,7 +34,7 @@ public static class Dropout
         float scale = 1f / (1f - rate);
         for (int i = 0; i < mask.Length; i++)
             mask[i] = rng.NextFloat() >= rate ? scale : 0f;
-        TensorPrimitives.Multiply(x, mask, y);
+        Elementwise.Multiply(x, mask, y);
     }
 
     /// <summary>dx = dy ⊙ mask, using the mask recorded by <see cref="Forward"/>.</summary>
@@ -47,6 +46,6 @@ public static class Dropout
     {
         KernelChecks.SameLength(dy.Length, mask.Length, nameof(dy));
         KernelChecks.SameLength(dx.Length, mask.Length, nameof(dx));
-        TensorPrimitives.Multiply(dy, mask, dx);
+        Elementwise.Multiply(dy, mask, dx);
     }
 }

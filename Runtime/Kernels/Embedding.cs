@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -56,7 +55,7 @@ public static class Embedding
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = dTable.Slice((int)tokens[r] * dimension, dimension);
-            TensorPrimitives.Add(row, dy.Slice(r * dimension, dimension), row);
+            Elementwise.Add(row, dy.Slice(r * dimension, dimension), row);
         }
     }
 

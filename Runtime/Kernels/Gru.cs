@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -118,7 +117,7 @@ public static class Gru
                 ReadOnlySpan<float> hIn = hp;
                 if (masked)
                 {
-                    TensorPrimitives.Multiply(hp, mask, hm);
+                    Elementwise.Multiply(hp, mask, hm);
                     hIn = hm;
                 }
                 Recurrence.FillRows(hh, bias, batch);
@@ -149,7 +148,7 @@ public static class Gru
                 ReadOnlySpan<float> hIn = hp;
                 if (masked)
                 {
-                    TensorPrimitives.Multiply(hp, mask, hm);
+                    Elementwise.Multiply(hp, mask, hm);
                     hIn = hm;
                 }
                 Recurrence.FillRows(rzOut, bias.Slice(0, 2 * h), batch);
@@ -157,9 +156,9 @@ public static class Gru
                 for (int b = 0; b < batch; b++)
                 {
                     Span<float> gb = gt.Slice(b * s4, s4), rz = gb.Slice(0, 2 * h), rhb = rh.Slice(b * h, h);
-                    TensorPrimitives.Add(pt.Slice(b * g, 2 * h), rzOut.Slice(b * 2 * h, 2 * h), rz);
-                    TensorPrimitives.Sigmoid(rz, rz);
-                    TensorPrimitives.Multiply(rz.Slice(0, h), hIn.Slice(b * h, h), rhb);
+                    Elementwise.Add(pt.Slice(b * g, 2 * h), rzOut.Slice(b * 2 * h, 2 * h), rz);
+                    Elementwise.Sigmoid(rz, rz);
+                    Elementwise.Multiply(rz.Slice(0, h), hIn.Slice(b * h, h), rhb);
                     rhb.CopyTo(gb.Slice(3 * h, h));
                 }
                 Recurrence.FillRows(nOut, bias.Slice(2 * h, h), batch);
@@ -168,11 +167,11 @@ public static class Gru
                 {
                     Span<float> gb = gt.Slice(b * s4, s4), n = gb.Slice(2 * h, h), hb = ht.Slice(b * h, h);
                     ReadOnlySpan<float> hpb = hp.Slice(b * h, h);
-                    TensorPrimitives.Add(pt.Slice(b * g + 2 * h, h), nOut.Slice(b * h, h), n);
-                    TensorPrimitives.Tanh(n, n);
+                    Elementwise.Add(pt.Slice(b * g + 2 * h, h), nOut.Slice(b * h, h), n);
+                    Elementwise.Tanh(n, n);
                     // h = (1 − z) ⊙ h_prev + z ⊙ h̃ = h_prev + z ⊙ (h̃ − h_prev)
-                    TensorPrimitives.Subtract(n, hpb, hb);
-                    TensorPrimitives.MultiplyAdd(gb.Slice(h, h), hb, hpb, hb);
+                    Elementwise.Subtract(n, hpb, hb);
+                    Elementwise.MultiplyAdd(gb.Slice(h, h), hb, hpb, hb);
                 }
             }
         }
@@ -321,15 +320,15 @@ public static class Gru
                 ReadOnlySpan<float> hIn = hp;
                 if (masked)
                 {
-                    TensorPrimitives.Multiply(hp, mask, dAn); // dA_n is no longer needed
+                    Elementwise.Multiply(hp, mask, dAn); // dA_n is no longer needed
                     hIn = dAn;
                 }
                 Gemm.MultiplyTransposedA(dArz, hIn, dWeightHh.Slice(0, 2 * h * h), 2 * h, h, batch, accumulate: true);
                 if (carry)
                 {
                     Gemm.Multiply(dArz, w.Slice(0, 2 * h * h), dRh, batch, h, 2 * h, accumulate: true);
-                    if (masked) TensorPrimitives.MultiplyAdd(dRh, mask, target, target);
-                    else TensorPrimitives.Add(target, dRh, target);
+                    if (masked) Elementwise.MultiplyAdd(dRh, mask, target, target);
+                    else Elementwise.Add(target, dRh, target);
                 }
             }
         }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -34,8 +33,8 @@ public static class Losses
             if (t != 0f) // zero targets contribute nothing; skipping them saves the logarithm
                 loss -= t * Math.Log(Math.Max(a[i], MinProbability));
         }
-        TensorPrimitives.Subtract(a, y, g);
-        TensorPrimitives.Multiply(g, 1f / rows, g);
+        Elementwise.Subtract(a, y, g);
+        Elementwise.Multiply(g, 1f / rows, g);
         return (float)(loss / rows);
     }
 

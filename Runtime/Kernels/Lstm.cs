@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -122,7 +121,7 @@ public static class Lstm
             if (!mask.IsEmpty)
             {
                 // h_t is not written yet: it holds the masked previous state for the product.
-                TensorPrimitives.Multiply(hp, mask, ht);
+                Elementwise.Multiply(hp, mask, ht);
                 hIn = ht;
             }
             if (small)

@@ -45,10 +45,10 @@ public static class Normalization
             ReadOnlySpan<float> xr = x.Slice(r * features, features);
             Span<float> yr = y.Slice(r * features, features);
             float mu = TensorPrimitives.Sum(xr) / features;
-            TensorPrimitives.Subtract(xr, mu, yr);                               // y = x − μ
+            Elementwise.Subtract(xr, mu, yr);                               // y = x − μ
             float inv = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(yr) / features + epsilon);
-            TensorPrimitives.Multiply(yr, inv, yr);                              // y = x̂
-            TensorPrimitives.MultiplyAdd(yr, g, be, yr);                         // y = gain ⊙ x̂ + bias
+            Elementwise.Multiply(yr, inv, yr);                              // y = x̂
+            Elementwise.MultiplyAdd(yr, g, be, yr);                         // y = gain ⊙ x̂ + bias
             mean[r] = mu;
             inverseStd[r] = inv;
         }
@@ -92,10 +92,10 @@ public static class Normalization
             ReadOnlySpan<float> xr = x.Slice(r * features, features);
             Span<float> dxr = dx.Slice(r * features, features);
             float mu = mean[r], inv = inverseStd[r];
-            TensorPrimitives.Subtract(xr, mu, dxr);
-            TensorPrimitives.Multiply(dxr, inv, dxr);                            // dx = x̂ (scratch)
-            TensorPrimitives.MultiplyAdd(dyr, dxr, gg, gg);                      // gain gradient += dy ⊙ x̂
-            TensorPrimitives.Add(bg, dyr, bg);                                   // bias gradient += dy
+            Elementwise.Subtract(xr, mu, dxr);
+            Elementwise.Multiply(dxr, inv, dxr);                            // dx = x̂ (scratch)
+            Elementwise.MultiplyAdd(dyr, dxr, gg, gg);                      // gain gradient += dy ⊙ x̂
+            Elementwise.Add(bg, dyr, bg);                                   // bias gradient += dy
             float sumG = TensorPrimitives.Dot(dyr, g);                           // Σ ĝ
             float sumGX = Dot3(dyr, g, dxr);                                     // Σ ĝ ⊙ x̂
             // dx = inv·ĝ − inv·mean(ĝ) − inv·mean(ĝ ⊙ x̂)·x̂, in one pass over x̂ (held in dx).

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -74,8 +73,8 @@ internal static class Recurrence
         CellGemm.MultiplyAdd(dA, gates, 1, w, product, batch, hidden, gates);
         Span<float> t = target.Slice(0, bh);
         ReadOnlySpan<float> m = mask.Slice(0, bh);
-        if (accumulate) TensorPrimitives.MultiplyAdd(product, m, t, t);
-        else TensorPrimitives.Multiply(product, m, t);
+        if (accumulate) Elementwise.MultiplyAdd(product, m, t, t);
+        else Elementwise.Multiply(product, m, t);
     }
 
     /// <summary>
@@ -102,7 +101,7 @@ internal static class Recurrence
             for (int s = first; s < steps; s++)
             {
                 int t = Time(s, steps, reverse);
-                TensorPrimitives.Multiply(Previous(hidden, initial, s, steps, reverse, bh), m, hm);
+                Elementwise.Multiply(Previous(hidden, initial, s, steps, reverse, bh), m, hm);
                 CellGemm.MultiplyAdd(dA.Slice(t * bg, bg), 1, gates, hm, dW, gates, hiddenSize, batch);
             }
             return;

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -12,6 +11,6 @@ public static class Residual
     public static void Add(ReadOnlySpan<float> skip, Span<float> y)
     {
         KernelChecks.SameLength(skip.Length, y.Length, nameof(skip));
-        TensorPrimitives.Add(y, skip, y);
+        Elementwise.Add(y, skip, y);
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace ModelGen.Kernels;
 
@@ -144,7 +143,7 @@ public static class Sequences
         Span<float> m = mask.Slice(0, block);
         DrawMask(m, rate, rng);
         for (int t = 0; t < steps; t++)
-            TensorPrimitives.Multiply(x.Slice(t * block, block), m, y.Slice(t * block, block));
+            Elementwise.Multiply(x.Slice(t * block, block), m, y.Slice(t * block, block));
     }
 
     /// <summary>dy_t ← dy_t ⊙ mask at every step, in place.</summary>
@@ -163,7 +162,7 @@ public static class Sequences
         for (int t = 0; t < steps; t++)
         {
             Span<float> row = dy.Slice(t * block, block);
-            TensorPrimitives.Multiply(row, m, row);
+            Elementwise.Multiply(row, m, row);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using ModelGen.Kernels;
 
 namespace ModelGen.Optimizers;
 
@@ -160,7 +161,7 @@ public abstract class Optimizer
         if (_weightDecay != 0)
         {
             // g ← g + α·θ
-            TensorPrimitives.MultiplyAdd(parameters, _weightDecay, gradients, gradients);
+            Elementwise.MultiplyAdd(parameters, _weightDecay, gradients, gradients);
         }
 
         if (_l1 != 0)
@@ -170,7 +171,7 @@ public abstract class Optimizer
 
         if (_clipValue is { } clipValue)
         {
-            TensorPrimitives.Clamp(gradients, -clipValue, clipValue, gradients);
+            Elementwise.Clamp(gradients, -clipValue, clipValue, gradients);
         }
 
         if (_clipNorm is { } clipNorm)
@@ -178,7 +179,7 @@ public abstract class Optimizer
             float norm = TensorPrimitives.Norm<float>(gradients);
             if (norm > clipNorm)
             {
-                TensorPrimitives.Multiply(gradients, clipNorm / norm, gradients);
+                Elementwise.Multiply(gradients, clipNorm / norm, gradients);
             }
         }
 

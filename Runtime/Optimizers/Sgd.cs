@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using ModelGen.Kernels;
 
 namespace ModelGen.Optimizers;
 
@@ -58,26 +58,26 @@ public sealed class Sgd : Optimizer
         if (_velocity is null)
         {
             // θ ← θ − ε·g
-            TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+            Elementwise.MultiplyAdd(gradients, -learningRate, parameters, parameters);
             return;
         }
 
         Span<float> v = _velocity;
 
         // v ← α·v − ε·g
-        TensorPrimitives.Multiply(v, Momentum, v);
-        TensorPrimitives.MultiplyAdd(gradients, -learningRate, v, v);
+        Elementwise.Multiply(v, Momentum, v);
+        Elementwise.MultiplyAdd(gradients, -learningRate, v, v);
 
         if (Nesterov)
         {
             // θ ← θ + α·v − ε·g
-            TensorPrimitives.MultiplyAdd(v, Momentum, parameters, parameters);
-            TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+            Elementwise.MultiplyAdd(v, Momentum, parameters, parameters);
+            Elementwise.MultiplyAdd(gradients, -learningRate, parameters, parameters);
         }
         else
         {
             // θ ← θ + v
-            TensorPrimitives.Add(parameters, v, parameters);
+            Elementwise.Add(parameters, v, parameters);
         }
     }
 }

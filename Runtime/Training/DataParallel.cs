@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using ModelGen.Kernels;
 
 namespace ModelGen.Training;
 
@@ -183,10 +183,10 @@ public class DataParallel<TModel> : IModel, IDisposable
         {
             for (var i = 1; i < shards; i++)
             {
-                TensorPrimitives.Add(state, _replicas[i].State, state);
+                Elementwise.Add(state, _replicas[i].State, state);
             }
 
-            TensorPrimitives.Multiply(state, 1f / shards, state);
+            Elementwise.Multiply(state, 1f / shards, state);
         }
 
         return loss;
@@ -220,10 +220,10 @@ public class DataParallel<TModel> : IModel, IDisposable
         var length = Model.Gradients.Length;
         int start = (int)((long)length * part / _shards), end = (int)((long)length * (part + 1) / _shards);
         var total = Model.Gradients.Slice(start, end - start);
-        TensorPrimitives.Multiply(total, (float)_sizes[0] / _batch, total);
+        Elementwise.Multiply(total, (float)_sizes[0] / _batch, total);
         for (var i = 1; i < _shards; i++)
         {
-            TensorPrimitives.MultiplyAdd(_replicas[i].Gradients.Slice(start, end - start), (float)_sizes[i] / _batch, total, total);
+            Elementwise.MultiplyAdd(_replicas[i].Gradients.Slice(start, end - start), (float)_sizes[i] / _batch, total, total);
         }
     }
 
