@@ -21,40 +21,26 @@ internal static class Elementwise
     /// </summary>
     private const int ShortestPiece = 64;
 
-    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-    {
-        if (!Splits(x, y, destination)) { TensorPrimitives.Add(x, y, destination); return; }
-        for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Add(Part(x, i), Part(y, i), destination.Slice(i, Length(x, i)));
-    }
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
+        InPieces(x, y, destination, TensorPrimitives.Add);
 
-    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-    {
-        if (!Splits(x, y, destination)) { TensorPrimitives.Subtract(x, y, destination); return; }
-        for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Subtract(Part(x, i), Part(y, i), destination.Slice(i, Length(x, i)));
-    }
+    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
+        InPieces(x, y, destination, TensorPrimitives.Subtract);
 
-    public static void Subtract(ReadOnlySpan<float> x, float y, Span<float> destination)
-    {
-        if (!Splits(x, x, destination)) { TensorPrimitives.Subtract(x, y, destination); return; }
-        for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Subtract(Part(x, i), y, destination.Slice(i, Length(x, i)));
-    }
+    public static void Subtract(ReadOnlySpan<float> x, float y, Span<float> destination) =>
+        InPieces(x, y, destination, TensorPrimitives.Subtract);
 
-    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-    {
-        if (!Splits(x, y, destination)) { TensorPrimitives.Multiply(x, y, destination); return; }
-        for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Multiply(Part(x, i), Part(y, i), destination.Slice(i, Length(x, i)));
-    }
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) =>
+        InPieces(x, y, destination, TensorPrimitives.Multiply);
 
-    public static void Multiply(ReadOnlySpan<float> x, float y, Span<float> destination)
-    {
-        if (!Splits(x, x, destination)) { TensorPrimitives.Multiply(x, y, destination); return; }
-        for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Multiply(Part(x, i), y, destination.Slice(i, Length(x, i)));
-    }
+    public static void Multiply(ReadOnlySpan<float> x, float y, Span<float> destination) =>
+        InPieces(x, y, destination, TensorPrimitives.Multiply);
+
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination) => InPieces(x, destination, TensorPrimitives.Sigmoid);
+
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> destination) => InPieces(x, destination, TensorPrimitives.Tanh);
+
+    public static void Exp(ReadOnlySpan<float> x, Span<float> destination) => InPieces(x, destination, TensorPrimitives.Exp);
 
     /// <summary>destination = x·y + addend.</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> addend, Span<float> destination)
@@ -79,25 +65,32 @@ internal static class Elementwise
             TensorPrimitives.Clamp(Part(x, i), min, max, destination.Slice(i, Length(x, i)));
     }
 
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination)
+    // The operations as delegates: static method groups, which C# converts once and caches (no allocation per call).
+    private delegate void Unary(ReadOnlySpan<float> x, Span<float> destination);
+
+    private delegate void Binary(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination);
+
+    private delegate void WithScalar(ReadOnlySpan<float> x, float y, Span<float> destination);
+
+    private static void InPieces(ReadOnlySpan<float> x, Span<float> destination, Unary operation)
     {
-        if (!Splits(x, x, destination)) { TensorPrimitives.Sigmoid(x, destination); return; }
+        if (!Splits(x, x, destination)) { operation(x, destination); return; }
         for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Sigmoid(Part(x, i), destination.Slice(i, Length(x, i)));
+            operation(Part(x, i), destination.Slice(i, Length(x, i)));
     }
 
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> destination)
+    private static void InPieces(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, Binary operation)
     {
-        if (!Splits(x, x, destination)) { TensorPrimitives.Tanh(x, destination); return; }
+        if (!Splits(x, y, destination)) { operation(x, y, destination); return; }
         for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Tanh(Part(x, i), destination.Slice(i, Length(x, i)));
+            operation(Part(x, i), Part(y, i), destination.Slice(i, Length(x, i)));
     }
 
-    public static void Exp(ReadOnlySpan<float> x, Span<float> destination)
+    private static void InPieces(ReadOnlySpan<float> x, float y, Span<float> destination, WithScalar operation)
     {
-        if (!Splits(x, x, destination)) { TensorPrimitives.Exp(x, destination); return; }
+        if (!Splits(x, x, destination)) { operation(x, y, destination); return; }
         for (int i = 0; i < x.Length; i += Length(x, i))
-            TensorPrimitives.Exp(Part(x, i), destination.Slice(i, Length(x, i)));
+            operation(Part(x, i), y, destination.Slice(i, Length(x, i)));
     }
 
     /// <summary>Whether the call is long enough to split and well-formed (otherwise one call, which throws if it must).</summary>
