@@ -5,7 +5,6 @@ namespace ModelGen.Generator.Emit
 {
     internal sealed partial class RecurrentEmitter
     {
-        private const string SpanType = "global::System.Span<float>";
 
         public override void EmitForward(CodeWriter writer, LayerContext context)
         {
