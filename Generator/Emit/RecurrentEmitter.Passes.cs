@@ -5,7 +5,6 @@ namespace ModelGen.Generator.Emit
 {
     internal sealed partial class RecurrentEmitter
     {
-
         public override void EmitForward(CodeWriter writer, LayerContext context)
         {
             var rnn = (RecurrentSpec)context.Layer;
