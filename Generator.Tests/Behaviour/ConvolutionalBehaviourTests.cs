@@ -101,18 +101,12 @@ public class ConvolutionalBehaviourTests
         var targets = TestData.OneHot(32, 3, 2);
         var outputs = new float[32 * 3];
         var optimizer = new Adam(1e-3f);
-        // Warm-up: the first call of each kind on a thread may size the kernels' per-thread scratch.
-        model.Forward(inputs, outputs, 32);
-        model.TrainStep(inputs, targets, 32, optimizer);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 3; i++)
+        Assert.Equal(0, Allocations.AfterWarmUp(() =>
         {
             model.Forward(inputs, outputs, 32);
             model.TrainStep(inputs, targets, 32, optimizer);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }));
     }
 
     [Fact]
@@ -126,15 +120,13 @@ public class ConvolutionalBehaviourTests
         var x2 = TestData.Uniform(8 * BatchNormNet.InputSize, 1);
         var y1 = new float[4 * 2];
         var y2 = new float[8 * 2];
-        residual.TrainStep(x1, y1, 4, optimizer);
-        norm.TrainStep(x2, y2, 8, optimizer2);
-        norm.Forward(x2, y2, 8);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        residual.TrainStep(x1, y1, 4, optimizer);
-        norm.TrainStep(x2, y2, 8, optimizer2);
-        norm.Forward(x2, y2, 8);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.AfterWarmUp(() =>
+        {
+            residual.TrainStep(x1, y1, 4, optimizer);
+            norm.TrainStep(x2, y2, 8, optimizer2);
+            norm.Forward(x2, y2, 8);
+        }));
     }
 
     // The first layer's output starts right after the copied input in the activation buffer; read it

@@ -1,4 +1,5 @@
 using ModelGen.Kernels;
+using ModelGen.Tests.Infrastructure;
 using Xunit;
 
 namespace ModelGen.Tests.Kernels;
@@ -22,10 +23,24 @@ public class BiasTests
     }
 
     [Fact]
+    public void RowSumsOverwriteWithTheBitsOfAccumulatingIntoZeros()
+    {
+        var dy = TestData.Uniform(7 * 37, 3);
+        float[] accumulated = new float[37], written = Enumerable.Repeat(123f, 37).ToArray();
+        Bias.AccumulateRowSums(dy, accumulated, 7, 37);
+        Bias.RowSums(dy, written, 7, 37);
+        Assert.Equal(accumulated, written);
+
+        Bias.RowSums(dy, written, 0, 37); // no rows: zero sums
+        Assert.All(written, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void ShortSpansThrow()
     {
         Assert.Throws<ArgumentException>(() => Bias.AddRows(new float[5], new float[3], 2, 3));
         Assert.Throws<ArgumentException>(() => Bias.AccumulateRowSums(new float[6], new float[2], 2, 3));
+        Assert.Throws<ArgumentException>(() => Bias.RowSums(new float[5], new float[3], 2, 3));
     }
 }
 

@@ -214,13 +214,12 @@ namespace Demo
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            _gradients.Span.Clear();
 
             // dense2: Dense 16 -> 3, Identity
             {
                 var dy = _deltaA.Slice(0, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(288, batchSize * 16), _gradients.Slice(48, 48), 3, 16, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(96, 3), batchSize, 3);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(288, batchSize * 16), _gradients.Slice(48, 48), 3, 16, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(96, 3), batchSize, 3);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(48, 48), _deltaB.Slice(0, batchSize * 16), batchSize, 16, 3);
             }
 
@@ -237,8 +236,8 @@ namespace Demo
             {
                 var dy = _deltaB.Slice(0, batchSize * 16);
                 global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(32, batchSize * 16), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 2), _gradients.Slice(0, 32), 16, 2, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(32, 16), batchSize, 16);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 2), _gradients.Slice(0, 32), 16, 2, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(32, 16), batchSize, 16);
             }
         }
 

@@ -459,13 +459,13 @@ namespace Demo.Text
             var rows = batchSize * steps;
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            _gradients.Span.Clear();
+            _gradients.Slice(0, 20048).Clear(); // layers that add to their gradients
 
             // dense1: Dense 64 steps × 32 -> 64 steps × 65, Identity
             {
                 var dy = _deltaA.Slice(0, rows * 65);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(82944, rows * 32), _gradients.Slice(20048, 2080), 65, 32, rows, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(22128, 65), rows, 65);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(82944, rows * 32), _gradients.Slice(20048, 2080), 65, 32, rows);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(22128, 65), rows, 65);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(20048, 2080), _deltaB.Slice(0, rows * 32), rows, 32, 65);
             }
 

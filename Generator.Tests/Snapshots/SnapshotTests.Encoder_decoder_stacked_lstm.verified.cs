@@ -570,13 +570,13 @@ namespace Demo.Text
         private void RunDecoderBackward(int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            _gradients.Span.Clear();
+            _gradients.Slice(0, 8192).Clear(); // layers that add to their gradients
 
             // dense1: Dense 11 steps × 16 -> 11 steps × 12, Identity
             {
                 var dy = _deltaA.Slice(0, rows * 12);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(4832, rows * 16), _gradients.Slice(8192, 192), 12, 16, rows, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(8384, 12), rows, 12);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(4832, rows * 16), _gradients.Slice(8192, 192), 12, 16, rows);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(8384, 12), rows, 12);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(8192, 192), _deltaB.Slice(0, rows * 16), rows, 16, 12);
             }
 

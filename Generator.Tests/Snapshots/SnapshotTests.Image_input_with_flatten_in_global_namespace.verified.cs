@@ -202,14 +202,13 @@ partial class TinyImageNet : global::ModelGen.IModel
     {
         // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
         // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-        _gradients.Span.Clear();
 
         // dense2: Dense 10 -> 4, Softmax
         {
             var dy = _deltaA.Slice(0, batchSize * 4);
             // The gradient already is w.r.t. the logits (softmax fused with the loss).
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(112, batchSize * 10), _gradients.Slice(260, 40), 4, 10, batchSize, accumulate: true);
-            global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(300, 4), batchSize, 4);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(112, batchSize * 10), _gradients.Slice(260, 40), 4, 10, batchSize);
+            global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(300, 4), batchSize, 4);
             global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(260, 40), _deltaB.Slice(0, batchSize * 10), batchSize, 10, 4);
         }
 
@@ -217,8 +216,8 @@ partial class TinyImageNet : global::ModelGen.IModel
         {
             var dy = _deltaB.Slice(0, batchSize * 10);
             global::ModelGen.Kernels.Activations.SigmoidBackward(_activations.Slice(112, batchSize * 10), dy);
-            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 25), _gradients.Slice(0, 250), 10, 25, batchSize, accumulate: true);
-            global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(250, 10), batchSize, 10);
+            global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 25), _gradients.Slice(0, 250), 10, 25, batchSize);
+            global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(250, 10), batchSize, 10);
         }
     }
 

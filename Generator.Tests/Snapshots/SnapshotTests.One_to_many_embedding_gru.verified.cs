@@ -372,13 +372,13 @@ namespace Demo.Text
         private void RunDecoderBackward(int batchSize, int steps)
         {
             var rows = batchSize * steps;
-            _gradients.Span.Clear();
+            _gradients.Slice(48, 364).Clear(); // layers that add to their gradients
 
             // dense2: Dense 6 steps × 8 -> 6 steps × 7, Identity
             {
                 var dy = _deltaA.Slice(0, rows * 7);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(192, rows * 8), _gradients.Slice(412, 56), 7, 8, rows, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(468, 7), rows, 7);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(192, rows * 8), _gradients.Slice(412, 56), 7, 8, rows);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(468, 7), rows, 7);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(412, 56), _deltaB.Slice(0, rows * 8), rows, 8, 7);
             }
 
@@ -415,8 +415,8 @@ namespace Demo.Text
             {
                 var dy = _deltaA.Slice(0, batchSize * 8);
                 global::ModelGen.Kernels.Activations.TanhBackward(_activations.Slice(32, batchSize * 8), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 5), _gradients.Slice(0, 40), 8, 5, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(40, 8), batchSize, 8);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 5), _gradients.Slice(0, 40), 8, 5, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(40, 8), batchSize, 8);
             }
         }
 

@@ -219,13 +219,12 @@ namespace Demo.Forecasting
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            _gradients.Span.Clear();
 
             // dense3: Dense 6 -> 1, Identity
             {
                 var dy = _deltaA.Slice(0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(96, batchSize * 6), _gradients.Slice(94, 6), 1, 6, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(100, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(96, batchSize * 6), _gradients.Slice(94, 6), 1, 6, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(100, 1), batchSize, 1);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(94, 6), _deltaB.Slice(0, batchSize * 6), batchSize, 6, 1);
             }
 
@@ -233,8 +232,8 @@ namespace Demo.Forecasting
             {
                 var dy = _deltaB.Slice(0, batchSize * 6);
                 global::ModelGen.Kernels.Activations.SigmoidBackward(_activations.Slice(96, batchSize * 6), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(32, batchSize * 8), _gradients.Slice(40, 48), 6, 8, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(88, 6), batchSize, 6);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(32, batchSize * 8), _gradients.Slice(40, 48), 6, 8, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(88, 6), batchSize, 6);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(40, 48), _deltaA.Slice(0, batchSize * 8), batchSize, 8, 6);
             }
 
@@ -242,8 +241,8 @@ namespace Demo.Forecasting
             {
                 var dy = _deltaA.Slice(0, batchSize * 8);
                 global::ModelGen.Kernels.Activations.TanhBackward(_activations.Slice(32, batchSize * 8), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 4), _gradients.Slice(0, 32), 8, 4, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(32, 8), batchSize, 8);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(0, batchSize * 4), _gradients.Slice(0, 32), 8, 4, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(32, 8), batchSize, 8);
             }
         }
 

@@ -353,13 +353,13 @@ namespace Demo.Vision
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            _gradients.Span.Clear();
+            _gradients.Slice(0, 928).Clear(); // layers that add to their gradients
 
             // dense1: Dense 256 -> 1, Identity
             {
                 var dy = _deltaA.Slice(0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(12928, batchSize * 256), _gradients.Slice(928, 256), 1, 256, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(1184, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(12928, batchSize * 256), _gradients.Slice(928, 256), 1, 256, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(1184, 1), batchSize, 1);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(928, 256), _deltaB.Slice(0, batchSize * 256), batchSize, 256, 1);
             }
 

@@ -271,13 +271,13 @@ namespace Demo.Vision
         {
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            _gradients.Span.Clear();
+            _gradients.Slice(0, 320).Clear(); // layers that add to their gradients
 
             // dense2: Dense 64 -> 3, Identity
             {
                 var dy = _deltaA.Slice(0, batchSize * 3);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(429568, batchSize * 64), _gradients.Slice(166272, 192), 3, 64, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(166464, 3), batchSize, 3);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(429568, batchSize * 64), _gradients.Slice(166272, 192), 3, 64, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(166464, 3), batchSize, 3);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(166272, 192), _deltaB.Slice(0, batchSize * 64), batchSize, 64, 3);
             }
 
@@ -294,8 +294,8 @@ namespace Demo.Vision
             {
                 var dy = _deltaB.Slice(0, batchSize * 64);
                 global::ModelGen.Kernels.Activations.ReluBackward(_activations.Slice(427520, batchSize * 64), dy);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(344576, batchSize * 2592), _gradients.Slice(320, 165888), 64, 2592, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(166208, 64), batchSize, 64);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(344576, batchSize * 2592), _gradients.Slice(320, 165888), 64, 2592, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(166208, 64), batchSize, 64);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(320, 165888), _deltaA.Slice(0, batchSize * 2592), batchSize, 2592, 64);
             }
 

@@ -481,13 +481,13 @@ namespace Demo.Forecasting
             var rows = batchSize * steps;
             // _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its
             // parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.
-            _gradients.Span.Clear();
+            _gradients.Slice(0, 3440).Clear(); // layers that add to their gradients
 
             // dense1: Dense 16 -> 1, Identity
             {
                 var dy = _deltaA.Slice(0, batchSize * 1);
-                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(27200, batchSize * 16), _gradients.Slice(3440, 16), 1, 16, batchSize, accumulate: true);
-                global::ModelGen.Kernels.Bias.AccumulateRowSums(dy, _gradients.Slice(3456, 1), batchSize, 1);
+                global::ModelGen.Kernels.Gemm.MultiplyTransposedA(dy, _activations.Slice(27200, batchSize * 16), _gradients.Slice(3440, 16), 1, 16, batchSize);
+                global::ModelGen.Kernels.Bias.RowSums(dy, _gradients.Slice(3456, 1), batchSize, 1);
                 global::ModelGen.Kernels.Gemm.Multiply(dy, _parameters.Slice(3440, 16), _deltaB.Slice(0, batchSize * 16), batchSize, 16, 1);
             }
 

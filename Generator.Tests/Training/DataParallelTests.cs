@@ -99,23 +99,8 @@ public class DataParallelTests
         float[] inputs = TestData.Uniform(16 * LogitsNet.InputSize, 10), targets = TestData.OneHot(16, LogitsNet.OutputSize, 11);
         var optimizer = new Adam(0.01f);
 
-        // Warm up past tiered compilation (a second of steps), as the bench does. With one warm-up step, a fresh-clone
-        // CI run once measured 7720 B over the 300 steps (not reproduced in 12 full runs and 8 runs under load); tier-up
-        // or OSR work landing in the window is the likely cause. A step that allocates still fails below.
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < 300 || warmUp.ElapsedMilliseconds < 1000; i++)
-        {
-            parallel.TrainStep(inputs, targets, 16, optimizer);
-        }
-
         // Many steps, so that the threads' waits block at some point (a lazily created lock would show here).
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 300; i++)
-        {
-            parallel.TrainStep(inputs, targets, 16, optimizer);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.AfterWarmUp(() => parallel.TrainStep(inputs, targets, 16, optimizer), runs: 300));
     }
 
     [Fact]

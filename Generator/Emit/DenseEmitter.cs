@@ -8,6 +8,9 @@ namespace ModelGen.Generator.Emit
     {
         public static readonly DenseEmitter Instance = new();
 
+        // One weight-gradient GEMM and one bias row sum over all rows, each writing its whole block.
+        public override bool OverwritesGradients => true;
+
         public override string Describe(LayerSpec layer) =>
             base.Describe(layer) + ", " + ((DenseSpec)layer).Activation;
 
@@ -46,8 +49,8 @@ namespace ModelGen.Generator.Emit
             var dense = (DenseSpec)context.Layer;
             writer.Line("var dy = " + Slice(context.Delta, 0, context.Rows + " * " + Int(dense.Units)) + ";");
             ActivationEmitter.Backward(writer, dense.Activation, context.Output, "dy");
-            writer.Line(Kernels + "Gemm.MultiplyTransposedA(dy, " + context.Input + ", " + Gradients(context.Slots.WeightOffset, dense.WeightCount) + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", " + context.Rows + ", accumulate: true);");
-            writer.Line(Kernels + "Bias.AccumulateRowSums(dy, " + Gradients(context.Slots.BiasOffset, dense.Units) + ", " + context.Rows + ", " + Int(dense.Units) + ");");
+            writer.Line(Kernels + "Gemm.MultiplyTransposedA(dy, " + context.Input + ", " + Gradients(context.Slots.WeightOffset, dense.WeightCount) + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", " + context.Rows + ");");
+            writer.Line(Kernels + "Bias.RowSums(dy, " + Gradients(context.Slots.BiasOffset, dense.Units) + ", " + context.Rows + ", " + Int(dense.Units) + ");");
             if (!context.Slots.NeedsInputGradient)
             {
                 return context.Delta;

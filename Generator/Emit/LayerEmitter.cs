@@ -53,6 +53,12 @@ namespace ModelGen.Generator.Emit
         /// </summary>
         public abstract string EmitBackward(CodeWriter writer, LayerContext context);
 
+        /// <summary>
+        /// Whether <see cref="EmitBackward"/> writes every one of the layer's parameter gradients (rather than adding
+        /// to them): such layers' gradients need no clearing before a backward pass.
+        /// </summary>
+        public virtual bool OverwritesGradients => false;
+
         /// <summary>A one-line description for the comment above the layer's blocks.</summary>
         public virtual string Describe(LayerSpec layer) =>
             layer.Name + ": " + layer.TypeName + " " + layer.InputShape + " -> " + layer.OutputShape;

@@ -62,7 +62,7 @@ namespace ModelGen.Generator.Emit
 
             writer.Open("private void RunDecoderBackward(int batchSize, int steps)");
             writer.Line("var rows = batchSize * steps;");
-            writer.Line("_gradients.Span.Clear();");
+            EmitGradientClear(writer, model);
             EmitBackwardLayers(writer, decoder);
             writer.Close();
             writer.Line();

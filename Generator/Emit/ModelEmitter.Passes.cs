@@ -70,7 +70,7 @@ namespace ModelGen.Generator.Emit
 
             writer.Line("// _deltaA holds dLoss/dOutput; each layer turns the gradient w.r.t. its output into its");
             writer.Line("// parameter gradients and the gradient w.r.t. its input, in _deltaA or _deltaB.");
-            writer.Line("_gradients.Span.Clear();");
+            EmitGradientClear(writer, model);
             EmitBackwardLayers(writer, layers);
             writer.Close();
             writer.Line();
@@ -96,6 +96,37 @@ namespace ModelGen.Generator.Emit
 
                 writer.Close();
             }
+        }
+
+        /// <summary>
+        /// Zeroes the gradients of the layers whose backward pass adds to them; layers that overwrite theirs (dense)
+        /// are left alone, which saves clearing (and re-reading) most of an MLP's or a CNN's gradient buffer.
+        /// </summary>
+        private static void EmitGradientClear(CodeWriter writer, ModelSpec model)
+        {
+            var runs = new List<(int Start, int Length)>();
+            var offset = 0;
+            foreach (var layer in model.Layers)
+            {
+                if (layer.ParameterCount > 0 && !LayerEmitter.For(layer).OverwritesGradients)
+                {
+                    if (runs.Count > 0 && runs[runs.Count - 1].Start + runs[runs.Count - 1].Length == offset)
+                        runs[runs.Count - 1] = (runs[runs.Count - 1].Start, runs[runs.Count - 1].Length + layer.ParameterCount);
+                    else
+                        runs.Add((offset, layer.ParameterCount));
+                }
+
+                offset += layer.ParameterCount;
+            }
+
+            if (runs.Count == 1 && runs[0].Length == offset)
+            {
+                writer.Line("_gradients.Span.Clear();");
+                return;
+            }
+
+            foreach (var (start, length) in runs)
+                writer.Line(Slice("_gradients", start, Int(length)) + ".Clear(); // layers that add to their gradients");
         }
 
         private static void EmitBackwardLayers(CodeWriter writer, List<LayerContext> layers)

@@ -22,6 +22,29 @@ public static class Bias
         }
     }
 
+    /// <summary>biasGradient[c] = Σ_r dy[r, c] for a row-major rows×cols matrix (the same sums as
+    /// <see cref="AccumulateRowSums"/> into zeros, without needing the zeros).</summary>
+    /// <param name="dy">Matrix; only the first rows·cols elements are used.</param>
+    /// <param name="biasGradient">Receives the column sums; only the first cols elements are written.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="cols">Number of columns.</param>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static void RowSums(ReadOnlySpan<float> dy, Span<float> biasGradient, int rows, int cols)
+    {
+        KernelChecks.AtLeast(dy.Length, KernelChecks.Elements(rows, cols), nameof(dy));
+        KernelChecks.AtLeast(biasGradient.Length, cols, nameof(biasGradient));
+        Span<float> g = biasGradient.Slice(0, cols);
+        if (rows == 0)
+        {
+            g.Clear();
+            return;
+        }
+
+        dy.Slice(0, cols).CopyTo(g);
+        for (int r = 1; r < rows; r++)
+            Elementwise.Add(g, dy.Slice(r * cols, cols), g);
+    }
+
     /// <summary>biasGradient[c] += Σ_r dy[r, c] for a row-major rows×cols matrix.</summary>
     /// <param name="dy">Gradient w.r.t. the layer output; only the first rows·cols elements are used.</param>
     /// <param name="biasGradient">Accumulated bias gradient; only the first cols elements are used.</param>
