@@ -5,11 +5,12 @@ using System.Runtime.InteropServices;
 namespace ModelGen;
 
 /// <summary>
-/// One of a generated model's float buffers (parameters, gradients, activations, scratch): one array on the pinned object heap (it never moves) whose used
-/// part starts on a 64-byte boundary, so every block at a multiple of 16 floats starts on a cache line. The batch-1
-/// kernels stream weights from cache, and a load that straddles two lines costs two: a GEMV over misaligned weights
-/// measured 20–25% slower on Zen 5, over a misaligned input vector ~10%. Results do not depend on alignment (the
-/// kernels' order of summation depends only on indices), only the speed does. Public only for generated code.
+/// One of a generated model's float buffers (parameters, gradients, activations, scratch): one array on the pinned
+/// object heap (it never moves) whose used part starts on a 64-byte boundary, so every block at a multiple of 16
+/// floats starts on a cache line. The batch-1 kernels stream weights from cache, and a load that straddles two lines
+/// costs two: a GEMV over misaligned weights measured 20–25% slower on Zen 5, a whole MLP pass with a misaligned
+/// activation buffer ~10%. Results do not depend on alignment (the kernels' order of summation depends only on
+/// indices), only the speed does. Public only for generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct AlignedBuffer
