@@ -62,10 +62,12 @@ public class DataParallelTests
         AssertClose(expectedOutputs, outputs);
     }
 
-    [Fact]
-    public void Training_updates_the_first_replica_and_every_pass_uses_its_weights()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)] // replicas 2 and 3 take the weights from replica 1
+    public void Training_updates_the_first_replica_and_every_pass_uses_its_weights(int workers)
     {
-        using var parallel = new DataParallel<LogitsNet>(i => new LogitsNet(seed: 11 + i), workers: 2);
+        using var parallel = new DataParallel<LogitsNet>(i => new LogitsNet(seed: 11 + i), workers);
         var single = new LogitsNet(seed: 11);
         float[] inputs = TestData.Uniform(8 * LogitsNet.InputSize, 7), targets = TestData.OneHot(8, LogitsNet.OutputSize, 8);
         var optimizerA = new Adam(0.01f);

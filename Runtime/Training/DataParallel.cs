@@ -135,13 +135,14 @@ public class DataParallel<TModel> : IModel, IDisposable
             offset += _sizes[i];
         }
 
-        // The replicas start from Model's parameters, written out with non-temporal stores: the optimizer has just
-        // updated them in this core's cache, and a replica's core pulling them from there is slower than reading
-        // them from memory (W2 on two threads: 156 µs a step with a plain copy on the replica's thread, 100 µs so).
-        for (var i = 1; i < shards; i++)
+        // The replicas start from Model's parameters. This thread writes them to replica 1 with non-temporal stores:
+        // the optimizer has just updated them in this core's cache, and another core pulling them from there is
+        // slower than reading them from memory (W2 on two threads: 156 µs a step with a plain copy on the replica's
+        // thread, 100 µs so). Replicas 2 and up copy replica 1's on their own threads (RunShard).
+        if (shards > 1)
         {
-            StreamingCopy.Copy(Model.Parameters, _replicas[i].Parameters);
-            Model.State.CopyTo(_replicas[i].State);
+            StreamingCopy.Copy(Model.Parameters, _replicas[1].Parameters);
+            Model.State.CopyTo(_replicas[1].State);
         }
 
         fixed (float* inputPointer = inputs)
@@ -216,6 +217,12 @@ public class DataParallel<TModel> : IModel, IDisposable
         }
 
         var model = _replicas[shard];
+        if (shard > 1)
+        {
+            _replicas[1].Parameters.CopyTo(model.Parameters);
+            _replicas[1].State.CopyTo(model.State);
+        }
+
         int size = _sizes[shard], offset = _offsets[shard];
         var inputs = new ReadOnlySpan<float>(_inputs + ((long)offset * _inputsPerExample), size * _inputsPerExample);
         var second = new Span<float>(_targets + ((long)offset * _targetsPerExample), size * _targetsPerExample);
