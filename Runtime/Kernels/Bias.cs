@@ -22,8 +22,8 @@ public static class Bias
         }
     }
 
-    /// <summary>biasGradient[c] = Σ_r dy[r, c] for a row-major rows×cols matrix (the same sums as
-    /// <see cref="AccumulateRowSums"/> into zeros, without needing the zeros).</summary>
+    /// <summary>biasGradient[c] = Σ_r dy[r, c] for a row-major rows×cols matrix (<see cref="AccumulateRowSums"/> into
+    /// zeros, for a caller that does not clear the gradient buffer).</summary>
     /// <param name="dy">Matrix; only the first rows·cols elements are used.</param>
     /// <param name="biasGradient">Receives the column sums; only the first cols elements are written.</param>
     /// <param name="rows">Number of rows.</param>
@@ -31,18 +31,10 @@ public static class Bias
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public static void RowSums(ReadOnlySpan<float> dy, Span<float> biasGradient, int rows, int cols)
     {
-        KernelChecks.AtLeast(dy.Length, KernelChecks.Elements(rows, cols), nameof(dy));
         KernelChecks.AtLeast(biasGradient.Length, cols, nameof(biasGradient));
-        Span<float> g = biasGradient.Slice(0, cols);
-        if (rows == 0)
-        {
-            g.Clear();
-            return;
-        }
-
-        dy.Slice(0, cols).CopyTo(g);
-        for (int r = 1; r < rows; r++)
-            Elementwise.Add(g, dy.Slice(r * cols, cols), g);
+        KernelChecks.AtLeast(dy.Length, KernelChecks.Elements(rows, cols), nameof(dy)); // before anything is written
+        biasGradient.Slice(0, cols).Clear(); // one bias vector: the whole gradient buffer is what is no longer cleared
+        AccumulateRowSums(dy, biasGradient, rows, cols);
     }
 
     /// <summary>biasGradient[c] += Σ_r dy[r, c] for a row-major rows×cols matrix.</summary>
