@@ -33,6 +33,37 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void Repeated_batch_one_passes_give_the_same_bits()
+    {
+        // Each batch-1 pass reads a dense layer's weight rows in the opposite order to the pass before (and a
+        // streaming LSTM its blocks of units): consecutive passes over the same input must still agree bit for bit.
+        float[] mlpInput = TestData.Uniform(DeterminismMlp.InputSize, 6), cnnInput = TestData.Uniform(ShapesNet.InputSize, 7);
+        var mlp = new DeterminismMlp(seed: 4);
+        var cnn = new ShapesNet(seed: 4);
+        float[]? mlpFirst = null, cnnFirst = null;
+        for (int pass = 0; pass < 4; pass++)
+        {
+            var mlpOut = new float[DeterminismMlp.OutputSize];
+            var cnnOut = new float[ShapesNet.OutputSize];
+            mlp.Forward(mlpInput, mlpOut);
+            cnn.Forward(cnnInput, cnnOut);
+            mlpFirst ??= mlpOut;
+            cnnFirst ??= cnnOut;
+            AssertSameBits(mlpFirst, mlpOut, $"MLP pass {pass}");
+            AssertSameBits(cnnFirst, cnnOut, $"CNN pass {pass}");
+        }
+
+        var lstm = new DeterminismStreamingLstm(seed: 3);
+        var outputs = new float[4];
+        for (int pass = 0; pass < outputs.Length; pass++)
+        {
+            lstm.ResetState();
+            lstm.Step([0.5f], outputs.AsSpan(pass, 1));
+        }
+        AssertSameBits([outputs[0], outputs[0], outputs[0]], outputs[1..], "LSTM step from the reset state");
+    }
+
+    [Fact]
     public void Training_from_the_same_seed_gives_the_same_parameters_in_every_instance()
     {
         const int batch = 8;

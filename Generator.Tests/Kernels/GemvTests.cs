@@ -84,4 +84,44 @@ public sealed class GemvTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(128, 784)]
+    [InlineData(64, 2592)]
+    [InlineData(40, 512)]
+    [InlineData(33, 47)]
+    [InlineData(17, 1000)]
+    [InlineData(48, 130)]
+    [InlineData(7, 16)]
+    public void ReadingTheRowsDescendingGivesTheSameBits(int n, int k)
+    {
+        // Models alternate the direction from one pass to the next: both must give every output the same bits.
+        var rng = new Random(3 * n + k);
+        float[] x = Enumerable.Range(0, k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] w = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] bias = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        foreach (int width in new[] { 512, 256 })
+        {
+            if (!Gemv.Supports(width)) continue;
+            foreach (bool relu in new[] { false, true })
+            {
+                float[] up = new float[n], down = new float[n];
+                Gemv.MultiplyBias(ref x[0], ref w[0], ref bias[0], ref up[0], n, k, relu, width, descending: false);
+                Gemv.MultiplyBias(ref x[0], ref w[0], ref bias[0], ref down[0], n, k, relu, width, descending: true);
+                AssertSameBits(up, down, $"width {width}, relu {relu}");
+            }
+            float[] sumUp = (float[])bias.Clone(), sumDown = (float[])bias.Clone();
+            Gemv.Multiply(ref x[0], ref w[0], ref sumUp[0], n, k, accumulate: true, width, descending: false);
+            Gemv.Multiply(ref x[0], ref w[0], ref sumDown[0], n, k, accumulate: true, width, descending: true);
+            AssertSameBits(sumUp, sumDown, $"width {width}, accumulate");
+        }
+    }
+
+    private static void AssertSameBits(float[] expected, float[] actual, string what)
+    {
+        Assert.Contains(expected, v => v != 0f);
+        for (int j = 0; j < expected.Length; j++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[j]) == BitConverter.SingleToInt32Bits(actual[j]),
+                $"{what}, row {j}: {actual[j]:R} vs {expected[j]:R}");
+    }
 }

@@ -281,6 +281,48 @@ public class RecurrentFastPathTests
         static float[] F(double[] v) => v.Select(x => (float)x).ToArray();
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(64)]
+    [InlineData(128)]
+    public void DescendingUnitBlocksGiveTheSameBits(int hs)
+    {
+        // A streaming model alternates the order of W_hh's blocks of units between calls, and a batch-1 sequence
+        // alternates it between steps: every order must give the bits of the ascending one, at every step.
+        if (!CellGemv.SupportsGates512(hs) || CellPath.Width != 512) return;
+        const int steps = 5;
+        int g = 4 * hs;
+        var r = Make("lstm", hs, steps, 1, reverse: false, masked: false, seed: 5 * hs);
+        float[] pre = new float[steps * g];
+        for (int j = 0; j < pre.Length; j++) pre[j] = (float)Math.Sin(0.29 * j + hs);
+        float[] w = F(r.W), bias = F(r.Bias), h0 = F(r.H0), c0 = F(r.C0);
+        var first = Sequence(descending: false);
+        var second = Sequence(descending: true);
+        Assert.Equal(first.Gates, second.Gates);
+        Assert.Equal(first.Cells, second.Cells);
+        Assert.Equal(first.Hidden, second.Hidden);
+        Assert.Contains(first.Hidden, v => v != 0f);
+
+        // One step per call, all ascending (the order the first call of a sequence uses at its first step).
+        float[] h = (float[])h0.Clone(), c = (float[])c0.Clone(), gates = new float[g];
+        for (int t = 0; t < steps; t++)
+        {
+            Lstm.Forward(pre.AsSpan(t * g, g), w, bias, default, h, c, gates, c, h, 1, 1, hs, false, false, false, default, descending: false);
+            Assert.Equal(first.Hidden.AsSpan(t * hs, hs).ToArray(), h);
+        }
+
+        (float[] Gates, float[] Cells, float[] Hidden) Sequence(bool descending)
+        {
+            float[] gatesOut = new float[steps * g], cells = new float[steps * hs], hidden = new float[steps * hs];
+            Lstm.Forward(pre, w, bias, default, h0, c0, gatesOut, cells, hidden, steps, 1, hs, false, false, false, default, descending);
+            return (gatesOut, cells, hidden);
+        }
+
+        static float[] F(double[] v) => v.Select(x => (float)x).ToArray();
+    }
+
     [Fact]
     public void StreamingStepsEqualOneSequence()
     {

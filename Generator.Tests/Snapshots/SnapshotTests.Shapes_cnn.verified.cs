@@ -102,6 +102,8 @@ namespace Demo.Vision
         /// <summary>Gradient of the loss w.r.t. <see cref="Dense1Bias"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Dense1BiasGradient => _gradients.Slice(166208, 64);
 
+        private bool _dense1Descending; // which way the last pass read the weight rows (batch 1 alternates them)
+
         /// <summary>Weight of dense2, 3 × 64 (out × in), saved as "dense2.weight".</summary>
         public global::System.Span<float> Dense2Weight => _parameters.Slice(166272, 192);
 
@@ -237,7 +239,7 @@ namespace Demo.Vision
             {
                 var x = _activations.Slice(344576, batchSize * 2592);
                 var y = _activations.Slice(427520, batchSize * 64);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(320, 165888), _parameters.Slice(166208, 64), y, batchSize, 64, 2592, global::ModelGen.Activation.ReLU);
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(320, 165888), _parameters.Slice(166208, 64), y, batchSize, 64, 2592, global::ModelGen.Activation.ReLU, descending: _dense1Descending = !_dense1Descending);
             }
 
             // dropout1: Dropout 64 -> 64, rate 0.5

@@ -71,6 +71,7 @@ namespace Demo.Forecasting
         /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
         public global::System.Span<float> State => _state;
 
+        private bool _lstm1Descending; // which way the last Step read W_hh (batch 1 alternates it)
         private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(102400); // input projections of all steps
         private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(102400); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(25600); // cell states
@@ -112,6 +113,7 @@ namespace Demo.Forecasting
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1Peepholes"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1PeepholesGradient => _gradients.Slice(1216, 48);
 
+        private bool _lstm2Descending; // which way the last Step read W_hh (batch 1 alternates it)
         private readonly global::ModelGen.AlignedBuffer _lstm2Input = new(25600); // the input after variational dropout
         private readonly global::ModelGen.AlignedBuffer _lstm2InputMask = new(512); // input dropout mask, one per sequence
         private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(102400); // input projections of all steps
@@ -451,7 +453,7 @@ namespace Demo.Forecasting
                 global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, batchSize, 64, 1);
                 var state = _carry.Slice(0, batchSize * 16);
                 var cell = _carry.Slice(512, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, _lstm1Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, _lstm1Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default, descending: _lstm1Descending = !_lstm1Descending);
                 state.CopyTo(_activations.Slice(1600, rows * 16));
             }
 
@@ -462,7 +464,7 @@ namespace Demo.Forecasting
                 global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, batchSize, 64, 16);
                 var state = _carry.Slice(1024, batchSize * 16);
                 var cell = _carry.Slice(1536, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, _lstm2Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, _lstm2Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, descending: _lstm2Descending = !_lstm2Descending);
                 state.CopyTo(_activations.Slice(27200, batchSize * 16));
             }
 

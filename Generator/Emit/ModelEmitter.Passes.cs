@@ -36,7 +36,11 @@ namespace ModelGen.Generator.Emit
             writer.Line();
         }
 
-        /// <summary>One streaming step from the carried state (sequence models without a reverse direction).</summary>
+        /// <summary>Whether the model gets <c>Step</c>: sequence models without a reverse direction or a decoder.</summary>
+        public static bool HasStepPass(ModelSpec model) =>
+            model.InputShape.IsSequence && EncoderDecoder.Of(model) is null && !model.Layers.OfType<RecurrentSpec>().Any(layer => layer.Bidirectional);
+
+        /// <summary>One streaming step from the carried state (see <see cref="HasStepPass"/>).</summary>
         private static void EmitStepPass(CodeWriter writer, ModelSpec model, MemoryPlan plan, List<LayerContext> layers)
         {
             writer.Open("private void RunStep(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)");

@@ -51,7 +51,7 @@ namespace ModelGen.Generator.Emit
             {
                 EmitApi(writer, model, plan);
                 EmitForwardPass(writer, model, plan, layers);
-                if (model.InputShape.IsSequence && !model.Layers.OfType<RecurrentSpec>().Any(layer => layer.Bidirectional))
+                if (HasStepPass(model))
                 {
                     EmitStepPass(writer, model, plan, layers);
                 }

@@ -124,7 +124,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("var cell = " + Slice("_carry", CarryOffset(context) + (batch * h), "batchSize * " + Int(h)) + ";");
             writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", state, cell, "
                 + Span(Field(rnn, 0, "Gates"), "batchSize * " + Int(g)) + ", cell, state, 1, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
-                + ", reverse: false, recurrentMask: default);");
+                + ", reverse: false, recurrentMask: default, descending: " + StepDirection(rnn) + " = !" + StepDirection(rnn) + ");");
             writer.Line("state.CopyTo(" + context.Output + ");");
         }
 

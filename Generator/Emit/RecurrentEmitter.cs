@@ -104,8 +104,20 @@ namespace ModelGen.Generator.Emit
             return (weightIh, weightHh, biasIh, biasHh, biasHh + rnn.Gates);
         }
 
+        /// <summary>
+        /// The field a streaming LSTM flips every <c>Step</c>, so that at batch 1 each step reads W_hh's blocks of units
+        /// in the opposite order to the step before and starts on those still in cache (<c>Lstm.Forward</c>'s
+        /// <c>descending</c>).
+        /// </summary>
+        private static string StepDirection(RecurrentSpec rnn) => Field(rnn, 0, "Descending");
+
         private static void EmitBuffers(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
         {
+            if (rnn.Cell == CellKind.Lstm && ModelEmitter.HasStepPass(context.Model))
+            {
+                writer.Line("private bool " + StepDirection(rnn) + "; // which way the last Step read W_hh (batch 1 alternates it)");
+            }
+
             var batch = context.Model.MaxBatchSize;
             var rows = batch * rnn.InputShape.Steps;
             void Buffer(string name, string length, string purpose) =>

@@ -17,31 +17,35 @@ internal static partial class CellGemv
     /// <see cref="SupportsGates512"/>); c_t = f·c_{t−1} + i·g; h_t = o·tanh(c_t). h_{t−1} is read into registers
     /// before anything is written, so <paramref name="h"/> may be <paramref name="hPrev"/> and <paramref name="c"/>
     /// may be <paramref name="cPrev"/> (a carried state updated in place); nothing may overlap W, pre or bias.
+    /// <paramref name="descending"/> takes the blocks of 16 units last to first (same bits): a caller that alternates
+    /// it from one step to the next starts each step on the weights the previous one read last, still in L1
+    /// (H = 128: a block's four gates are 32 KB; measured 1.5–2% faster per step on Zen 5).
     /// </summary>
     public static void LstmStep512(ref float pre, ref float bias, ref float w, ref float hPrev, ref float cPrev,
-        ref float gates, ref float c, ref float h, int hidden)
+        ref float gates, ref float c, ref float h, int hidden, bool descending = false)
     {
         switch (hidden)
         {
-            case 128: LstmStep128(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h); break;
-            case 16: LstmStepSmall<V1>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h); break;
-            case 32: LstmStepSmall<V2>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h); break;
-            case 48: LstmStepSmall<V3>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h); break;
-            case 64: LstmStepSmall<V4>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h); break;
+            case 128: LstmStep128(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h, descending); break;
+            case 16: LstmStepSmall<V1>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h, descending); break;
+            case 32: LstmStepSmall<V2>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h, descending); break;
+            case 48: LstmStepSmall<V3>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h, descending); break;
+            case 64: LstmStepSmall<V4>(ref pre, ref bias, ref w, ref hPrev, ref cPrev, ref gates, ref c, ref h, descending); break;
             default: throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "The fused LSTM step takes H = 16, 32, 48, 64 or 128.");
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LstmStep128(ref float pre, ref float bias, ref float w, ref float hPrev, ref float cPrev, ref float gates, ref float c, ref float h)
+    private static void LstmStep128(ref float pre, ref float bias, ref float w, ref float hPrev, ref float cPrev, ref float gates, ref float c, ref float h, bool descending)
     {
         const int k = 128, rows = k * k;
         Vector512<float> x0 = Vector512.LoadUnsafe(ref hPrev), x1 = Vector512.LoadUnsafe(ref hPrev, 16);
         Vector512<float> x2 = Vector512.LoadUnsafe(ref hPrev, 32), x3 = Vector512.LoadUnsafe(ref hPrev, 48);
         Vector512<float> x4 = Vector512.LoadUnsafe(ref hPrev, 64), x5 = Vector512.LoadUnsafe(ref hPrev, 80);
         Vector512<float> x6 = Vector512.LoadUnsafe(ref hPrev, 96), x7 = Vector512.LoadUnsafe(ref hPrev, 112);
-        for (int j = 0; j < k; j += 16)
+        for (int step = 0; step < k; step += 16)
         {
+            int j = descending ? k - 16 - step : step;
             ref float r = ref Unsafe.Add(ref w, j * k);
             Vector512<float> si = Sums128(ref r, x0, x1, x2, x3, x4, x5, x6, x7);
             Vector512<float> sf = Sums128(ref Unsafe.Add(ref r, rows), x0, x1, x2, x3, x4, x5, x6, x7);
@@ -52,7 +56,7 @@ internal static partial class CellGemv
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LstmStepSmall<TN>(ref float pre, ref float bias, ref float w, ref float hPrev, ref float cPrev, ref float gates, ref float c, ref float h)
+    private static void LstmStepSmall<TN>(ref float pre, ref float bias, ref float w, ref float hPrev, ref float cPrev, ref float gates, ref float c, ref float h, bool descending)
         where TN : struct, IVectors
     {
         int nv = TN.N, k = 16 * nv, rows = k * k;
@@ -60,8 +64,9 @@ internal static partial class CellGemv
         Vector512<float> x1 = nv > 1 ? Vector512.LoadUnsafe(ref hPrev, 16) : default;
         Vector512<float> x2 = nv > 2 ? Vector512.LoadUnsafe(ref hPrev, 32) : default;
         Vector512<float> x3 = nv > 3 ? Vector512.LoadUnsafe(ref hPrev, 48) : default;
-        for (int j = 0; j < k; j += 16)
+        for (int step = 0; step < k; step += 16)
         {
+            int j = descending ? k - 16 - step : step;
             ref float r = ref Unsafe.Add(ref w, j * k);
             Vector512<float> si = Sums16(ref r, x0, x1, x2, x3, nv);
             Vector512<float> sf = Sums16(ref Unsafe.Add(ref r, rows), x0, x1, x2, x3, nv);

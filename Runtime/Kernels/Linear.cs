@@ -20,10 +20,14 @@ public static class Linear
     /// <param name="units">Outputs per row.</param>
     /// <param name="inputs">Inputs per row.</param>
     /// <param name="activation">g: identity, ReLU, sigmoid, tanh or softmax (over each row).</param>
+    /// <param name="descending">
+    /// At one row, read W's blocks of rows last to first. A model alternates it from one pass to the next so that each
+    /// pass starts on the rows the previous one read last, still in cache; the result is the same bits either way.
+    /// </param>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative or <paramref name="activation"/> is unknown.</exception>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
-        int rows, int units, int inputs, Activation activation)
+        int rows, int units, int inputs, Activation activation, bool descending = false)
     {
         // Not Enum.IsDefined: it reads a type cache that the GC may drop, and rebuilding it allocates mid-step.
         if ((uint)activation > (uint)Activation.Softmax) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
@@ -35,7 +39,7 @@ public static class Linear
         if (width != 0)
         {
             Gemv.MultiplyBias(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(weights), ref MemoryMarshal.GetReference(bias),
-                ref MemoryMarshal.GetReference(y), units, inputs, relu: activation == Activation.ReLU, width);
+                ref MemoryMarshal.GetReference(y), units, inputs, relu: activation == Activation.ReLU, width, descending);
             if (activation == Activation.ReLU) return;
         }
         else

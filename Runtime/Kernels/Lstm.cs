@@ -41,11 +41,16 @@ public static class Lstm
     /// <param name="coupled">Couple the input gate to the forget gate (i = 1 − f).</param>
     /// <param name="reverse">Process t = T − 1 … 0.</param>
     /// <param name="recurrentMask">Empty, or a [B × H] mask multiplied into h_{t−1} before the recurrent product.</param>
+    /// <param name="descending">
+    /// At batch 1, the direction the first step reads W_hh's blocks of units in; the steps after it alternate. A
+    /// streaming model flips it every call, so each step starts on the weights the step before read last (still in
+    /// cache). The result is the same bits either way.
+    /// </param>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public static void Forward(ReadOnlySpan<float> pre, ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh,
         ReadOnlySpan<float> peepholeWeights, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         Span<float> gates, Span<float> cells, Span<float> hidden, int steps, int batch, int hiddenSize,
-        bool peepholes, bool coupled, bool reverse, ReadOnlySpan<float> recurrentMask)
+        bool peepholes, bool coupled, bool reverse, ReadOnlySpan<float> recurrentMask, bool descending = false)
     {
         Recurrence.CheckSizes(steps, batch, hiddenSize);
         int h = hiddenSize, g = GateCount(h, coupled);
@@ -68,13 +73,13 @@ public static class Lstm
         switch (CellPath.Width)
         {
             case 512:
-                Forward<Cell512, Vector512<float>>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask);
+                Forward<Cell512, Vector512<float>>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask, descending);
                 break;
             case 256:
-                Forward<Cell256, Vector256<float>>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask);
+                Forward<Cell256, Vector256<float>>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask, descending);
                 break;
             default:
-                Forward<CellScalar, float>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask);
+                Forward<CellScalar, float>(pre, w, bias, peep, initialHidden, initialCell, gates, cells, hidden, steps, batch, h, peepholes, coupled, reverse, mask, descending);
                 break;
         }
     }
@@ -82,7 +87,7 @@ public static class Lstm
     private static void Forward<TOps, TV>(ReadOnlySpan<float> pre, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> peep, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         Span<float> gates, Span<float> cells, Span<float> hidden, int steps, int batch, int h,
-        bool peepholes, bool coupled, bool reverse, ReadOnlySpan<float> mask)
+        bool peepholes, bool coupled, bool reverse, ReadOnlySpan<float> mask, bool descending)
         where TOps : struct, ICellOps<TV> where TV : struct
     {
         int g = coupled ? 3 * h : 4 * h, bh = batch * h, bg = batch * g;
@@ -113,7 +118,7 @@ public static class Lstm
             {
                 CellGemv.LstmStep512(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(w),
                     ref MemoryMarshal.GetReference(hp), ref MemoryMarshal.GetReference(cp), ref MemoryMarshal.GetReference(a),
-                    ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(ht), h);
+                    ref MemoryMarshal.GetReference(c), ref MemoryMarshal.GetReference(ht), h, descending ^ ((s & 1) != 0));
                 continue;
             }
 
