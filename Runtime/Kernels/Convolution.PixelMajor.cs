@@ -75,22 +75,23 @@ public static partial class Convolution
             for (int i = 0; i < kh; i++)
             {
                 float* r0 = x + ((nint)c * plane) + ((oy + i) * iw) + ox, r1 = r0 + iw;
-                for (int j = 0; j < kw; j++, wk += stride)
+                // Pointers that advance with j, so every input is a constant displacement (no index arithmetic).
+                for (float* q0 = r0, q1 = r1, end = r0 + kw; q0 < end; q0++, q1++, wk += stride)
                 {
                     Vector512<float> w0 = Vector512.Load(wk), w1 = TN.Both ? Vector512.Load(wk + 16) : default;
                     Vector512<float> v;
-                    v = Vector512.Create(r0[j]); a00 = Ops512.MultiplyAdd(v, w0, a00); if (TN.Both) c00 = Ops512.MultiplyAdd(v, w1, c00);
-                    v = Vector512.Create(r0[j + 1]); a01 = Ops512.MultiplyAdd(v, w0, a01); if (TN.Both) c01 = Ops512.MultiplyAdd(v, w1, c01);
-                    v = Vector512.Create(r0[j + 2]); a02 = Ops512.MultiplyAdd(v, w0, a02); if (TN.Both) c02 = Ops512.MultiplyAdd(v, w1, c02);
-                    v = Vector512.Create(r0[j + 3]); a03 = Ops512.MultiplyAdd(v, w0, a03); if (TN.Both) c03 = Ops512.MultiplyAdd(v, w1, c03);
-                    v = Vector512.Create(r0[j + 4]); a04 = Ops512.MultiplyAdd(v, w0, a04); if (TN.Both) c04 = Ops512.MultiplyAdd(v, w1, c04);
-                    v = Vector512.Create(r0[j + 5]); a05 = Ops512.MultiplyAdd(v, w0, a05); if (TN.Both) c05 = Ops512.MultiplyAdd(v, w1, c05);
-                    v = Vector512.Create(r1[j]); a10 = Ops512.MultiplyAdd(v, w0, a10); if (TN.Both) c10 = Ops512.MultiplyAdd(v, w1, c10);
-                    v = Vector512.Create(r1[j + 1]); a11 = Ops512.MultiplyAdd(v, w0, a11); if (TN.Both) c11 = Ops512.MultiplyAdd(v, w1, c11);
-                    v = Vector512.Create(r1[j + 2]); a12 = Ops512.MultiplyAdd(v, w0, a12); if (TN.Both) c12 = Ops512.MultiplyAdd(v, w1, c12);
-                    v = Vector512.Create(r1[j + 3]); a13 = Ops512.MultiplyAdd(v, w0, a13); if (TN.Both) c13 = Ops512.MultiplyAdd(v, w1, c13);
-                    v = Vector512.Create(r1[j + 4]); a14 = Ops512.MultiplyAdd(v, w0, a14); if (TN.Both) c14 = Ops512.MultiplyAdd(v, w1, c14);
-                    v = Vector512.Create(r1[j + 5]); a15 = Ops512.MultiplyAdd(v, w0, a15); if (TN.Both) c15 = Ops512.MultiplyAdd(v, w1, c15);
+                    v = Vector512.Create(q0[0]); a00 = Ops512.MultiplyAdd(v, w0, a00); if (TN.Both) c00 = Ops512.MultiplyAdd(v, w1, c00);
+                    v = Vector512.Create(q0[1]); a01 = Ops512.MultiplyAdd(v, w0, a01); if (TN.Both) c01 = Ops512.MultiplyAdd(v, w1, c01);
+                    v = Vector512.Create(q0[2]); a02 = Ops512.MultiplyAdd(v, w0, a02); if (TN.Both) c02 = Ops512.MultiplyAdd(v, w1, c02);
+                    v = Vector512.Create(q0[3]); a03 = Ops512.MultiplyAdd(v, w0, a03); if (TN.Both) c03 = Ops512.MultiplyAdd(v, w1, c03);
+                    v = Vector512.Create(q0[4]); a04 = Ops512.MultiplyAdd(v, w0, a04); if (TN.Both) c04 = Ops512.MultiplyAdd(v, w1, c04);
+                    v = Vector512.Create(q0[5]); a05 = Ops512.MultiplyAdd(v, w0, a05); if (TN.Both) c05 = Ops512.MultiplyAdd(v, w1, c05);
+                    v = Vector512.Create(q1[0]); a10 = Ops512.MultiplyAdd(v, w0, a10); if (TN.Both) c10 = Ops512.MultiplyAdd(v, w1, c10);
+                    v = Vector512.Create(q1[1]); a11 = Ops512.MultiplyAdd(v, w0, a11); if (TN.Both) c11 = Ops512.MultiplyAdd(v, w1, c11);
+                    v = Vector512.Create(q1[2]); a12 = Ops512.MultiplyAdd(v, w0, a12); if (TN.Both) c12 = Ops512.MultiplyAdd(v, w1, c12);
+                    v = Vector512.Create(q1[3]); a13 = Ops512.MultiplyAdd(v, w0, a13); if (TN.Both) c13 = Ops512.MultiplyAdd(v, w1, c13);
+                    v = Vector512.Create(q1[4]); a14 = Ops512.MultiplyAdd(v, w0, a14); if (TN.Both) c14 = Ops512.MultiplyAdd(v, w1, c14);
+                    v = Vector512.Create(q1[5]); a15 = Ops512.MultiplyAdd(v, w0, a15); if (TN.Both) c15 = Ops512.MultiplyAdd(v, w1, c15);
                 }
             }
         }
