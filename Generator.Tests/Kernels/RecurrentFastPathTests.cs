@@ -252,12 +252,13 @@ public class RecurrentFastPathTests
         }
     }
 
+    /// <summary>The hidden sizes <see cref="CellGemv.LstmStep512"/> takes.</summary>
+    public static TheoryData<int> FusedStepSizes => new() { 16, 32, 48, 64, 128 };
+
+    private static float[] Floats(double[] values) => values.Select(x => (float)x).ToArray();
+
     [Theory]
-    [InlineData(16)]
-    [InlineData(32)]
-    [InlineData(48)]
-    [InlineData(64)]
-    [InlineData(128)]
+    [MemberData(nameof(FusedStepSizes))]
     public void FusedBatchOneStepGivesTheUnfusedBits(int hs)
     {
         // The plain cell at batch 1 takes CellGemv.LstmStep512 (product and cell update in one pass); a recurrent mask
@@ -268,7 +269,7 @@ public class RecurrentFastPathTests
         float[] pre = new float[g];
         for (int j = 0; j < g; j++) pre[j] = (float)Math.Sin(0.37 * j + hs);
         float[] ones = Enumerable.Repeat(1f, hs).ToArray();
-        float[] w = F(r.W), bias = F(r.Bias), h0 = F(r.H0), c0 = F(r.C0);
+        float[] w = Floats(r.W), bias = Floats(r.Bias), h0 = Floats(r.H0), c0 = Floats(r.C0);
         float[] fusedGates = new float[g], fusedC = new float[hs], fusedH = new float[hs];
         float[] plainGates = new float[g], plainC = new float[hs], plainH = new float[hs];
         Lstm.Forward(pre, w, bias, default, h0, c0, fusedGates, fusedC, fusedH, 1, 1, hs, false, false, false, default);
@@ -277,16 +278,10 @@ public class RecurrentFastPathTests
         Assert.Equal(plainC, fusedC);
         Assert.Equal(plainH, fusedH);
         Assert.Contains(fusedH, v => v != 0f);
-
-        static float[] F(double[] v) => v.Select(x => (float)x).ToArray();
     }
 
     [Theory]
-    [InlineData(16)]
-    [InlineData(32)]
-    [InlineData(48)]
-    [InlineData(64)]
-    [InlineData(128)]
+    [MemberData(nameof(FusedStepSizes))]
     public void DescendingUnitBlocksGiveTheSameBits(int hs)
     {
         // A streaming model alternates the order of W_hh's blocks of units between calls, and a batch-1 sequence
@@ -297,7 +292,7 @@ public class RecurrentFastPathTests
         var r = Make("lstm", hs, steps, 1, reverse: false, masked: false, seed: 5 * hs);
         float[] pre = new float[steps * g];
         for (int j = 0; j < pre.Length; j++) pre[j] = (float)Math.Sin(0.29 * j + hs);
-        float[] w = F(r.W), bias = F(r.Bias), h0 = F(r.H0), c0 = F(r.C0);
+        float[] w = Floats(r.W), bias = Floats(r.Bias), h0 = Floats(r.H0), c0 = Floats(r.C0);
         var first = Sequence(descending: false);
         var second = Sequence(descending: true);
         Assert.Equal(first.Gates, second.Gates);
@@ -319,8 +314,6 @@ public class RecurrentFastPathTests
             Lstm.Forward(pre, w, bias, default, h0, c0, gatesOut, cells, hidden, steps, 1, hs, false, false, false, default, descending);
             return (gatesOut, cells, hidden);
         }
-
-        static float[] F(double[] v) => v.Select(x => (float)x).ToArray();
     }
 
     [Fact]
