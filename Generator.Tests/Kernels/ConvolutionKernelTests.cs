@@ -106,6 +106,39 @@ public class ConvolutionKernelTests
         }
     }
 
+    [Fact]
+    public void PooledForwardFollowsWeightsThatChangeBetweenCalls()
+    {
+        // The pixel-major kernel reuses its tap-major copy of the weights while they are bit-for-bit the ones it saw
+        // last on this thread: a changed weight, and another layer whose weights happen to start with the same
+        // values but whose shape differs, must both be transposed again.
+        ConvShape big = Shape(0), small = Shape(13); // 32 filters, then 16 filters: 288 and 144 weights
+        var rng = new Rng(17);
+        float[] x = GemmTests.Random(rng, big.InputSize + small.InputSize);
+        float[] w = GemmTests.Random(rng, big.WeightCount), bias = GemmTests.Random(rng, big.Filters);
+        AssertPooledMatchesSeparateKernels(big, x, w, bias, "first call");
+        w[5] += 0.5f;
+        AssertPooledMatchesSeparateKernels(big, x, w, bias, "a weight changed in place");
+        w[5] = -0f;
+        AssertPooledMatchesSeparateKernels(big, x, w, bias, "a weight set to -0");
+        AssertPooledMatchesSeparateKernels(small, x, w[..small.WeightCount], bias, "a smaller layer whose weights match the start of the last ones");
+        AssertPooledMatchesSeparateKernels(big, x, w, bias, "the first layer again");
+    }
+
+    private static void AssertPooledMatchesSeparateKernels(ConvShape s, float[] x, float[] w, float[] bias, string what)
+    {
+        var pool = new PoolShape(s.Filters, s.OutHeight, s.OutWidth, 2, 2, 2, 2);
+        int n = s.Filters * pool.OutHeight * pool.OutWidth;
+        var separate = new float[s.OutputSize];
+        var want = new float[n];
+        Convolution.ForwardWidth(x, w, bias, separate, new float[Convolution.WorkspaceLength(s)], s, 1, relu: true, 16);
+        Pooling.MaxForwardWidth(separate, want, new int[n], pool, 1, 16);
+        var got = new float[n];
+        Convolution.ForwardReluMaxPool(x, w, bias, new float[s.OutputSize], got, new int[n], new float[Convolution.WorkspaceLength(s)], s, pool, 1);
+        for (int i = 0; i < n; i++)
+            Assert.True(want[i] == got[i], $"{what} [{i}]: got {got[i]}, separate kernels {want[i]}");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

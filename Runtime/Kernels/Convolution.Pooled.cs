@@ -74,8 +74,9 @@ public static partial class Convolution
         Span<float> pooled, in ConvShape s, in PoolShape pool, int batch)
     {
         int pooledSize = s.Filters * pool.OutHeight * pool.OutWidth;
+        ReadOnlySpan<float> tapMajor = TapMajor(weights, s.Filters, s.PatchSize);
         Span<float> scratch = CellKernels.Scratch(PixelMajorScratch(s, pool));
-        fixed (float* px = x, pw = weights, pb = bias, py = pooled, ps = scratch)
+        fixed (float* px = x, pw = tapMajor, pb = bias, py = pooled, ps = scratch)
         {
             for (int b = 0; b < batch; b++)
                 PooledPixelMajor(px + ((nint)b * s.InputSize), pw, pb, py + ((nint)b * pooledSize), ps, s, pool);
