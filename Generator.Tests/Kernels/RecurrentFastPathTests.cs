@@ -316,6 +316,66 @@ public class RecurrentFastPathTests
         }
     }
 
+    public static TheoryData<string, int, int, int, int> StepCases()
+    {
+        var data = new TheoryData<string, int, int, int, int>();
+        foreach (int hs in FusedStepSizes) data.Add("lstm", hs, 1, 1, 512); // the projection formed inside the fused step
+        data.Add("lstm", 32, 1, 3, 512);
+        data.Add("lstm", 32, 2, 1, 512);
+        data.Add("lstm", 17, 1, 1, 512);
+        data.Add("lstm-peephole", 32, 1, 1, 512);
+        data.Add("lstm-coupled", 32, 1, 1, 512);
+        data.Add("lstm", 32, 1, 1, 256);
+        data.Add("lstm", 32, 1, 1, 1);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(StepCases))]
+    public void StepGivesTheBitsOfTheProjectionThenOneForwardStep(string variant, int hs, int batch, int inputs, int width)
+    {
+        // Lstm.Step (a generated model's streaming step) against RecurrentInput.Forward then one step of Lstm.Forward,
+        // three steps from a carried state with the block order alternating as a model alternates it.
+        var r = Make(variant, hs, 1, batch, reverse: false, masked: false, seed: 7 * hs + inputs);
+        int g = Lstm.GateCount(hs, r.Coupled);
+        var rng = new Rng((ulong)(hs * 13 + batch * 5 + inputs));
+        float[] w = Floats(r.W), bias = Floats(r.Bias), peep = Floats(r.Peep);
+        float[] wIh = Floats(RandomDoubles(rng, g * inputs, 1.0)), bIh = Floats(RandomDoubles(rng, g, 0.3));
+        float[] h = Floats(r.H0), c = Floats(r.C0), pre = new float[batch * g], gates = new float[batch * g];
+        float[] hRef = (float[])h.Clone(), cRef = (float[])c.Clone(), preRef = new float[batch * g], gatesRef = new float[batch * g];
+        for (int step = 0; step < 3; step++)
+        {
+            float[] x = Floats(RandomDoubles(rng, batch * inputs, 1.0));
+            bool descending = step % 2 == 1;
+            WithWidth(width, () =>
+            {
+                Lstm.Step(x, wIh, bIh, w, bias, peep, h, c, pre, gates, batch, inputs, hs, r.Peepholes, r.Coupled, descending);
+                RecurrentInput.Forward(x, wIh, bIh, preRef, batch, g, inputs);
+                Lstm.Forward(preRef, w, bias, peep, hRef, cRef, gatesRef, cRef, hRef, 1, batch, hs, r.Peepholes, r.Coupled, false, default, descending);
+                return 0;
+            });
+            Assert.Equal(hRef, h);
+            Assert.Equal(cRef, c);
+        }
+        Assert.Contains(h, v => v != 0f);
+    }
+
+    [Fact]
+    public void StepRejectsShortSpansBeforeTouchingTheState()
+    {
+        // The fused single-input path checks every span the two-kernel path checks, before the carried state changes.
+        const int hs = 32, g = 4 * hs;
+        var r = Make("lstm", hs, 1, 1, reverse: false, masked: false);
+        float[] w = Floats(r.W), bias = Floats(r.Bias), wIh = new float[g], bIh = new float[g];
+        float[] h = Floats(r.H0), c = Floats(r.C0), hBefore = (float[])h.Clone(), cBefore = (float[])c.Clone();
+        Assert.Throws<ArgumentException>(() => Lstm.Step([0.5f], wIh, bIh, w.AsSpan(0, g * hs - 1), bias, default, h, c, new float[g], new float[g], 1, 1, hs, false, false));
+        Assert.Throws<ArgumentException>(() => Lstm.Step([0.5f], wIh.AsSpan(0, g - 1), bIh, w, bias, default, h, c, new float[g], new float[g], 1, 1, hs, false, false));
+        Assert.Throws<ArgumentException>(() => Lstm.Step([0.5f], wIh, bIh, w, bias, default, h, c.AsSpan(0, hs - 1), new float[g], new float[g], 1, 1, hs, false, false));
+        Assert.Throws<ArgumentException>(() => Lstm.Step(ReadOnlySpan<float>.Empty, wIh, bIh, w, bias, default, h, c, new float[g], new float[g], 1, 1, hs, false, false));
+        Assert.Equal(hBefore, h);
+        Assert.Equal(cBefore, c);
+    }
+
     [Fact]
     public void StreamingStepsEqualOneSequence()
     {

@@ -449,22 +449,18 @@ namespace Demo.Forecasting
             // lstm1: LSTM 50 steps × 1 -> 50 steps × 16, 16 units, peepholes, every step
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
-                var pre = _lstm1Pre.Slice(0, batchSize * 64);
-                global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, batchSize, 64, 1);
                 var state = _carry.Slice(0, batchSize * 16);
                 var cell = _carry.Slice(512, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, _lstm1Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default, descending: _lstm1Descending = !_lstm1Descending);
+                global::ModelGen.Kernels.Lstm.Step(_activations.Slice(0, rows * 1), _parameters.Slice(0, 64), _parameters.Slice(1088, 64), _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), state, cell, _lstm1Pre.Slice(0, batchSize * 64), _lstm1Gates.Slice(0, batchSize * 64), batchSize, 1, 16, peepholes: true, coupled: false, descending: _lstm1Descending = !_lstm1Descending);
                 state.CopyTo(_activations.Slice(1600, rows * 16));
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
             {
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
-                var pre = _lstm2Pre.Slice(0, batchSize * 64);
-                global::ModelGen.Kernels.RecurrentInput.Forward(_activations.Slice(1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, batchSize, 64, 16);
                 var state = _carry.Slice(1024, batchSize * 16);
                 var cell = _carry.Slice(1536, batchSize * 16);
-                global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, _lstm2Gates.Slice(0, batchSize * 64), cell, state, 1, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, descending: _lstm2Descending = !_lstm2Descending);
+                global::ModelGen.Kernels.Lstm.Step(_activations.Slice(1600, rows * 16), _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, state, cell, _lstm2Pre.Slice(0, batchSize * 64), _lstm2Gates.Slice(0, batchSize * 64), batchSize, 16, 16, peepholes: false, coupled: false, descending: _lstm2Descending = !_lstm2Descending);
                 state.CopyTo(_activations.Slice(27200, batchSize * 16));
             }
 

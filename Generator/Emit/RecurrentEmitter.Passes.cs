@@ -101,9 +101,10 @@ namespace ModelGen.Generator.Emit
         }
 
         /// <summary>
-        /// One streaming step of a forward LSTM updates its carried state in place: the kernel reads h and c from
-        /// <c>_carry</c> and writes them back there (each element is read before it is written), skipping the copies
-        /// a pass over a whole sequence needs to keep its initial state for BPTT. Other cells take the general path.
+        /// One streaming step of a forward LSTM updates its carried state in place (<c>Lstm.Step</c>: the input
+        /// projection and the cell in one call, which reads h and c from <c>_carry</c> and writes them back there),
+        /// skipping the copies a pass over a whole sequence needs to keep its initial state for BPTT. Other cells take
+        /// the general path.
         /// </summary>
         public override void EmitStep(CodeWriter writer, LayerContext context)
         {
@@ -118,13 +119,12 @@ namespace ModelGen.Generator.Emit
             var o = Offsets(context, rnn, 0);
             var batch = context.Model.MaxBatchSize;
             writer.Line("// One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).");
-            writer.Line("var pre = " + Span(Field(rnn, 0, "Pre"), "batchSize * " + Int(g)) + ";");
-            writer.Line(Kernels + "RecurrentInput.Forward(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, batchSize, " + Int(g) + ", " + Int(f) + ");");
             writer.Line("var state = " + Slice("_carry", CarryOffset(context), "batchSize * " + Int(h)) + ";");
             writer.Line("var cell = " + Slice("_carry", CarryOffset(context) + (batch * h), "batchSize * " + Int(h)) + ";");
-            writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", state, cell, "
-                + Span(Field(rnn, 0, "Gates"), "batchSize * " + Int(g)) + ", cell, state, 1, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
-                + ", reverse: false, recurrentMask: default, descending: " + StepDirection(rnn) + " = !" + StepDirection(rnn) + ");");
+            writer.Line(Kernels + "Lstm.Step(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
+                + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", state, cell, "
+                + Span(Field(rnn, 0, "Pre"), "batchSize * " + Int(g)) + ", " + Span(Field(rnn, 0, "Gates"), "batchSize * " + Int(g)) + ", batchSize, " + Int(f) + ", " + Int(h)
+                + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", descending: " + StepDirection(rnn) + " = !" + StepDirection(rnn) + ");");
             writer.Line("state.CopyTo(" + context.Output + ");");
         }
 

@@ -13,7 +13,7 @@ namespace ModelGen.Kernels;
 /// peephole weights [2H]: w_cf, w_co.</para>
 /// <para>The gates saved for backward are the post-activation values, [T × B × G], each example's row in gate order.</para>
 /// </summary>
-public static class Lstm
+public static partial class Lstm
 {
     /// <summary>G: 4H, or 3H for the coupled variant.</summary>
     public static int GateCount(int hiddenSize, bool coupled) => KernelChecks.Elements(coupled ? 3 : 4, hiddenSize);
