@@ -29,6 +29,15 @@ public class RecurrentFastPathTests
                         index++;
                         data.Add(v, h, t, b, width, index % 2 == 0, index % 3 == 0);
                     }
+        // Sizes whose recurrent product AVX-512 runs with the state in registers (CellGemv.Gates512), for one row per
+        // step and for three (fewer than CellKernels.TransposeRows rows in all).
+        foreach (string v in Variants)
+            foreach (int h in new[] { 64, 128 })
+                foreach ((int t, int b) in new[] { (3, 1), (2, 3) })
+                {
+                    index++;
+                    data.Add(v, h, t, b, 512, index % 2 == 0, index % 3 == 0);
+                }
         return data;
     }
 
