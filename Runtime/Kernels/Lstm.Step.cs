@@ -35,9 +35,7 @@ public static partial class Lstm
         Span<float> hidden, Span<float> cell, Span<float> pre, Span<float> gates,
         int batch, int inputs, int hiddenSize, bool peepholes, bool coupled, bool descending = false)
     {
-        bool projectInStep = batch == 1 && inputs == 1 && !peepholes && !coupled
-            && CellPath.Width == 512 && CellGemv.SupportsGates512(hiddenSize);
-        if (!projectInStep)
+        if (inputs != 1 || !RunsFusedStep(batch, hiddenSize, peepholes, coupled))
         {
             RecurrentInput.Forward(x, weightIh, biasIh, pre, batch, GateCount(hiddenSize, coupled), inputs);
             Forward(pre, weightHh, biasHh, peepholeWeights, hidden, cell, gates, cell, hidden, 1, batch, hiddenSize,

@@ -21,6 +21,13 @@ public static partial class Lstm
     /// <summary>Peephole weights: 3H, or 2H for the coupled variant.</summary>
     public static int PeepholeCount(int hiddenSize, bool coupled) => KernelChecks.Elements(coupled ? 2 : 3, hiddenSize);
 
+    /// <summary>
+    /// Whether a step of this shape runs as <c>CellGemv.LstmStep512</c> (product and cell update in one pass):
+    /// batch 1, a plain cell, AVX-512, H ∈ {16, 32, 48, 64, 128}. Shared by <see cref="Forward"/> and <see cref="Step"/>.
+    /// </summary>
+    private static bool RunsFusedStep(int batch, int hiddenSize, bool peepholes, bool coupled) =>
+        batch == 1 && !peepholes && !coupled && CellPath.Width == 512 && CellGemv.SupportsGates512(hiddenSize);
+
     /// <summary>Floats of scratch <see cref="Backward"/> needs: 2·batch·hidden (cell-gradient carry, masked-state scratch).</summary>
     public static int WorkspaceLength(int batch, int hiddenSize) => KernelChecks.Elements(2 * batch, hiddenSize);
 
@@ -105,7 +112,7 @@ public static partial class Lstm
         ref float rPeep = ref MemoryMarshal.GetReference(peep);
         bool small = !transposed && batch == 1 && typeof(TV) == typeof(Vector512<float>) && CellGemv.SupportsGates512(h);
         // The plain cell at batch 1: product and cell update in one pass (CellGemv.LstmStep512), same bits.
-        bool fused = small && !peepholes && !coupled && mask.IsEmpty;
+        bool fused = !transposed && mask.IsEmpty && RunsFusedStep(batch, h, peepholes, coupled);
 
         for (int s = 0; s < steps; s++)
         {
