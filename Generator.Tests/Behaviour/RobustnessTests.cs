@@ -16,23 +16,17 @@ public class RobustnessTests
         var outputs = new float[6 * 4];
         var single = new float[4];
         var optimizer = new Adam(1e-3f) { ClipNorm = 1, WeightDecay = 1e-4f };
-        model.TrainStep(inputs, targets, 6, optimizer); // warm-up: optimizer state, JIT, kernels' per-thread scratch
-        model.Forward(inputs.AsSpan(0, 9), single);
-        model.Forward(inputs, outputs, 6);
-        model.Backward(targets);
-        model.ComputeLoss(inputs, targets, 6);
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++)
+        // Warm-up (optimizer state, JIT, the kernels' per-thread scratch) and the measurement: Allocations.AfterWarmUp.
+        long bytes = Allocations.AfterWarmUp(() =>
         {
             model.Forward(inputs.AsSpan(0, 9), single);
             model.Forward(inputs, outputs, 6);
             model.Backward(targets);
             model.TrainStep(inputs, targets, 6, optimizer);
             model.ComputeLoss(inputs, targets, 6);
-        }
+        }, runs: 20);
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, bytes);
     }
 
     [Fact]
