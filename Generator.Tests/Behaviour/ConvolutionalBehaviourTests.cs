@@ -39,7 +39,8 @@ public class ConvolutionalBehaviourTests
         var expectedLoss = model.ComputeGradients(inputs, targets, batch);
         var expected = model.Gradients.ToArray();
 
-        Assert.Equal(expectedLoss, model.ComputeLoss(inputs, targets, batch));
+        // Inference's kernel (Winograd's F(2, 3) here: one input channel, 3×3, 16 filters) rounds differently.
+        Assert.Equal(expectedLoss, model.ComputeLoss(inputs, targets, batch), 1e-5);
 
         // A training pass on other inputs leaves their arg-max indices behind; Backward after an inference Forward
         // (which keeps none) must recompute them.

@@ -6,7 +6,8 @@ namespace ModelGen.Tests.Kernels;
 public class ConvolutionKernelTests
 {
     // C, H, W, F, KH, KW, stride, pad. Widths 16 (AVX-512 direct), 8 (AVX2 direct), 1 (im2col + GEMM); a width
-    // the machine or the shape does not allow falls back to the next path down.
+    // the machine or the shape does not allow falls back to the next path down. At width 16, one input channel,
+    // 3×3 filters and a multiple of 16 filters, the fused conv + pool runs Winograd's F(2, 3) (shapes 0, 13, 14, 15).
     private static readonly int[][] ShapeList =
     [
         [1, 20, 20, 32, 3, 3, 1, 0],  // the shapes CNN: 18 outputs per row = one AVX-512 step + a shifted one
@@ -22,7 +23,10 @@ public class ConvolutionKernelTests
         [1, 15, 22, 9, 3, 3, 1, 0],   // forward two rows at a time on the flat grid: 8 + 1 filters, an odd last row
         [2, 22, 20, 12, 3, 3, 1, 0],  // fused conv+pool on the flat grid: 12 filters (not a multiple of 16), two channels
         [3, 19, 21, 48, 3, 3, 1, 0],  // fused conv+pool pixel-major: 32 + 16 filters, odd output sizes (last row and column unpooled)
-        [1, 22, 24, 16, 3, 3, 1, 0],  // pixel-major, 16 filters, 11 pooled columns (the last three-pixel block overlaps)
+        [1, 22, 24, 16, 3, 3, 1, 0],  // 16 filters, 11 pooled columns
+        [1, 7, 9, 48, 3, 3, 1, 0],    // Winograd: 48 filters, 2 × 3 pooled (last row and column unpooled)
+        [1, 4, 4, 16, 3, 3, 1, 0],    // Winograd: one pooled pixel from an input shorter than a vector
+        [2, 22, 24, 16, 3, 3, 1, 0],  // pixel-major, 16 filters, 11 pooled columns (the last three-pixel block overlaps)
     ];
 
     public static TheoryData<int, int> Cases()
@@ -90,9 +94,10 @@ public class ConvolutionKernelTests
             var got = new float[n + 5];
             Array.Fill(got, 42f);
             Convolution.ForwardReluMaxPoolWidth(x, w, bias, new float[batch * s.OutputSize], got, new int[n], new float[Convolution.WorkspaceLength(s)], s, pool, batch, width);
+            bool winograd = Convolution.PooledByWinograd(s, pool, width);
             for (int i = 0; i < n; i++)
             {
-                Assert.True(want[i] == got[i], $"width {width} pool {size}/{stride} [{i}]: got {got[i]}, separate kernels {want[i]}");
+                Assert.True(SameAsSeparateKernels(got[i], want[i], winograd), $"width {width} pool {size}/{stride} [{i}]: got {got[i]}, separate kernels {want[i]}");
                 // And against the naive convolution: the pooled ReLU output.
                 int q = i / (pool.OutHeight * pool.OutWidth), r = i % (pool.OutHeight * pool.OutWidth);
                 int py = r / pool.OutWidth, px = r % pool.OutWidth;
@@ -109,10 +114,10 @@ public class ConvolutionKernelTests
     [Fact]
     public void PooledForwardFollowsWeightsThatChangeBetweenCalls()
     {
-        // The pixel-major kernel reuses its tap-major copy of the weights while they are bit-for-bit the ones it saw
-        // last on this thread: a changed weight, and another layer whose weights happen to start with the same
+        // The pixel-major and Winograd kernels reuse their tap-major copy of the weights while they are bit-for-bit the
+        // ones seen last on this thread: a changed weight, and another layer whose weights happen to start with the same
         // values but whose shape differs, must both be transposed again.
-        ConvShape big = Shape(0), small = Shape(13); // 32 filters, then 16 filters: 288 and 144 weights
+        ConvShape big = Shape(0), small = Shape(13); // 32 filters, then 16 filters: 288 and 144 weights (Winograd at AVX-512)
         var rng = new Rng(17);
         float[] x = GemmTests.Random(rng, big.InputSize + small.InputSize);
         float[] w = GemmTests.Random(rng, big.WeightCount), bias = GemmTests.Random(rng, big.Filters);
@@ -135,9 +140,17 @@ public class ConvolutionKernelTests
         Pooling.MaxForwardWidth(separate, want, new int[n], pool, 1, 16);
         var got = new float[n];
         Convolution.ForwardReluMaxPool(x, w, bias, new float[s.OutputSize], got, new int[n], new float[Convolution.WorkspaceLength(s)], s, pool, 1);
+        bool winograd = Convolution.PooledByWinograd(s, pool, int.MaxValue);
         for (int i = 0; i < n; i++)
-            Assert.True(want[i] == got[i], $"{what} [{i}]: got {got[i]}, separate kernels {want[i]}");
+            Assert.True(SameAsSeparateKernels(got[i], want[i], winograd), $"{what} [{i}]: got {got[i]}, separate kernels {want[i]}");
     }
+
+    /// <summary>
+    /// The direct fused kernels give the separate kernels' bits; Winograd's transforms round differently, so its values
+    /// are held to within rounding of them (a wrong or missing term is off by the size of an input times a weight).
+    /// </summary>
+    private static bool SameAsSeparateKernels(float got, float want, bool winograd) =>
+        winograd ? Math.Abs(got - want) <= 1e-5 * (1 + Math.Abs(want)) : got == want;
 
     [Theory]
     [InlineData(0)]
@@ -230,7 +243,7 @@ public class ConvolutionKernelTests
     private static float Input(in ConvShape s, float[] x, int b, int c, int y, int xx) =>
         y < 0 || y >= s.Height || xx < 0 || xx >= s.Width ? 0f : x[b * s.InputSize + (c * s.Height + y) * s.Width + xx];
 
-    private static double[] Reference(in ConvShape s, float[] x, float[] w, float[] bias, int batch)
+    internal static double[] Reference(in ConvShape s, float[] x, float[] w, float[] bias, int batch)
     {
         int oh = s.OutHeight, ow = s.OutWidth;
         var y = new double[batch * s.OutputSize];

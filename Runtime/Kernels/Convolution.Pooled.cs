@@ -14,7 +14,9 @@ public static partial class Convolution
     // are computed as one run of the input grid in three vectors for eight filters at a time (Convolution.Flat.cs);
     // rows of 9–12 pooled outputs otherwise take a 16-lane plus an 8-lane step. No F×OH×OW
     // intermediate and no arg-max indices (training runs the separate kernels). The convolution sums are formed in
-    // the same order as DirectForward's and max is exact, so the pooled values equal ForwardRelu + MaxForward's.
+    // the same order as DirectForward's and max is exact, so the pooled values equal ForwardRelu + MaxForward's;
+    // except with one input channel and 3×3 filters on AVX-512, where Winograd's F(2, 3) (Convolution.Winograd.cs)
+    // takes fewer multiply-adds and rounds differently.
 
     /// <summary>
     /// pooled = MaxPool(max(0, conv(x, weights) + bias)) for a whole batch, for inference: the convolution, its ReLU and
@@ -42,7 +44,8 @@ public static partial class Convolution
         pool.Validate();
         if (pool.Channels != s.Filters || pool.Height != s.OutHeight || pool.Width != s.OutWidth)
             throw new ArgumentException("The pooling shape does not match the convolution's output.", nameof(pool));
-        int width = PooledWidth(s, pool, maxWidth);
+        bool winograd = PooledByWinograd(s, pool, maxWidth);
+        int width = winograd ? 16 : PooledWidth(s, pool, maxWidth);
         if (width == 0)
         {
             ForwardWidth(x, weights, bias, convOutput, workspace, s, batch, relu: true, maxWidth);
@@ -57,6 +60,12 @@ public static partial class Convolution
         int pooledSize = s.Filters * pool.OutHeight * pool.OutWidth;
         KernelChecks.AtLeast(pooled.Length, KernelChecks.Elements(batch, pooledSize), nameof(pooled));
         if (batch == 0) return;
+        if (winograd)
+        {
+            ForwardWinograd(x, weights, bias, pooled, s, pool, batch);
+            return;
+        }
+
         if (width == 16 && PixelMajorFits(s, pool))
         {
             ForwardPixelMajor(x, weights, bias, pooled, s, pool, batch);
@@ -83,11 +92,19 @@ public static partial class Convolution
         }
     }
 
-    /// <summary>Floats per vector the fused kernel uses, or 0 when it does not apply.</summary>
+    /// <summary>Whether the fused kernel runs Winograd's (Convolution.Winograd.cs) for these shapes and widths.</summary>
+    internal static bool PooledByWinograd(in ConvShape s, in PoolShape pool, int maxWidth) =>
+        maxWidth >= 16 && Fusable(s, pool) && WinogradFits(s);
+
+    /// <summary>Whether the shapes allow the fused kernels: a stride-1 unpadded convolution, 2×2 stride-2 pooling.</summary>
+    private static bool Fusable(in ConvShape s, in PoolShape pool) =>
+        s.StrideX == 1 && s.StrideY == 1 && s.PadX == 0 && s.PadY == 0
+        && pool.PoolHeight == 2 && pool.PoolWidth == 2 && pool.StrideY == 2 && pool.StrideX == 2;
+
+    /// <summary>Floats per vector the direct fused kernels use, or 0 when they do not apply.</summary>
     private static int PooledWidth(in ConvShape s, in PoolShape pool, int maxWidth)
     {
-        if (s.StrideX != 1 || s.StrideY != 1 || s.PadX != 0 || s.PadY != 0) return 0;
-        if (pool.PoolHeight != 2 || pool.PoolWidth != 2 || pool.StrideY != 2 || pool.StrideX != 2) return 0;
+        if (!Fusable(s, pool)) return 0;
         int pw = pool.OutWidth;
         if (maxWidth >= 16 && Avx512F.IsSupported && 2 * pw >= 16) return 16;
         if (maxWidth >= 8 && Avx2.IsSupported && 2 * pw >= 8) return 8;

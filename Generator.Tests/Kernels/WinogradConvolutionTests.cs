@@ -1,0 +1,59 @@
+using System.Runtime.Intrinsics.X86;
+using ModelGen.Kernels;
+using Xunit;
+
+namespace ModelGen.Tests.Kernels;
+
+/// <summary>
+/// The fused ReLU convolution + 2×2 max pooling by Winograd's F(2, 3) (one input channel, 3×3 filters, filters a
+/// multiple of 16, AVX-512) against the exact convolution in double: each pooled value within a few roundings of
+/// the sum it stands for, measured against the sum of the absolute products (the scale its rounding errors have).
+/// </summary>
+public class WinogradConvolutionTests
+{
+    // H, W, F: the shapes CNN; odd sizes (the last output row and column unpooled); an input shorter than a vector,
+    // and one whose last rows are transformed element by element (20 × 21 = 420 = 26 vectors + 4).
+    [Theory]
+    [InlineData(20, 20, 32)]
+    [InlineData(7, 9, 48)]
+    [InlineData(4, 4, 16)]
+    [InlineData(20, 21, 16)]
+    [InlineData(11, 36, 64)]
+    public void PooledValuesAreWithinRoundingOfTheExactConvolution(int height, int width, int filters)
+    {
+        var s = new ConvShape(1, height, width, filters, 3, 3, 1, 1, 0, 0);
+        var pool = new PoolShape(filters, s.OutHeight, s.OutWidth, 2, 2, 2, 2);
+        // Where AVX-512 is missing the direct kernels run, and must meet the same bound.
+        Assert.Equal(Avx512F.IsSupported, Convolution.PooledByWinograd(s, pool, int.MaxValue));
+
+        const int batch = 3;
+        var rng = new Rng((ulong)((height * 97) + (width * 13) + filters));
+        float[] x = GemmTests.Random(rng, batch * s.InputSize), w = GemmTests.Random(rng, s.WeightCount), bias = GemmTests.Random(rng, filters);
+        double[] exact = ConvolutionKernelTests.Reference(s, x, w, bias, batch);
+        double[] scale = ConvolutionKernelTests.Reference(s, Abs(x), Abs(w), Abs(bias), batch);
+
+        int n = batch * pool.OutputSize;
+        var got = new float[n + 3];
+        Array.Fill(got, 42f);
+        Convolution.ForwardReluMaxPool(x, w, bias, new float[batch * s.OutputSize], got, new int[n], new float[Convolution.WorkspaceLength(s)], s, pool, batch);
+
+        int pixels = pool.OutHeight * pool.OutWidth;
+        for (int i = 0; i < n; i++)
+        {
+            int map = i / pixels, py = i % pixels / pool.OutWidth, px = i % pool.OutWidth;
+            double want = 0, bound = 0;
+            for (int a = 0; a < 2; a++)
+                for (int c = 0; c < 2; c++)
+                {
+                    int at = (map * s.OutHeight * s.OutWidth) + (((2 * py) + a) * s.OutWidth) + (2 * px) + c;
+                    want = Math.Max(want, exact[at]);
+                    bound = Math.Max(bound, scale[at]);
+                }
+            // Twelve roundings of terms no larger than the sum of absolute products, each at most 2^-24 of it.
+            Assert.True(Math.Abs(got[i] - want) <= 12 * bound / (1 << 24), $"[{i}] (map {map}, {py}, {px}): got {got[i]}, want {want}, scale {bound}");
+        }
+        for (int i = n; i < got.Length; i++) Assert.Equal(42f, got[i]);
+    }
+
+    private static float[] Abs(float[] values) => values.Select(Math.Abs).ToArray();
+}
