@@ -111,6 +111,61 @@ public class ConvolutionKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ForwardReluMaxPoolWithIndicesRecordsWhatTheSeparateKernelsRecord(int width, int shapeIndex)
+    {
+        ConvShape s = Shape(shapeIndex);
+        const int batch = 3;
+        var rng = new Rng((ulong)(shapeIndex * 53 + width + 1));
+        float[] x = GemmTests.Random(rng, batch * s.InputSize), w = GemmTests.Random(rng, s.WeightCount), bias = GemmTests.Random(rng, s.Filters);
+        foreach (var (size, stride) in new[] { (2, 2), (3, 2) })
+        {
+            if (s.OutHeight < size || s.OutWidth < size) continue;
+            var pool = new PoolShape(s.Filters, s.OutHeight, s.OutWidth, size, size, stride, stride);
+            int n = batch * pool.OutputSize, pixels = pool.OutHeight * pool.OutWidth;
+            var conv = new float[batch * s.OutputSize];
+            var want = new float[n];
+            var wantIndices = new int[n];
+            Convolution.ForwardWidth(x, w, bias, conv, new float[Convolution.WorkspaceLength(s)], s, batch, relu: true, width);
+            Pooling.MaxForwardWidth(conv, want, wantIndices, pool, batch, width);
+
+            var got = new float[n + 2];
+            var indices = new int[n + 2];
+            Array.Fill(got, 42f);
+            Array.Fill(indices, -7);
+            Convolution.ForwardReluMaxPoolWithIndicesWidth(x, w, bias, new float[batch * s.OutputSize], got, indices, new float[Convolution.WorkspaceLength(s)], s, pool, batch, width);
+            var inference = new float[n];
+            Convolution.ForwardReluMaxPoolWidth(x, w, bias, new float[batch * s.OutputSize], inference, new int[n], new float[Convolution.WorkspaceLength(s)], s, pool, batch, width);
+            bool winograd = Convolution.PooledByWinograd(s, pool, width);
+            for (int i = 0; i < n; i++)
+            {
+                string at = $"width {width} pool {size}/{stride} [{i}]";
+                Assert.True(inference[i] == got[i], $"{at}: training {got[i]}, inference {inference[i]} (the same kernel must give the same bits)");
+                Assert.True(SameAsSeparateKernels(got[i], want[i], winograd), $"{at}: got {got[i]}, separate kernels {want[i]}");
+                if (!winograd)
+                {
+                    Assert.Equal(wantIndices[i], indices[i]);
+                    continue;
+                }
+
+                // Winograd rounds differently, so a near tie may pick the other position: the index must lie in the
+                // window, point at a maximum to rounding, and be the window's first position when everything is zero.
+                int map = i / pixels, py = i % pixels / pool.OutWidth, px = i % pool.OutWidth;
+                int first = (map * s.OutHeight * s.OutWidth) + (py * stride * s.OutWidth) + (px * stride);
+                int dy = (indices[i] - first) / s.OutWidth, dx = (indices[i] - first) % s.OutWidth;
+                Assert.True(indices[i] >= first && dy < size && dx >= 0 && dx < size, $"{at}: index {indices[i]} outside the window at {first}");
+                Assert.True(SameAsSeparateKernels(conv[indices[i]], want[i], winograd), $"{at}: the output at index {indices[i]} is {conv[indices[i]]}, the window's maximum {want[i]}");
+                if (got[i] == 0f) Assert.Equal(first, indices[i]);
+            }
+            for (int i = n; i < got.Length; i++)
+            {
+                Assert.Equal(42f, got[i]);
+                Assert.Equal(-7, indices[i]);
+            }
+        }
+    }
+
     [Fact]
     public void PooledForwardFollowsWeightsThatChangeBetweenCalls()
     {

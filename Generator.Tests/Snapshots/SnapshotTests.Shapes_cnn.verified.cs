@@ -213,7 +213,7 @@ namespace Demo.Vision
                 var y = _activations.Slice(12800, batchSize * 10368);
                 if (training)
                 {
-                    global::ModelGen.Kernels.Convolution.ForwardRelu(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPoolWithIndices(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
                 }
                 else
                 {
@@ -223,11 +223,7 @@ namespace Demo.Vision
 
             // maxpool1: MaxPool2D 32×18×18 -> 32×9×9, window 2×2, stride 2
             {
-                // In inference the convolution before this pooling pooled its output itself (Convolution.ForwardReluMaxPool).
-                if (training)
-                {
-                    global::ModelGen.Kernels.Pooling.MaxForward(_activations.Slice(12800, batchSize * 10368), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
-                }
+                // The convolution before this pooling pooled its output itself (with the arg-max indices in training).
             }
 
             // flatten1: Flatten 32×9×9 -> 2592
@@ -311,8 +307,7 @@ namespace Demo.Vision
                 if (!_trainingPass)
                 {
                     var y = _activations.Slice(12800, batchSize * 10368);
-                    global::ModelGen.Kernels.Convolution.ForwardRelu(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _workspace, in Conv1Shape, batchSize);
-                    global::ModelGen.Kernels.Pooling.MaxForward(_activations.Slice(12800, batchSize * 10368), _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), in Maxpool1Shape, batchSize);
+                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPoolWithIndices(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
                 }
                 // The convolution below computes its gradients from this pooling's output gradient (Convolution.BackwardWeightsFromMaxPool).
             }

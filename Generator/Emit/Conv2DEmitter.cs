@@ -52,16 +52,13 @@ namespace ModelGen.Generator.Emit
             writer.Line("var y = " + context.Output + ";");
             if (PoolEmitter.FusesReluBackward(context.Model, context.Index + 1))
             {
-                // Inference runs the convolution, its ReLU and the max pooling after it in one kernel (no arg-max indices,
-                // no full-size output); training needs both, so it runs them separately (the pooling's own forward).
-                var pool = new LayerContext(context.Model, context.Plan, context.Index + 1);
+                // The convolution, its ReLU and the max pooling after it run as one kernel (no full-size output where the
+                // shapes allow); training also records each window's arg-max for the backward pass.
                 writer.Open("if (training)");
-                writer.Line(ForwardReluCall(context, "y"));
+                writer.Line(PooledCall(context, "y", withIndices: true));
                 writer.Close();
                 writer.Open("else");
-                writer.Line(Kernels + "Convolution.ForwardReluMaxPool(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
-                    + Parameters(context.Slots.BiasOffset, conv.Filters) + ", y, " + pool.Output + ", " + PoolEmitter.Indices(pool) + ", _workspace, in " + ShapeField(conv)
-                    + ", in " + PoolEmitter.ShapeField(pool.Layer) + ", batchSize);");
+                writer.Line(PooledCall(context, "y", withIndices: false));
                 writer.Close();
                 return;
             }
@@ -73,12 +70,17 @@ namespace ModelGen.Generator.Emit
             if (!fusedRelu) ActivationEmitter.Forward(writer, conv.Activation, "y");
         }
 
-        /// <summary>The ReLU convolution's forward call writing <paramref name="y"/>.</summary>
-        public static string ForwardReluCall(LayerContext context, string y)
+        /// <summary>
+        /// The ReLU convolution's call that also runs the max pooling after it, with <paramref name="y"/> as the scratch for
+        /// the full-size output; <paramref name="withIndices"/> records the pooling's arg-max indices (training).
+        /// </summary>
+        public static string PooledCall(LayerContext context, string y, bool withIndices)
         {
             var conv = (Conv2DSpec)context.Layer;
-            return Kernels + "Convolution.ForwardRelu(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
-                + Parameters(context.Slots.BiasOffset, conv.Filters) + ", " + y + ", _workspace, in " + ShapeField(conv) + ", batchSize);";
+            var pool = new LayerContext(context.Model, context.Plan, context.Index + 1);
+            return Kernels + (withIndices ? "Convolution.ForwardReluMaxPoolWithIndices(" : "Convolution.ForwardReluMaxPool(") + context.Input + ", "
+                + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", " + Parameters(context.Slots.BiasOffset, conv.Filters) + ", " + y + ", " + pool.Output + ", "
+                + PoolEmitter.Indices(pool) + ", _workspace, in " + ShapeField(conv) + ", in " + PoolEmitter.ShapeField(pool.Layer) + ", batchSize);";
         }
 
         /// <summary>

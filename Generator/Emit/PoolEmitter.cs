@@ -28,10 +28,7 @@ namespace ModelGen.Generator.Emit
             var pool = (PoolSpec)context.Layer;
             if (FusesReluBackward(context.Model, context.Index))
             {
-                writer.Line("// In inference the convolution before this pooling pooled its output itself (Convolution.ForwardReluMaxPool).");
-                writer.Open("if (training)");
-                writer.Line(MaxForwardCall(context));
-                writer.Close();
+                writer.Line("// The convolution before this pooling pooled its output itself (with the arg-max indices in training).");
                 return;
             }
 
@@ -57,8 +54,7 @@ namespace ModelGen.Generator.Emit
                 var conv = new LayerContext(context.Model, context.Plan, context.Index - 1);
                 writer.Open("if (!_trainingPass)");
                 writer.Line("var y = " + conv.Output + ";");
-                writer.Line(Conv2DEmitter.ForwardReluCall(conv, "y"));
-                writer.Line(MaxForwardCall(context));
+                writer.Line(Conv2DEmitter.PooledCall(conv, "y", withIndices: true));
                 writer.Close();
                 if (Conv2DEmitter.TakesPooledGradient(conv))
                 {
@@ -88,9 +84,6 @@ namespace ModelGen.Generator.Emit
             && model.Layers[index - 1] is Conv2DSpec { Activation: ActivationKind.ReLU };
 
         public static string ShapeField(LayerSpec layer) => layer.PascalName + "Shape";
-
-        private static string MaxForwardCall(LayerContext context) =>
-            Kernels + "Pooling.MaxForward(" + context.Input + ", " + context.Output + ", " + Indices(context) + ", in " + ShapeField(context.Layer) + ", batchSize);";
 
         public static string Indices(LayerContext context) =>
             "new global::System.Span<int>(_indices, " + Int(context.Slots.IndexOffset) + ", batchSize * " + Int(context.Layer.OutputShape.Size) + ")";

@@ -13,7 +13,8 @@ public static partial class Convolution
     // and short rows (9–16 pooled outputs, 2·W + … ≤ 48 input-grid positions, e.g. the 20×20 shapes CNN) the two rows
     // are computed as one run of the input grid in three vectors for eight filters at a time (Convolution.Flat.cs);
     // rows of 9–12 pooled outputs otherwise take a 16-lane plus an 8-lane step. No F×OH×OW
-    // intermediate and no arg-max indices (training runs the separate kernels). The convolution sums are formed in
+    // intermediate and no arg-max indices (training records them with ForwardReluMaxPoolWithIndices: Winograd's kernel
+    // where it fits, the separate kernels otherwise). The convolution sums are formed in
     // the same order as DirectForward's and max is exact, so the pooled values equal ForwardRelu + MaxForward's;
     // except with one input channel and 3×3 filters on AVX-512, where Winograd's F(2, 3) (Convolution.Winograd.cs)
     // takes fewer multiply-adds and rounds differently.
@@ -41,9 +42,7 @@ public static partial class Convolution
     internal static void ForwardReluMaxPoolWidth(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> convOutput,
         Span<float> pooled, Span<int> argmax, Span<float> workspace, in ConvShape s, in PoolShape pool, int batch, int maxWidth)
     {
-        pool.Validate();
-        if (pool.Channels != s.Filters || pool.Height != s.OutHeight || pool.Width != s.OutWidth)
-            throw new ArgumentException("The pooling shape does not match the convolution's output.", nameof(pool));
+        CheckPoolOverConv(s, pool);
         bool winograd = PooledByWinograd(s, pool, maxWidth);
         int width = winograd ? 16 : PooledWidth(s, pool, maxWidth);
         if (width == 0)
@@ -53,16 +52,11 @@ public static partial class Convolution
             return;
         }
 
-        CheckShape(s, batch);
-        KernelChecks.AtLeast(x.Length, KernelChecks.Elements(batch, s.InputSize), nameof(x));
-        KernelChecks.AtLeast(weights.Length, s.WeightCount, nameof(weights));
-        KernelChecks.AtLeast(bias.Length, s.Filters, nameof(bias));
-        int pooledSize = s.Filters * pool.OutHeight * pool.OutWidth;
-        KernelChecks.AtLeast(pooled.Length, KernelChecks.Elements(batch, pooledSize), nameof(pooled));
+        CheckPooledSpans(x, weights, bias, pooled, s, pool, batch);
         if (batch == 0) return;
         if (winograd)
         {
-            ForwardWinograd(x, weights, bias, pooled, s, pool, batch);
+            ForwardWinograd<WithoutIndices>(x, weights, bias, pooled, default, s, pool, batch);
             return;
         }
 
@@ -76,6 +70,70 @@ public static partial class Convolution
         ref float ry = ref MemoryMarshal.GetReference(pooled);
         if (width == 16) PooledForward<Ops512, Vector512<float>>(ref rx, ref rw, ref rb, ref ry, s, pool, batch);
         else PooledForward<Ops256, Vector256<float>>(ref rx, ref rw, ref rb, ref ry, s, pool, batch);
+    }
+
+    /// <summary>
+    /// pooled = MaxPool(max(0, conv(x, weights) + bias)) and each window's arg-max, for training: what
+    /// <see cref="ForwardRelu"/> followed by <see cref="Pooling.MaxForward"/> record (the index into the batch's
+    /// convolution output of the first maximum of the ReLU outputs in row-major window order), in one pass without the
+    /// full-size output where Winograd's kernel takes the shapes (one input channel, 3×3 filters, a multiple of 16
+    /// filters, stride-1 unpadded convolution, 2×2 stride-2 pooling, AVX-512); otherwise exactly those two kernels,
+    /// through <paramref name="convOutput"/>. Nothing in the backward pass of a ReLU convolution under a max pooling
+    /// reads the full-size output: <see cref="Pooling.MaxBackwardRelu"/> and
+    /// <see cref="BackwardWeightsFromMaxPool"/> need only the pooled values and the indices.
+    /// </summary>
+    /// <param name="x">Input, batch × C×H×W.</param>
+    /// <param name="weights">Filters, F×C×KH×KW.</param>
+    /// <param name="bias">One bias per filter, F.</param>
+    /// <param name="convOutput">Scratch for the two-kernel path, batch × F×OutHeight×OutWidth (contents unspecified afterwards).</param>
+    /// <param name="pooled">Output, batch × F×pool.OutHeight×pool.OutWidth (overwritten).</param>
+    /// <param name="argmax">Per pooled output, the index of its maximum in the batch's convolution output (overwritten).</param>
+    /// <param name="workspace">Scratch of at least <see cref="WorkspaceLength"/> floats.</param>
+    /// <param name="s">Convolution shape.</param>
+    /// <param name="pool">Pooling shape over the convolution's output (F×OutHeight×OutWidth).</param>
+    /// <param name="batch">Number of examples.</param>
+    /// <exception cref="ArgumentException">A shape is invalid or mismatched, or a span is too short.</exception>
+    public static void ForwardReluMaxPoolWithIndices(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> convOutput,
+        Span<float> pooled, Span<int> argmax, Span<float> workspace, in ConvShape s, in PoolShape pool, int batch)
+        => ForwardReluMaxPoolWithIndicesWidth(x, weights, bias, convOutput, pooled, argmax, workspace, s, pool, batch, int.MaxValue);
+
+    internal static void ForwardReluMaxPoolWithIndicesWidth(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> convOutput,
+        Span<float> pooled, Span<int> argmax, Span<float> workspace, in ConvShape s, in PoolShape pool, int batch, int maxWidth)
+    {
+        CheckPoolOverConv(s, pool);
+        if (!PooledByWinograd(s, pool, maxWidth))
+        {
+            ForwardWidth(x, weights, bias, convOutput, workspace, s, batch, relu: true, maxWidth);
+            Pooling.MaxForwardWidth(convOutput, pooled, argmax, pool, batch, maxWidth);
+            return;
+        }
+
+        int pooledCount = CheckPooledSpans(x, weights, bias, pooled, s, pool, batch);
+        KernelChecks.AtLeast(argmax.Length, pooledCount, nameof(argmax));
+        KernelChecks.Elements(batch, s.OutputSize); // the indices address the whole batch's output: it must be indexable
+        if (batch == 0) return;
+        ForwardWinograd<WithIndices>(x, weights, bias, pooled, argmax, s, pool, batch);
+    }
+
+    /// <summary>A valid pooling shape over exactly the convolution's output.</summary>
+    private static void CheckPoolOverConv(in ConvShape s, in PoolShape pool)
+    {
+        pool.Validate();
+        if (pool.Channels != s.Filters || pool.Height != s.OutHeight || pool.Width != s.OutWidth)
+            throw new ArgumentException("The pooling shape does not match the convolution's output.", nameof(pool));
+    }
+
+    /// <summary>The one-pass kernels' shape and span checks; returns the number of pooled outputs.</summary>
+    private static int CheckPooledSpans(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> pooled,
+        in ConvShape s, in PoolShape pool, int batch)
+    {
+        CheckShape(s, batch);
+        KernelChecks.AtLeast(x.Length, KernelChecks.Elements(batch, s.InputSize), nameof(x));
+        KernelChecks.AtLeast(weights.Length, s.WeightCount, nameof(weights));
+        KernelChecks.AtLeast(bias.Length, s.Filters, nameof(bias));
+        int pooledCount = KernelChecks.Elements(batch, pool.OutputSize);
+        KernelChecks.AtLeast(pooled.Length, pooledCount, nameof(pooled));
+        return pooledCount;
     }
 
     /// <summary>Every example through <see cref="PooledPixelMajor"/> (sizes checked by the caller).</summary>

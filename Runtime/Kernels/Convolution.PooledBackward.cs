@@ -40,9 +40,7 @@ public static partial class Convolution
         ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient, Span<float> convGradient, Span<float> workspace,
         in ConvShape s, in PoolShape pool, int batch)
     {
-        pool.Validate();
-        if (pool.Channels != s.Filters || pool.Height != s.OutHeight || pool.Width != s.OutWidth)
-            throw new ArgumentException("The pooling shape does not match the convolution's output.", nameof(pool));
+        CheckPoolOverConv(s, pool);
         int work = CheckShape(s, batch);
         int pooledCount = KernelChecks.Elements(batch, pool.OutputSize);
         KernelChecks.AtLeast(dPooled.Length, pooledCount, nameof(dPooled));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -16,6 +18,7 @@ public static partial class Convolution
     // once per example and broadcast to every filter (one input channel: nothing to sum across channels, which
     // would need the transformed filters reloaded for each). The sums differ from the direct kernels' in the last
     // bits (the filter transform rounds); each is still formed in an order fixed by its indices, so runs agree.
+    // Training runs the same kernel with each window's arg-max recorded (WithIndices), so both passes agree too.
 
     /// <summary>Whether <paramref name="s"/> takes the Winograd kernel (fusable 2×2 pooling checked by the caller).</summary>
     private static bool WinogradFits(in ConvShape s) =>
@@ -24,31 +27,49 @@ public static partial class Convolution
     /// <summary>Length of one of the four transformed copies of an example's input, padded to whole vectors.</summary>
     private static int WinogradPlane(in ConvShape s) => (KernelChecks.Elements(s.Height, s.Width) + 15) & ~15;
 
-    /// <summary>Every example through <see cref="PooledWinograd"/> (sizes checked by the caller).</summary>
-    private static unsafe void ForwardWinograd(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> pooled, in ConvShape s, in PoolShape pool, int batch)
+    /// <summary>
+    /// Every example through <see cref="PooledWinograd{TI}"/> (sizes checked by the caller); with
+    /// <typeparamref name="TI"/> = <see cref="WithIndices"/> also each window's arg-max into <paramref name="argmax"/>.
+    /// </summary>
+    private static unsafe void ForwardWinograd<TI>(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<int> argmax, in ConvShape s, in PoolShape pool, int batch)
+        where TI : struct, IArgmaxRecording
     {
         int pixels = pool.OutHeight * pool.OutWidth, pooledSize = s.Filters * pixels, rowsLength = PixelMajorScratch(s, pool);
+        int indexLength = TI.Records ? rowsLength : 0;
         ReadOnlySpan<float> tapMajor = TapMajor(weights, s.Filters, s.PatchSize);
-        Span<float> scratch = CellKernels.Scratch(rowsLength + KernelChecks.Elements(4, WinogradPlane(s)));
+        Span<float> scratch = CellKernels.Scratch(rowsLength + indexLength + KernelChecks.Elements(4, WinogradPlane(s)));
         fixed (float* px = x, pw = tapMajor, pb = bias, ps = scratch)
         {
             for (int b = 0; b < batch; b++)
             {
                 // Pixel-major [pixels × F] → channel-major [F × pixels], called here: inside the kernel it cost ~0.1 µs more.
-                PooledWinograd(px + ((nint)b * s.InputSize), pw, pb, ps, ps + rowsLength, s, pool);
+                PooledWinograd<TI>(px + ((nint)b * s.InputSize), pw, pb, ps, (int*)(ps + rowsLength), ps + rowsLength + indexLength, b * s.OutputSize, s, pool);
                 CellKernels.Transpose(scratch.Slice(0, rowsLength), pooled.Slice(b * pooledSize, pooledSize), pixels, s.Filters);
+                if (TI.Records)
+                {
+                    CellKernels.Transpose(scratch.Slice(rowsLength, indexLength), MemoryMarshal.Cast<int, float>(argmax.Slice(b * pooledSize, pooledSize)), pixels, s.Filters);
+                }
             }
         }
     }
 
+    /// <summary>Whether the Winograd kernel records arg-max indices: a type argument, so each choice gets its own kernel.</summary>
+    private interface IArgmaxRecording { static abstract bool Records { get; } }
+    private struct WithoutIndices : IArgmaxRecording { public static bool Records => false; }
+    private struct WithIndices : IArgmaxRecording { public static bool Records => true; }
+
     /// <summary>
     /// One example: x [H × W] → rows [PH·PW × F], the pooled values pixel-major, with the weights tap-major
-    /// (<see cref="TapMajor"/>); <paramref name="d"/> receives the four transformed copies of the input.
+    /// (<see cref="TapMajor"/>); <paramref name="d"/> receives the four transformed copies of the input. When
+    /// <typeparamref name="TI"/> records, <paramref name="indexRows"/> (same layout) receives each window's arg-max as
+    /// an index into the batch's convolution output (this example's starts at <paramref name="outputStart"/>): the first
+    /// maximum of the ReLU outputs in row-major window order, compared as <see cref="Pooling.MaxForward"/> compares them.
     /// </summary>
-    private static unsafe void PooledWinograd(float* x, float* wt, float* bias, float* rows, float* d, in ConvShape s, in PoolShape pool)
+    private static unsafe void PooledWinograd<TI>(float* x, float* wt, float* bias, float* rows, int* indexRows, float* d, int outputStart, in ConvShape s, in PoolShape pool)
+        where TI : struct, IArgmaxRecording
     {
-        int f = s.Filters, iw = s.Width, ph = pool.OutHeight, pw = pool.OutWidth, plane = WinogradPlane(s);
+        int f = s.Filters, iw = s.Width, ow = s.OutWidth, ph = pool.OutHeight, pw = pool.OutWidth, plane = WinogradPlane(s);
         TransformInput(x, d, s.Height * iw, plane);
 
         var half = Vector512.Create(0.5f);
@@ -62,6 +83,8 @@ public static partial class Convolution
             g0 = Vector512.Load(wt + (6 * f) + o); g1 = Vector512.Load(wt + (7 * f) + o); g2 = Vector512.Load(wt + (8 * f) + o);
             Vector512<float> u20 = g0, u21 = (g0 + g1 + g2) * half, u22 = (g0 - g1 + g2) * half, u23 = g2;
             Vector512<float> bias16 = Vector512.Load(bias + o);
+            // Where filters o … o + 15's output maps start in the batch's convolution output.
+            Vector512<int> maps = TI.Records ? (Vector512<int>.Indices + Vector512.Create(o)) * (s.OutHeight * ow) + Vector512.Create(outputStart) : default;
 
             for (int py = 0; py < ph; py++)
             {
@@ -82,13 +105,34 @@ public static partial class Convolution
                     b2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[2 * iw]), b2); b3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[2 * iw]), b3);
                     b0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[3 * iw]), b0); b1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[3 * iw]), b1);
                     b2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[3 * iw]), b2); b3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[3 * iw]), b3);
-                    Vector512<float> top = Avx512F.Max(t0 + t1 + t2, t1 - t2 - t3), bottom = Avx512F.Max(b0 + b1 + b2, b1 - b2 - b3);
-                    Avx512F.Max(Avx512F.Max(top, bottom) + bias16, Vector512<float>.Zero).Store(rows + (((nint)(py * pw) + px) * f) + o);
+                    nint at = (((nint)(py * pw) + px) * f) + o;
+                    if (!TI.Records)
+                    {
+                        Vector512<float> top = Avx512F.Max(t0 + t1 + t2, t1 - t2 - t3), bottom = Avx512F.Max(b0 + b1 + b2, b1 - b2 - b3);
+                        Relu(Avx512F.Max(top, bottom) + bias16).Store(rows + at);
+                    }
+                    else
+                    {
+                        // The ReLU outputs first (ties at zero go to the first position, as MaxForward's do), then left
+                        // against right by strictly greater, then bottom against top: the same choices as MaxTwoByTwo512.
+                        Vector512<float> r00 = Relu((t0 + t1 + t2) + bias16), r01 = Relu((t1 - t2 - t3) + bias16);
+                        Vector512<float> r10 = Relu((b0 + b1 + b2) + bias16), r11 = Relu((b1 - b2 - b3) + bias16);
+                        Vector512<float> rightTop = Vector512.GreaterThan(r01, r00), rightBottom = Vector512.GreaterThan(r11, r10);
+                        Vector512<float> top = Vector512.ConditionalSelect(rightTop, r01, r00), bottom = Vector512.ConditionalSelect(rightBottom, r11, r10);
+                        Vector512<float> lower = Vector512.GreaterThan(bottom, top);
+                        Vector512.ConditionalSelect(lower, bottom, top).Store(rows + at);
+                        Vector512<int> topAt = rightTop.AsInt32() & Vector512<int>.One, bottomAt = (rightBottom.AsInt32() & Vector512<int>.One) + Vector512.Create(ow);
+                        Vector512<int> index = Vector512.ConditionalSelect(lower.AsInt32(), bottomAt, topAt) + maps + Vector512.Create((2 * py * ow) + (2 * px));
+                        index.Store(indexRows + at);
+                    }
                 }
             }
         }
-
     }
+
+    /// <summary>max(v, 0), a NaN kept (as ForwardRelu keeps it): a diverging model must not look like a silent one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Relu(Vector512<float> v) => Ops512.Max(v, Vector512<float>.Zero);
 
     /// <summary>d0[i] = x[i] − x[i+2], d1[i] = x[i+1] + x[i+2], d2[i] = x[i+2] − x[i+1], d3[i] = x[i+1] − x[i+3] for i + 3 &lt; n.</summary>
     private static unsafe void TransformInput(float* x, float* d, int n, int plane)
