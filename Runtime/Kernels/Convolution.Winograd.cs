@@ -7,7 +7,7 @@ namespace ModelGen.Kernels;
 
 public static partial class Convolution
 {
-    // Inference's ReLU convolution + 2×2 max pooling for one input channel and 3×3 filters, by Winograd's F(2, 3)
+    // The ReLU convolution + 2×2 max pooling for one input channel and 3×3 filters, by Winograd's F(2, 3)
     // along the rows: two neighbouring outputs of a filter row g over inputs d0..d3 are
     //   y0 = m0 + m1 + m2,  y1 = m1 − m2 − m3,  with  m0 = g0(d0 − d2),  m1 = ½(g0 + g1 + g2)(d1 + d2),
     //                                                m2 = ½(g0 − g1 + g2)(d2 − d1),  m3 = g2(d1 − d3),
