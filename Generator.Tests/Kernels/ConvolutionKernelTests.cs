@@ -258,6 +258,28 @@ public class ConvolutionKernelTests
     }
 
     [Theory]
+    [InlineData(0)]   // Winograd's kernel (on AVX-512)
+    [InlineData(12)]  // the separate kernels
+    public void ForwardReluMaxPoolWithIndicesRejectsShortSpansBeforeWriting(int shapeIndex)
+    {
+        ConvShape s = Shape(shapeIndex);
+        var pool = new PoolShape(s.Filters, s.OutHeight, s.OutWidth, 2, 2, 2, 2);
+        const int batch = 2;
+        int n = batch * pool.OutputSize;
+        float[] x = new float[batch * s.InputSize], w = new float[s.WeightCount], bias = new float[s.Filters];
+        var pooled = new float[n];
+        Array.Fill(pooled, 42f);
+        var indices = new int[n - 1];
+        var e = Assert.Throws<ArgumentException>(() => Convolution.ForwardReluMaxPoolWithIndices(x, w, bias, new float[batch * s.OutputSize], pooled, indices,
+            new float[Convolution.WorkspaceLength(s)], s, pool, batch));
+        Assert.Equal("argmax", e.ParamName);
+        Assert.All(pooled, v => Assert.Equal(42f, v));
+        Assert.Throws<ArgumentException>(() => Convolution.ForwardReluMaxPoolWithIndices(x[..^1], w, bias, new float[batch * s.OutputSize], pooled, new int[n],
+            new float[Convolution.WorkspaceLength(s)], s, pool, batch));
+        Assert.All(pooled, v => Assert.Equal(42f, v));
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void BackwardWeightsMatchesReference(int width, int shapeIndex)
     {
