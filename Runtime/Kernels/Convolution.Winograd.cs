@@ -105,29 +105,41 @@ public static partial class Convolution
                     b2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[2 * iw]), b2); b3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[2 * iw]), b3);
                     b0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[3 * iw]), b0); b1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[3 * iw]), b1);
                     b2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[3 * iw]), b2); b3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[3 * iw]), b3);
-                    nint at = (((nint)(py * pw) + px) * f) + o;
-                    if (!TI.Records)
-                    {
-                        Vector512<float> top = Avx512F.Max(t0 + t1 + t2, t1 - t2 - t3), bottom = Avx512F.Max(b0 + b1 + b2, b1 - b2 - b3);
-                        Relu(Avx512F.Max(top, bottom) + bias16).Store(rows + at);
-                    }
-                    else
-                    {
-                        // The ReLU outputs first (ties at zero go to the first position, as MaxForward's do), then left
-                        // against right by strictly greater, then bottom against top: the same choices as MaxTwoByTwo512.
-                        Vector512<float> r00 = Relu((t0 + t1 + t2) + bias16), r01 = Relu((t1 - t2 - t3) + bias16);
-                        Vector512<float> r10 = Relu((b0 + b1 + b2) + bias16), r11 = Relu((b1 - b2 - b3) + bias16);
-                        Vector512<float> rightTop = Vector512.GreaterThan(r01, r00), rightBottom = Vector512.GreaterThan(r11, r10);
-                        Vector512<float> top = Vector512.ConditionalSelect(rightTop, r01, r00), bottom = Vector512.ConditionalSelect(rightBottom, r11, r10);
-                        Vector512<float> lower = Vector512.GreaterThan(bottom, top);
-                        Vector512.ConditionalSelect(lower, bottom, top).Store(rows + at);
-                        Vector512<int> topAt = rightTop.AsInt32() & Vector512<int>.One, bottomAt = (rightBottom.AsInt32() & Vector512<int>.One) + Vector512.Create(ow);
-                        Vector512<int> index = Vector512.ConditionalSelect(lower.AsInt32(), bottomAt, topAt) + maps + Vector512.Create((2 * py * ow) + (2 * px));
-                        index.Store(indexRows + at);
-                    }
+                    StoreWindow<TI>(t0, t1, t2, t3, b0, b1, b2, b3, bias16, maps, rows, indexRows, (((nint)(py * pw) + px) * f) + o, (2 * py * ow) + (2 * px), ow);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A window's four outputs for 16 filters from the transformed sums (tJ: top output row, bJ: bottom), then the
+    /// bias, ReLU and pooling into <paramref name="rows"/> at <paramref name="at"/>; with <typeparamref name="TI"/>
+    /// recording, the arg-max into <paramref name="indexRows"/> (<paramref name="topLeft"/>: the window's first output
+    /// in its map, <paramref name="maps"/>: where the 16 maps start).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreWindow<TI>(Vector512<float> t0, Vector512<float> t1, Vector512<float> t2, Vector512<float> t3,
+        Vector512<float> b0, Vector512<float> b1, Vector512<float> b2, Vector512<float> b3, Vector512<float> bias16, Vector512<int> maps,
+        float* rows, int* indexRows, nint at, int topLeft, int ow)
+        where TI : struct, IArgmaxRecording
+    {
+        if (!TI.Records)
+        {
+            Vector512<float> top = Avx512F.Max(t0 + t1 + t2, t1 - t2 - t3), bottom = Avx512F.Max(b0 + b1 + b2, b1 - b2 - b3);
+            Relu(Avx512F.Max(top, bottom) + bias16).Store(rows + at);
+            return;
+        }
+
+        // The ReLU outputs first (ties at zero go to the first position, as MaxForward's do), then left against right
+        // by strictly greater, then bottom against top: the same choices as MaxTwoByTwo512.
+        Vector512<float> r00 = Relu((t0 + t1 + t2) + bias16), r01 = Relu((t1 - t2 - t3) + bias16);
+        Vector512<float> r10 = Relu((b0 + b1 + b2) + bias16), r11 = Relu((b1 - b2 - b3) + bias16);
+        Vector512<float> rightTop = Vector512.GreaterThan(r01, r00), rightBottom = Vector512.GreaterThan(r11, r10);
+        Vector512<float> upper = Vector512.ConditionalSelect(rightTop, r01, r00), lower = Vector512.ConditionalSelect(rightBottom, r11, r10);
+        Vector512<float> below = Vector512.GreaterThan(lower, upper);
+        Vector512.ConditionalSelect(below, lower, upper).Store(rows + at);
+        Vector512<int> topAt = rightTop.AsInt32() & Vector512<int>.One, bottomAt = (rightBottom.AsInt32() & Vector512<int>.One) + Vector512.Create(ow);
+        (Vector512.ConditionalSelect(below.AsInt32(), bottomAt, topAt) + maps + Vector512.Create(topLeft)).Store(indexRows + at);
     }
 
     /// <summary>max(v, 0), a NaN kept (as ForwardRelu keeps it): a diverging model must not look like a silent one.</summary>
