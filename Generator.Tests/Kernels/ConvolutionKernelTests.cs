@@ -6,8 +6,8 @@ namespace ModelGen.Tests.Kernels;
 public class ConvolutionKernelTests
 {
     // C, H, W, F, KH, KW, stride, pad. Widths 16 (AVX-512 direct), 8 (AVX2 direct), 1 (im2col + GEMM); a width
-    // the machine or the shape does not allow falls back to the next path down. At width 16, one input channel,
-    // 3×3 filters and a multiple of 16 filters, the fused conv + pool runs Winograd's F(2, 3) (shapes 0, 13, 14, 15).
+    // the machine or the shape does not allow falls back to the next path down. At width 16, 3×3 filters and a
+    // multiple of 16 filters, the fused conv + pool runs Winograd's F(2, 3) (shapes 0, 12–16).
     private static readonly int[][] ShapeList =
     [
         [1, 20, 20, 32, 3, 3, 1, 0],  // the shapes CNN: 18 outputs per row = one AVX-512 step + a shifted one
@@ -22,11 +22,13 @@ public class ConvolutionKernelTests
         [2, 14, 20, 13, 3, 3, 1, 0],  // fused conv+pool: 8 + 4 + 1 filters on the flat grid, last pooled row on 16+8 steps
         [1, 15, 22, 9, 3, 3, 1, 0],   // forward two rows at a time on the flat grid: 8 + 1 filters, an odd last row
         [2, 22, 20, 12, 3, 3, 1, 0],  // fused conv+pool on the flat grid: 12 filters (not a multiple of 16), two channels
-        [3, 19, 21, 48, 3, 3, 1, 0],  // fused conv+pool pixel-major: 32 + 16 filters, odd output sizes (last row and column unpooled)
+        [3, 19, 21, 48, 3, 3, 1, 0],  // fused conv+pool by Winograd, three channels: 32 + 16 filters, odd output sizes (last row and column unpooled)
         [1, 22, 24, 16, 3, 3, 1, 0],  // 16 filters, 11 pooled columns
         [1, 7, 9, 48, 3, 3, 1, 0],    // Winograd: 48 filters, 2 × 3 pooled (last row and column unpooled)
         [1, 4, 4, 16, 3, 3, 1, 0],    // Winograd: one pooled pixel from an input shorter than a vector
-        [2, 22, 24, 16, 3, 3, 1, 0],  // pixel-major, 16 filters, 11 pooled columns (the last three-pixel block overlaps)
+        [2, 22, 24, 16, 3, 3, 1, 0],  // Winograd with two channels: one block of 16 filters, 11 pooled columns
+        [2, 20, 20, 16, 5, 5, 1, 0],  // pixel-major (not 3×3): 16 filters, 8 pooled columns (the last three-pixel block overlaps)
+        [1, 21, 22, 32, 4, 4, 1, 0],  // pixel-major: 32 filters, odd output sizes
     ];
 
     public static TheoryData<int, int> Cases()
@@ -259,7 +261,7 @@ public class ConvolutionKernelTests
 
     [Theory]
     [InlineData(0)]   // Winograd's kernel (on AVX-512)
-    [InlineData(12)]  // the separate kernels
+    [InlineData(17)]  // the separate kernels in training (not 3×3)
     public void ForwardReluMaxPoolWithIndicesRejectsShortSpansBeforeWriting(int shapeIndex)
     {
         ConvShape s = Shape(shapeIndex);

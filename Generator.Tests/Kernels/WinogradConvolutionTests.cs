@@ -5,29 +5,33 @@ using Xunit;
 namespace ModelGen.Tests.Kernels;
 
 /// <summary>
-/// The fused ReLU convolution + 2×2 max pooling by Winograd's F(2, 3) (one input channel, 3×3 filters, filters a
+/// The fused ReLU convolution + 2×2 max pooling by Winograd's F(2, 3) (3×3 filters, any number of input channels, filters a
 /// multiple of 16, AVX-512) against the exact convolution in double: each pooled value within a few roundings of
 /// the sum it stands for, measured against the sum of the absolute products (the scale its rounding errors have).
 /// </summary>
 public class WinogradConvolutionTests
 {
-    // H, W, F: the shapes CNN; odd sizes (the last output row and column unpooled); an input shorter than a vector,
-    // and one whose last rows are transformed element by element (20 × 21 = 420 = 26 vectors + 4).
+    // C, H, W, F: the shapes CNN; odd sizes (the last output row and column unpooled); an input shorter than a vector,
+    // and one whose last rows are transformed element by element (20 × 21 = 420 = 26 vectors + 4); several channels
+    // with 32, 48 (two blocks, then one) and 16 filters.
     [Theory]
-    [InlineData(20, 20, 32)]
-    [InlineData(7, 9, 48)]
-    [InlineData(4, 4, 16)]
-    [InlineData(20, 21, 16)]
-    [InlineData(11, 36, 64)]
-    public void PooledValuesAreWithinRoundingOfTheExactConvolution(int height, int width, int filters)
+    [InlineData(1, 20, 20, 32)]
+    [InlineData(1, 7, 9, 48)]
+    [InlineData(1, 4, 4, 16)]
+    [InlineData(1, 20, 21, 16)]
+    [InlineData(1, 11, 36, 64)]
+    [InlineData(3, 12, 13, 32)]
+    [InlineData(2, 9, 8, 48)]
+    [InlineData(5, 6, 10, 16)]
+    public void PooledValuesAreWithinRoundingOfTheExactConvolution(int channels, int height, int width, int filters)
     {
-        var s = new ConvShape(1, height, width, filters, 3, 3, 1, 1, 0, 0);
+        var s = new ConvShape(channels, height, width, filters, 3, 3, 1, 1, 0, 0);
         var pool = new PoolShape(filters, s.OutHeight, s.OutWidth, 2, 2, 2, 2);
         // Where AVX-512 is missing the direct kernels run, and must meet the same bound.
         Assert.Equal(Avx512F.IsSupported, Convolution.PooledByWinograd(s, pool, int.MaxValue));
 
         const int batch = 3;
-        var rng = new Rng((ulong)((height * 97) + (width * 13) + filters));
+        var rng = new Rng((ulong)((channels * 1009) + (height * 97) + (width * 13) + filters));
         float[] x = GemmTests.Random(rng, batch * s.InputSize), w = GemmTests.Random(rng, s.WeightCount), bias = GemmTests.Random(rng, filters);
         double[] exact = ConvolutionKernelTests.Reference(s, x, w, bias, batch);
         double[] scale = ConvolutionKernelTests.Reference(s, Abs(x), Abs(w), Abs(bias), batch);
@@ -49,8 +53,8 @@ public class WinogradConvolutionTests
                     want = Math.Max(want, exact[at]);
                     bound = Math.Max(bound, scale[at]);
                 }
-            // Twelve roundings of terms no larger than the sum of absolute products, each at most 2^-24 of it.
-            Assert.True(Math.Abs(got[i] - want) <= 12 * bound / (1 << 24), $"[{i}] (map {map}, {py}, {px}): got {got[i]}, want {want}, scale {bound}");
+            // A dozen roundings per channel of terms no larger than the sum of absolute products, each at most 2^-24 of it.
+            Assert.True(Math.Abs(got[i] - want) <= 12 * channels * bound / (1 << 24), $"[{i}] (map {map}, {py}, {px}): got {got[i]}, want {want}, scale {bound}");
         }
         for (int i = n; i < got.Length; i++) Assert.Equal(42f, got[i]);
     }

@@ -16,7 +16,7 @@ public static partial class Convolution
     // intermediate and no arg-max indices (training records them with ForwardReluMaxPoolWithIndices: Winograd's kernel
     // where it fits, the separate kernels otherwise). The convolution sums are formed in
     // the same order as DirectForward's and max is exact, so the pooled values equal ForwardRelu + MaxForward's;
-    // except with one input channel and 3×3 filters on AVX-512, where Winograd's F(2, 3) (Convolution.Winograd.cs)
+    // except with 3×3 filters (a multiple of 16) on AVX-512, where Winograd's F(2, 3) (Convolution.Winograd.cs)
     // takes fewer multiply-adds and rounds differently.
 
     /// <summary>
@@ -76,7 +76,7 @@ public static partial class Convolution
     /// pooled = MaxPool(max(0, conv(x, weights) + bias)) and each window's arg-max, for training: what
     /// <see cref="ForwardRelu"/> followed by <see cref="Pooling.MaxForward"/> record (the index into the batch's
     /// convolution output of the first maximum of the ReLU outputs in row-major window order), in one pass without the
-    /// full-size output where Winograd's kernel takes the shapes (one input channel, 3×3 filters, a multiple of 16
+    /// full-size output where Winograd's kernel takes the shapes (3×3 filters, a multiple of 16
     /// filters, stride-1 unpadded convolution, 2×2 stride-2 pooling, AVX-512); otherwise exactly those two kernels,
     /// through <paramref name="convOutput"/>. Nothing in the backward pass of a ReLU convolution under a max pooling
     /// reads the full-size output: <see cref="Pooling.MaxBackwardRelu"/> and
