@@ -42,19 +42,22 @@ public static partial class Convolution
                     g2.Store(uk + 48);
                 }
             }
-            if (two) WindowsTwoBlocks<TI>(d, u, bias, rows, indexRows, outputStart, o, c, f, iw, ow, s.OutHeight, ph, pw, plane);
-            else WindowsOneBlock<TI>(d, u, bias, rows, indexRows, outputStart, o, c, f, iw, ow, s.OutHeight, ph, pw, plane);
+            if (two) Windows<TI, TwoVectors>(d, u, bias, rows, indexRows, outputStart, o, c, f, iw, ow, s.OutHeight, ph, pw, plane);
+            else Windows<TI, OneVector>(d, u, bias, rows, indexRows, outputStart, o, c, f, iw, ow, s.OutHeight, ph, pw, plane);
         }
     }
 
-    /// <summary>Every window for filters o … o + 31 (transformed filters in <paramref name="u"/>, two blocks per row).</summary>
-    private static unsafe void WindowsTwoBlocks<TI>(float* d, float* u, float* bias, float* rows, int* indexRows, int outputStart,
+    /// <summary>
+    /// Every window for filters o … o + 15, and o + 16 … o + 31 when <typeparamref name="TN"/> has both blocks
+    /// (transformed filters in <paramref name="u"/>, 128 floats per channel and filter row).
+    /// </summary>
+    private static unsafe void Windows<TI, TN>(float* d, float* u, float* bias, float* rows, int* indexRows, int outputStart,
         int o, int c, int f, int iw, int ow, int oh, int ph, int pw, int plane)
-        where TI : struct, IArgmaxRecording
+        where TI : struct, IArgmaxRecording where TN : struct, IFilterVectors
     {
-        Vector512<float> biasP = Vector512.Load(bias + o), biasQ = Vector512.Load(bias + o + 16);
+        Vector512<float> biasP = Vector512.Load(bias + o), biasQ = TN.Both ? Vector512.Load(bias + o + 16) : default;
         Vector512<int> mapsP = TI.Records ? (Vector512<int>.Indices + Vector512.Create(o)) * (oh * ow) + Vector512.Create(outputStart) : default;
-        Vector512<int> mapsQ = TI.Records ? mapsP + Vector512.Create(16 * oh * ow) : default;
+        Vector512<int> mapsQ = TI.Records && TN.Both ? mapsP + Vector512.Create(16 * oh * ow) : default;
         for (int py = 0; py < ph; py++)
         {
             for (int px = 0; px < pw; px++)
@@ -73,45 +76,18 @@ public static partial class Convolution
                         Vector512<float> u0 = Vector512.Load(uk), u1 = Vector512.Load(uk + 16), u2 = Vector512.Load(uk + 32), u3 = Vector512.Load(uk + 48);
                         p0 = Ops512.MultiplyAdd(u0, e0, p0); p1 = Ops512.MultiplyAdd(u1, e1, p1); p2 = Ops512.MultiplyAdd(u2, e2, p2); p3 = Ops512.MultiplyAdd(u3, e3, p3);
                         s0 = Ops512.MultiplyAdd(u0, n0, s0); s1 = Ops512.MultiplyAdd(u1, n1, s1); s2 = Ops512.MultiplyAdd(u2, n2, s2); s3 = Ops512.MultiplyAdd(u3, n3, s3);
-                        u0 = Vector512.Load(uk + 64); u1 = Vector512.Load(uk + 80); u2 = Vector512.Load(uk + 96); u3 = Vector512.Load(uk + 112);
-                        q0 = Ops512.MultiplyAdd(u0, e0, q0); q1 = Ops512.MultiplyAdd(u1, e1, q1); q2 = Ops512.MultiplyAdd(u2, e2, q2); q3 = Ops512.MultiplyAdd(u3, e3, q3);
-                        r0 = Ops512.MultiplyAdd(u0, n0, r0); r1 = Ops512.MultiplyAdd(u1, n1, r1); r2 = Ops512.MultiplyAdd(u2, n2, r2); r3 = Ops512.MultiplyAdd(u3, n3, r3);
+                        if (TN.Both)
+                        {
+                            u0 = Vector512.Load(uk + 64); u1 = Vector512.Load(uk + 80); u2 = Vector512.Load(uk + 96); u3 = Vector512.Load(uk + 112);
+                            q0 = Ops512.MultiplyAdd(u0, e0, q0); q1 = Ops512.MultiplyAdd(u1, e1, q1); q2 = Ops512.MultiplyAdd(u2, e2, q2); q3 = Ops512.MultiplyAdd(u3, e3, q3);
+                            r0 = Ops512.MultiplyAdd(u0, n0, r0); r1 = Ops512.MultiplyAdd(u1, n1, r1); r2 = Ops512.MultiplyAdd(u2, n2, r2); r3 = Ops512.MultiplyAdd(u3, n3, r3);
+                        }
                     }
                 }
                 nint at0 = (((nint)(py * pw) + px) * f) + o;
                 int topLeft = (2 * py * ow) + (2 * px);
                 StoreWindow<TI>(p0, p1, p2, p3, s0, s1, s2, s3, biasP, mapsP, rows, indexRows, at0, topLeft, ow);
-                StoreWindow<TI>(q0, q1, q2, q3, r0, r1, r2, r3, biasQ, mapsQ, rows, indexRows, at0 + 16, topLeft, ow);
-            }
-        }
-    }
-
-    /// <summary>Every window for filters o … o + 15 (transformed filters in <paramref name="u"/>, one block per row).</summary>
-    private static unsafe void WindowsOneBlock<TI>(float* d, float* u, float* bias, float* rows, int* indexRows, int outputStart,
-        int o, int c, int f, int iw, int ow, int oh, int ph, int pw, int plane)
-        where TI : struct, IArgmaxRecording
-    {
-        Vector512<float> biasP = Vector512.Load(bias + o);
-        Vector512<int> mapsP = TI.Records ? (Vector512<int>.Indices + Vector512.Create(o)) * (oh * ow) + Vector512.Create(outputStart) : default;
-        for (int py = 0; py < ph; py++)
-        {
-            for (int px = 0; px < pw; px++)
-            {
-                Vector512<float> p0 = default, p1 = default, p2 = default, p3 = default, s0 = default, s1 = default, s2 = default, s3 = default;
-                float* d0 = d + (2 * py * iw) + (2 * px), uk = u;
-                for (int ch = 0; ch < c; ch++, d0 += 4 * plane)
-                {
-                    float* d1 = d0 + plane, d2 = d1 + plane, d3 = d2 + plane;
-                    for (int k = 0, at = 0; k < 3; k++, at += iw, uk += 128)
-                    {
-                        Vector512<float> u0 = Vector512.Load(uk), u1 = Vector512.Load(uk + 16), u2 = Vector512.Load(uk + 32), u3 = Vector512.Load(uk + 48);
-                        p0 = Ops512.MultiplyAdd(u0, Vector512.Create(d0[at]), p0); p1 = Ops512.MultiplyAdd(u1, Vector512.Create(d1[at]), p1);
-                        p2 = Ops512.MultiplyAdd(u2, Vector512.Create(d2[at]), p2); p3 = Ops512.MultiplyAdd(u3, Vector512.Create(d3[at]), p3);
-                        s0 = Ops512.MultiplyAdd(u0, Vector512.Create(d0[at + iw]), s0); s1 = Ops512.MultiplyAdd(u1, Vector512.Create(d1[at + iw]), s1);
-                        s2 = Ops512.MultiplyAdd(u2, Vector512.Create(d2[at + iw]), s2); s3 = Ops512.MultiplyAdd(u3, Vector512.Create(d3[at + iw]), s3);
-                    }
-                }
-                StoreWindow<TI>(p0, p1, p2, p3, s0, s1, s2, s3, biasP, mapsP, rows, indexRows, (((nint)(py * pw) + px) * f) + o, (2 * py * ow) + (2 * px), ow);
+                if (TN.Both) StoreWindow<TI>(q0, q1, q2, q3, r0, r1, r2, r3, biasQ, mapsQ, rows, indexRows, at0 + 16, topLeft, ow);
             }
         }
     }
