@@ -262,6 +262,48 @@ public class RecurrentFastPathTests
     }
 
     /// <summary>The hidden sizes <see cref="CellGemv.LstmStep512"/> takes.</summary>
+    public static TheoryData<string, int, int, int, int, bool> InPlaceCases()
+    {
+        var data = new TheoryData<string, int, int, int, int, bool>();
+        foreach (var width in Widths)
+        {
+            foreach (var variant in new[] { "lstm", "lstm-peephole", "lstm-coupled" })
+            {
+                data.Add(variant, 64, 6, 1, width, false); // batch 1: the fused step (plain cell) or Gates512
+                data.Add(variant, 64, 6, 1, width, true);
+                data.Add(variant, 40, 3, 2, width, false); // batch 2, six rows: row dot products against W
+                data.Add(variant, 33, 9, 8, width, true); // the tiled GEMM on Wᵀ (72 rows)
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(InPlaceCases))]
+    public void ForwardWithGatesOverPreGivesTheSeparateBits(string variant, int hs, int steps, int batch, int width, bool masked)
+    {
+        // A generated model projects a sequence's inputs straight into its gate buffer and passes it as both.
+        var r = Make(variant, hs, steps, batch, reverse: false, masked, seed: 11);
+        int g = (r.Coupled ? 3 : 4) * hs;
+        float[] pre = Floats(r.Pre), w = Floats(r.W), bias = Floats(r.Bias), peep = Floats(r.Peep), h0 = Floats(r.H0), c0 = Floats(r.C0);
+        float[] mask = r.Mask is null ? [] : Floats(r.Mask);
+        var (gates, cells, hidden) = WithWidth(width, () => Run(pre, new float[steps * batch * g]));
+        float[] shared = (float[])pre.Clone();
+        var (inPlace, inPlaceCells, inPlaceHidden) = WithWidth(width, () => Run(shared, shared));
+        Assert.Equal(gates, inPlace);
+        Assert.Equal(cells, inPlaceCells);
+        Assert.Equal(hidden, inPlaceHidden);
+        Assert.Contains(hidden, v => v != 0f);
+
+        (float[], float[], float[]) Run(float[] input, float[] gatesOut)
+        {
+            float[] c = new float[steps * batch * hs], h = new float[steps * batch * hs];
+            Lstm.Forward(input, w, bias, peep, h0, c0, gatesOut, c, h, steps, batch, hs, r.Peepholes, r.Coupled, false, mask);
+            return (gatesOut, c, h);
+        }
+    }
+
     public static TheoryData<int> FusedStepSizes => new() { 16, 32, 48, 64, 128 };
 
     private static float[] Floats(double[] values) => values.Select(x => (float)x).ToArray();

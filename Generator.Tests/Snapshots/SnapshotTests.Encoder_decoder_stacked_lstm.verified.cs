@@ -84,7 +84,7 @@ namespace Demo.Text
         /// <summary>Non-trainable state (batch-norm running statistics), saved with the parameters.</summary>
         public global::System.Span<float> State => _state;
 
-        private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(5120); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(5120); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(1280); // cell states
         private readonly global::ModelGen.AlignedBuffer _lstm1Hidden = new(1280); // hidden states of all steps
@@ -119,7 +119,7 @@ namespace Demo.Text
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm1BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm1BiasHhGradient => _gradients.Slice(1856, 64);
 
-        private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(5120); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm2Gates = new(5120); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm2Cells = new(1280); // cell states
         private readonly global::ModelGen.AlignedBuffer _lstm2Hidden = new(1280); // hidden states of all steps
@@ -154,7 +154,7 @@ namespace Demo.Text
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm2BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm2BiasHhGradient => _gradients.Slice(4032, 64);
 
-        private readonly global::ModelGen.AlignedBuffer _lstm3Pre = new(5632); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm3Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm3Gates = new(5632); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm3Cells = new(1408); // cell states
         private readonly global::ModelGen.AlignedBuffer _lstm3Hidden = new(1408); // hidden states of all steps
@@ -189,7 +189,7 @@ namespace Demo.Text
         /// <summary>Gradient of the loss w.r.t. <see cref="Lstm3BiasHh"/> from the last backward pass.</summary>
         public global::System.ReadOnlySpan<float> Lstm3BiasHhGradient => _gradients.Slice(5952, 64);
 
-        private readonly global::ModelGen.AlignedBuffer _lstm4Pre = new(5632); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm4Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm4Gates = new(5632); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm4Cells = new(1408); // cell states
         private readonly global::ModelGen.AlignedBuffer _lstm4Hidden = new(1408); // hidden states of all steps
@@ -421,7 +421,7 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = _lstm1Pre.Slice(0, rows * 64);
+                    var pre = _lstm1Gates.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 768), _parameters.Slice(1792, 64), pre, rows, 64, 12);
                     var initial = _lstm1Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm1InitialCell.Slice(0, batchSize * 16);
@@ -437,7 +437,7 @@ namespace Demo.Text
                     }
                     var hidden = _lstm1Hidden.Slice(0, rows * 16);
                     var cells = _lstm1Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(768, 1024), _parameters.Slice(1856, 64), default, initial, initialCell, _lstm1Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(768, 1024), _parameters.Slice(1856, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(128, batchSize * 16));
@@ -452,7 +452,7 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = _lstm2Pre.Slice(0, rows * 64);
+                    var pre = _lstm2Gates.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1920, 1024), _parameters.Slice(3968, 64), pre, rows, 64, 16);
                     var initial = _lstm2Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm2InitialCell.Slice(0, batchSize * 16);
@@ -468,7 +468,7 @@ namespace Demo.Text
                     }
                     var hidden = _lstm2Hidden.Slice(0, rows * 16);
                     var cells = _lstm2Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2944, 1024), _parameters.Slice(4032, 64), default, initial, initialCell, _lstm2Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2944, 1024), _parameters.Slice(4032, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(256, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(384, batchSize * 16));
@@ -497,7 +497,7 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = _lstm3Pre.Slice(0, rows * 64);
+                    var pre = _lstm3Gates.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(4096, 768), _parameters.Slice(5888, 64), pre, rows, 64, 12);
                     var initial = _lstm3Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm3InitialCell.Slice(0, batchSize * 16);
@@ -513,7 +513,7 @@ namespace Demo.Text
                     }
                     var hidden = _lstm3Hidden.Slice(0, rows * 16);
                     var cells = _lstm3Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(4864, 1024), _parameters.Slice(5952, 64), default, initial, initialCell, _lstm3Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(4864, 1024), _parameters.Slice(5952, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(640, batchSize * 16));
@@ -528,7 +528,7 @@ namespace Demo.Text
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = _lstm4Pre.Slice(0, rows * 64);
+                    var pre = _lstm4Gates.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(6016, 1024), _parameters.Slice(8064, 64), pre, rows, 64, 16);
                     var initial = _lstm4Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm4InitialCell.Slice(0, batchSize * 16);
@@ -544,7 +544,7 @@ namespace Demo.Text
                     }
                     var hidden = _lstm4Hidden.Slice(0, rows * 16);
                     var cells = _lstm4Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(7040, 1024), _parameters.Slice(8128, 64), default, initial, initialCell, _lstm4Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(7040, 1024), _parameters.Slice(8128, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(768, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(896, batchSize * 16));

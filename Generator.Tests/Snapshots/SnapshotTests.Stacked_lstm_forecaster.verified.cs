@@ -72,7 +72,7 @@ namespace Demo.Forecasting
         public global::System.Span<float> State => _state;
 
         private bool _lstm1Descending; // which way the last Step read W_hh (batch 1 alternates it)
-        private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(102400); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(2048); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(102400); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(25600); // cell states
         private readonly global::ModelGen.AlignedBuffer _lstm1Hidden = new(25600); // hidden states of all steps
@@ -116,7 +116,7 @@ namespace Demo.Forecasting
         private bool _lstm2Descending; // which way the last Step read W_hh (batch 1 alternates it)
         private readonly global::ModelGen.AlignedBuffer _lstm2Input = new(25600); // the input after variational dropout
         private readonly global::ModelGen.AlignedBuffer _lstm2InputMask = new(512); // input dropout mask, one per sequence
-        private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(102400); // input projections of all steps
+        private readonly global::ModelGen.AlignedBuffer _lstm2Pre = new(2048); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm2Gates = new(102400); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm2Cells = new(25600); // cell states
         private readonly global::ModelGen.AlignedBuffer _lstm2Hidden = new(25600); // hidden states of all steps
@@ -359,7 +359,7 @@ namespace Demo.Forecasting
                 var xi = x;
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = _lstm1Pre.Slice(0, rows * 64);
+                    var pre = _lstm1Gates.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, rows, 64, 1);
                     var initial = _lstm1Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm1InitialCell.Slice(0, batchSize * 16);
@@ -375,7 +375,7 @@ namespace Demo.Forecasting
                     }
                     var hidden = _lstm1Hidden.Slice(0, rows * 16);
                     var cells = _lstm1Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, _lstm1Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));
@@ -398,7 +398,7 @@ namespace Demo.Forecasting
                 }
                 {
                     // Input projections of all steps at once; only the recurrent product is sequential.
-                    var pre = _lstm2Pre.Slice(0, rows * 64);
+                    var pre = _lstm2Gates.Slice(0, rows * 64);
                     global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(1264, 1024), _parameters.Slice(3312, 64), pre, rows, 64, 16);
                     var initial = _lstm2Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm2InitialCell.Slice(0, batchSize * 16);
@@ -419,7 +419,7 @@ namespace Demo.Forecasting
                     }
                     var hidden = _lstm2Hidden.Slice(0, rows * 16);
                     var cells = _lstm2Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, initial, initialCell, _lstm2Gates.Slice(0, rows * 64), cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: training ? mask : default);
+                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(2288, 1024), _parameters.Slice(3376, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: training ? mask : default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(1024, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(1536, batchSize * 16));

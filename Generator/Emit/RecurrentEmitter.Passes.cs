@@ -31,7 +31,9 @@ namespace ModelGen.Generator.Emit
                 var lstm = rnn.Cell == CellKind.Lstm;
                 writer.Open();
                 writer.Line(d == 1 ? "// The reverse direction reads the sequence from its last step to its first." : "// Input projections of all steps at once; only the recurrent product is sequential.");
-                writer.Line("var pre = " + Span(Field(rnn, d, "Pre"), "rows * " + Int(g)) + ";");
+                // An LSTM projects straight into its gate buffer: the cell turns each step's projections into that
+                // step's gates in place, so the sequence's working set holds one [T × B × G] block, not two.
+                writer.Line("var pre = " + Span(Field(rnn, d, lstm ? "Gates" : "Pre"), "rows * " + Int(g)) + ";");
                 writer.Line(Kernels + "RecurrentInput.Forward(xi, " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, rows, " + Int(g) + ", " + Int(f) + ");");
                 writer.Line("var initial = " + Span(Field(rnn, d, "Initial"), "batchSize * " + Int(h)) + ";");
                 if (lstm)
@@ -75,7 +77,7 @@ namespace ModelGen.Generator.Emit
                     case CellKind.Lstm:
                         writer.Line("var cells = " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ";");
                         writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", initial, initialCell, "
-                            + Span(Field(rnn, d, "Gates"), "rows * " + Int(g)) + ", cells, hidden, steps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
+                            + "pre, cells, hidden, steps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
                             + ", reverse: " + reverse + ", " + mask + ");");
                         break;
                     case CellKind.Gru:

@@ -131,7 +131,16 @@ namespace ModelGen.Generator.Emit
 
             for (var d = 0; d < rnn.Directions; d++)
             {
-                Buffer(Field(rnn, d, "Pre"), Int(rows * rnn.Gates), "input projections of all steps");
+                if (rnn.Cell == CellKind.Lstm)
+                {
+                    // A sequence projects into the gate buffer; only Step, one step of the batch, needs this one.
+                    Buffer(Field(rnn, d, "Pre"), Int(batch * rnn.Gates), "input projections of one step (Step)");
+                }
+                else
+                {
+                    Buffer(Field(rnn, d, "Pre"), Int(rows * rnn.Gates), "input projections of all steps");
+                }
+
                 if (rnn.Cell == CellKind.Lstm)
                 {
                     Buffer(Field(rnn, d, "Gates"), Int(rows * rnn.Gates), "gate activations, kept for BPTT");

@@ -32,7 +32,10 @@ public static partial class Lstm
     public static int WorkspaceLength(int batch, int hiddenSize) => KernelChecks.Elements(2 * batch, hiddenSize);
 
     /// <summary>Runs the LSTM over <paramref name="steps"/> steps.</summary>
-    /// <param name="pre">Input projections x·W_ihᵀ + bias_ih, [T × B × G].</param>
+    /// <param name="pre">
+    /// Input projections x·W_ihᵀ + bias_ih, [T × B × G]. It may be <paramref name="gates"/> itself (same bits): each step
+    /// reads its projections before it writes its gates over them, and no step reads another's.
+    /// </param>
     /// <param name="weightHh">Recurrent weights, [G × H].</param>
     /// <param name="biasHh">Recurrent bias, [G].</param>
     /// <param name="peepholeWeights">[3H] (coupled: [2H]) when <paramref name="peepholes"/> is set; otherwise ignored.</param>
