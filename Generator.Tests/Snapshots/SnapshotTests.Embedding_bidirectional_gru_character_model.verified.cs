@@ -145,7 +145,6 @@ namespace Demo.Text
 
         private readonly global::ModelGen.AlignedBuffer _gru2Pre = new(98304); // input projections of all steps
         private readonly global::ModelGen.AlignedBuffer _gru2Gates = new(global::ModelGen.Kernels.Gru.GatesLength(64, 16, 32)); // gate activations, kept for BPTT
-        private readonly global::ModelGen.AlignedBuffer _gru2Hidden = new(32768); // hidden states of all steps
         private readonly global::ModelGen.AlignedBuffer _gru2Initial = new(512); // the state this pass started from
         private readonly global::ModelGen.AlignedBuffer _gru2DHidden = new(32768); // BPTT: gradient w.r.t. each step's state, per direction
         private readonly global::ModelGen.AlignedBuffer _gru2DPre = new(98304); // BPTT: gradient w.r.t. the input projections
@@ -431,13 +430,12 @@ namespace Demo.Text
                     {
                         initial.Clear();
                     }
-                    var hidden = _gru2Hidden.Slice(0, rows * 32);
+                    var hidden = _activations.Slice(82944, rows * 32);
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(16784, 3072), _parameters.Slice(19952, 96), initial, _gru2Gates, hidden, _gru2Workspace, steps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 32, batchSize * 32).CopyTo(_carry.Slice(512, batchSize * 32));
                 }
-                // Output: the state of every step.
-                _gru2Hidden.Slice(0, rows * 32).CopyTo(_activations.Slice(82944, rows * 32));
+                // Output: the state of every step, written there by the cell.
             }
 
             // dense1: Dense 64 steps × 32 -> 64 steps × 65, Identity
@@ -480,7 +478,7 @@ namespace Demo.Text
                 var dInitial = _gru2DInitial.Slice(0, batchSize * 32);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru2Gates, _gru2Hidden.Slice(0, rows * 32), _gru2Initial.Slice(0, batchSize * 32), _parameters.Slice(16784, 3072), dForward, dPre, _gradients.Slice(16784, 3072), _gradients.Slice(19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru2Gates, _activations.Slice(82944, rows * 32), _gru2Initial.Slice(0, batchSize * 32), _parameters.Slice(16784, 3072), dForward, dPre, _gradients.Slice(16784, 3072), _gradients.Slice(19952, 96), dInitial, _gru2Workspace, steps, backpropSteps, batchSize, 32, resetAfter: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(10640, 6144), _gradients.Slice(19856, 96), rows, 96, 64);
                     global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(10640, 6144), _deltaA.Slice(0, rows * 64), rows, 96, 64);

@@ -87,7 +87,6 @@ namespace Demo.Text
         private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(5120); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(1280); // cell states
-        private readonly global::ModelGen.AlignedBuffer _lstm1Hidden = new(1280); // hidden states of all steps
         private readonly global::ModelGen.AlignedBuffer _lstm1Initial = new(128); // the state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm1InitialCell = new(128); // the cell state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm1DHidden = new(1280); // BPTT: gradient w.r.t. each step's state, per direction
@@ -157,7 +156,6 @@ namespace Demo.Text
         private readonly global::ModelGen.AlignedBuffer _lstm3Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm3Gates = new(5632); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm3Cells = new(1408); // cell states
-        private readonly global::ModelGen.AlignedBuffer _lstm3Hidden = new(1408); // hidden states of all steps
         private readonly global::ModelGen.AlignedBuffer _lstm3Initial = new(128); // the state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm3InitialCell = new(128); // the cell state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm3DHidden = new(1408); // BPTT: gradient w.r.t. each step's state, per direction
@@ -192,7 +190,6 @@ namespace Demo.Text
         private readonly global::ModelGen.AlignedBuffer _lstm4Pre = new(512); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm4Gates = new(5632); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm4Cells = new(1408); // cell states
-        private readonly global::ModelGen.AlignedBuffer _lstm4Hidden = new(1408); // hidden states of all steps
         private readonly global::ModelGen.AlignedBuffer _lstm4Initial = new(128); // the state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm4InitialCell = new(128); // the cell state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm4DHidden = new(1408); // BPTT: gradient w.r.t. each step's state, per direction
@@ -435,15 +432,14 @@ namespace Demo.Text
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = _lstm1Hidden.Slice(0, rows * 16);
+                    var hidden = _activations.Slice(960, rows * 16);
                     var cells = _lstm1Cells.Slice(0, rows * 16);
                     global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(768, 1024), _parameters.Slice(1856, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(128, batchSize * 16));
                 }
-                // Output: the state of every step.
-                _lstm1Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(960, rows * 16));
+                // Output: the state of every step, written there by the cell.
             }
 
             // lstm2: LSTM 10 steps × 16 -> 16, 16 units, last step
@@ -511,15 +507,14 @@ namespace Demo.Text
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = _lstm3Hidden.Slice(0, rows * 16);
+                    var hidden = _activations.Slice(3424, rows * 16);
                     var cells = _lstm3Cells.Slice(0, rows * 16);
                     global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(4864, 1024), _parameters.Slice(5952, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(640, batchSize * 16));
                 }
-                // Output: the state of every step.
-                _lstm3Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(3424, rows * 16));
+                // Output: the state of every step, written there by the cell.
             }
 
             // lstm4: LSTM 11 steps × 16 -> 11 steps × 16, 16 units, every step
@@ -542,15 +537,14 @@ namespace Demo.Text
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = _lstm4Hidden.Slice(0, rows * 16);
+                    var hidden = _activations.Slice(4832, rows * 16);
                     var cells = _lstm4Cells.Slice(0, rows * 16);
                     global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(7040, 1024), _parameters.Slice(8128, 64), default, initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(768, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(896, batchSize * 16));
                 }
-                // Output: the state of every step.
-                _lstm4Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(4832, rows * 16));
+                // Output: the state of every step, written there by the cell.
             }
 
             // dense1: Dense 11 steps × 16 -> 11 steps × 12, Identity
@@ -591,7 +585,7 @@ namespace Demo.Text
                 var dInitial = _lstm4DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(_lstm4Gates.Slice(0, rows * 64), _lstm4Cells.Slice(0, rows * 16), _lstm4Hidden.Slice(0, rows * 16), _lstm4Initial.Slice(0, batchSize * 16), _lstm4InitialCell.Slice(0, batchSize * 16), _parameters.Slice(7040, 1024), default, dForward, dPre, _gradients.Slice(7040, 1024), _gradients.Slice(8128, 64), default, dInitial, _lstm4DInitial.Slice(128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm4Gates.Slice(0, rows * 64), _lstm4Cells.Slice(0, rows * 16), _activations.Slice(4832, rows * 16), _lstm4Initial.Slice(0, batchSize * 16), _lstm4InitialCell.Slice(0, batchSize * 16), _parameters.Slice(7040, 1024), default, dForward, dPre, _gradients.Slice(7040, 1024), _gradients.Slice(8128, 64), default, dInitial, _lstm4DInitial.Slice(128, batchSize * 16), _lstm4Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(6016, 1024), _gradients.Slice(8064, 64), rows, 64, 16);
                     global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(6016, 1024), _deltaA.Slice(0, rows * 16), rows, 64, 16);
@@ -609,7 +603,7 @@ namespace Demo.Text
                 var dInitial = _lstm3DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(_lstm3Gates.Slice(0, rows * 64), _lstm3Cells.Slice(0, rows * 16), _lstm3Hidden.Slice(0, rows * 16), _lstm3Initial.Slice(0, batchSize * 16), _lstm3InitialCell.Slice(0, batchSize * 16), _parameters.Slice(4864, 1024), default, dForward, dPre, _gradients.Slice(4864, 1024), _gradients.Slice(5952, 64), default, dInitial, _lstm3DInitial.Slice(128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm3Gates.Slice(0, rows * 64), _lstm3Cells.Slice(0, rows * 16), _activations.Slice(3424, rows * 16), _lstm3Initial.Slice(0, batchSize * 16), _lstm3InitialCell.Slice(0, batchSize * 16), _parameters.Slice(4864, 1024), default, dForward, dPre, _gradients.Slice(4864, 1024), _gradients.Slice(5952, 64), default, dInitial, _lstm3DInitial.Slice(128, batchSize * 16), _lstm3Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(4096, 768), _gradients.Slice(5888, 64), rows, 64, 12);
                 }
@@ -656,7 +650,7 @@ namespace Demo.Text
                 // The decoder's gradient w.r.t. its initial state is this layer's gradient w.r.t. its final state.
                 global::System.Numerics.Tensors.TensorPrimitives.Add(dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16), _lstm3DInitial.Slice(0, batchSize * 16), dForward.Slice((steps - 1) * batchSize * 16, batchSize * 16));
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(_lstm1Gates.Slice(0, rows * 64), _lstm1Cells.Slice(0, rows * 16), _lstm1Hidden.Slice(0, rows * 16), _lstm1Initial.Slice(0, batchSize * 16), _lstm1InitialCell.Slice(0, batchSize * 16), _parameters.Slice(768, 1024), default, dForward, dPre, _gradients.Slice(768, 1024), _gradients.Slice(1856, 64), default, dInitial, _lstm1DInitial.Slice(128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: _lstm3DInitial.Slice(128, batchSize * 16));
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm1Gates.Slice(0, rows * 64), _lstm1Cells.Slice(0, rows * 16), _activations.Slice(960, rows * 16), _lstm1Initial.Slice(0, batchSize * 16), _lstm1InitialCell.Slice(0, batchSize * 16), _parameters.Slice(768, 1024), default, dForward, dPre, _gradients.Slice(768, 1024), _gradients.Slice(1856, 64), default, dInitial, _lstm1DInitial.Slice(128, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: false, coupled: false, reverse: false, recurrentMask: default, dFinalCell: _lstm3DInitial.Slice(128, batchSize * 16));
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(0, 768), _gradients.Slice(1792, 64), rows, 64, 12);
                 }

@@ -96,7 +96,6 @@ namespace Demo.Text
 
         private readonly global::ModelGen.AlignedBuffer _gru1Pre = new(576); // input projections of all steps
         private readonly global::ModelGen.AlignedBuffer _gru1Gates = new(global::ModelGen.Kernels.Gru.GatesLength(6, 4, 8)); // gate activations, kept for BPTT
-        private readonly global::ModelGen.AlignedBuffer _gru1Hidden = new(192); // hidden states of all steps
         private readonly global::ModelGen.AlignedBuffer _gru1Initial = new(32); // the state this pass started from
         private readonly global::ModelGen.AlignedBuffer _gru1DHidden = new(192); // BPTT: gradient w.r.t. each step's state, per direction
         private readonly global::ModelGen.AlignedBuffer _gru1DPre = new(576); // BPTT: gradient w.r.t. the input projections
@@ -346,13 +345,12 @@ namespace Demo.Text
                     {
                         initial.Clear();
                     }
-                    var hidden = _gru1Hidden.Slice(0, rows * 8);
+                    var hidden = _activations.Slice(192, rows * 8);
                     global::ModelGen.Kernels.Gru.Forward(pre, _parameters.Slice(172, 192), _parameters.Slice(388, 24), initial, _gru1Gates, hidden, _gru1Workspace, steps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 8, batchSize * 8).CopyTo(_carry.Slice(0, batchSize * 8));
                 }
-                // Output: the state of every step.
-                _gru1Hidden.Slice(0, rows * 8).CopyTo(_activations.Slice(192, rows * 8));
+                // Output: the state of every step, written there by the cell.
             }
 
             // dense2: Dense 6 steps × 8 -> 6 steps × 7, Identity
@@ -393,7 +391,7 @@ namespace Demo.Text
                 var dInitial = _gru1DInitial.Slice(0, batchSize * 8);
                 var backpropSteps = steps; // encoder–decoder models back-propagate through every step
                 {
-                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, _gru1Hidden.Slice(0, rows * 8), _gru1Initial.Slice(0, batchSize * 8), _parameters.Slice(172, 192), dForward, dPre, _gradients.Slice(172, 192), _gradients.Slice(388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Gru.Backward(_gru1Gates, _activations.Slice(192, rows * 8), _gru1Initial.Slice(0, batchSize * 8), _parameters.Slice(172, 192), dForward, dPre, _gradients.Slice(172, 192), _gradients.Slice(388, 24), dInitial, _gru1Workspace, steps, backpropSteps, batchSize, 8, resetAfter: true, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(76, 96), _gradients.Slice(364, 24), rows, 24, 4);
                     global::ModelGen.Kernels.RecurrentInput.InputGradient(dPre, _parameters.Slice(76, 96), _deltaA.Slice(0, rows * 4), rows, 24, 4);

@@ -75,7 +75,6 @@ namespace Demo.Forecasting
         private readonly global::ModelGen.AlignedBuffer _lstm1Pre = new(2048); // input projections of one step (Step)
         private readonly global::ModelGen.AlignedBuffer _lstm1Gates = new(102400); // gate activations, kept for BPTT
         private readonly global::ModelGen.AlignedBuffer _lstm1Cells = new(25600); // cell states
-        private readonly global::ModelGen.AlignedBuffer _lstm1Hidden = new(25600); // hidden states of all steps
         private readonly global::ModelGen.AlignedBuffer _lstm1Initial = new(512); // the state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm1InitialCell = new(512); // the cell state this pass started from
         private readonly global::ModelGen.AlignedBuffer _lstm1DHidden = new(25600); // BPTT: gradient w.r.t. each step's state, per direction
@@ -373,15 +372,14 @@ namespace Demo.Forecasting
                         initial.Clear();
                         initialCell.Clear();
                     }
-                    var hidden = _lstm1Hidden.Slice(0, rows * 16);
+                    var hidden = _activations.Slice(1600, rows * 16);
                     var cells = _lstm1Cells.Slice(0, rows * 16);
                     global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));
                 }
-                // Output: the state of every step.
-                _lstm1Hidden.Slice(0, rows * 16).CopyTo(_activations.Slice(1600, rows * 16));
+                // Output: the state of every step, written there by the cell.
             }
 
             // lstm2: LSTM 50 steps × 16 -> 16, 16 units, last step
@@ -524,7 +522,7 @@ namespace Demo.Forecasting
                 var dInitial = _lstm1DInitial.Slice(0, batchSize * 16);
                 var backpropSteps = _backpropSteps > 0 ? _backpropSteps : steps;
                 {
-                    global::ModelGen.Kernels.Lstm.Backward(_lstm1Gates.Slice(0, rows * 64), _lstm1Cells.Slice(0, rows * 16), _lstm1Hidden.Slice(0, rows * 16), _lstm1Initial.Slice(0, batchSize * 16), _lstm1InitialCell.Slice(0, batchSize * 16), _parameters.Slice(64, 1024), _parameters.Slice(1216, 48), dForward, dPre, _gradients.Slice(64, 1024), _gradients.Slice(1152, 64), _gradients.Slice(1216, 48), dInitial, _lstm1DInitial.Slice(512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.Backward(_lstm1Gates.Slice(0, rows * 64), _lstm1Cells.Slice(0, rows * 16), _activations.Slice(1600, rows * 16), _lstm1Initial.Slice(0, batchSize * 16), _lstm1InitialCell.Slice(0, batchSize * 16), _parameters.Slice(64, 1024), _parameters.Slice(1216, 48), dForward, dPre, _gradients.Slice(64, 1024), _gradients.Slice(1152, 64), _gradients.Slice(1216, 48), dInitial, _lstm1DInitial.Slice(512, batchSize * 16), _lstm1Workspace, steps, backpropSteps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // The input-side weights: one GEMM over all steps.
                     global::ModelGen.Kernels.RecurrentInput.Backward(dPre, xi, _gradients.Slice(0, 64), _gradients.Slice(1088, 64), rows, 64, 1);
                 }

@@ -66,7 +66,7 @@ namespace ModelGen.Generator.Emit
                 }
 
                 var mask = RecurrentMask(writer, rnn, d, "training", draw: true);
-                writer.Line("var hidden = " + Span(Field(rnn, d, "Hidden"), "rows * " + Int(h)) + ";");
+                writer.Line("var hidden = " + HiddenStates(context, rnn, d) + ";");
                 var reverse = d == 1 ? "true" : "false";
                 switch (rnn.Cell)
                 {
@@ -135,7 +135,8 @@ namespace ModelGen.Generator.Emit
             var h = Int(rnn.Units);
             var forward = Field(rnn, 0, "Hidden");
             var backward = Field(rnn, 1, "Hidden");
-            writer.Line(rnn.ReturnSequences ? "// Output: the state of every step."
+            writer.Line(HiddenInOutput(rnn) ? "// Output: the state of every step, written there by the cell."
+                : rnn.ReturnSequences ? "// Output: the state of every step."
                 : rnn.Bidirectional ? "// Output: the last step's state (for the reverse direction, the state after reading step 0)." : "// Output: the last step's state.");
             if (rnn.Bidirectional)
             {
@@ -143,9 +144,9 @@ namespace ModelGen.Generator.Emit
                     ? Kernels + "Sequences.Concatenate(" + Span(forward, "rows * " + h) + ", " + Span(backward, "rows * " + h) + ", " + context.Output + ", rows, " + h + ", " + h + ");"
                     : Kernels + "Sequences.Concatenate(" + LastStep(forward, h) + ", " + Span(backward, "batchSize * " + h) + ", " + context.Output + ", batchSize, " + h + ", " + h + ");");
             }
-            else
+            else if (!HiddenInOutput(rnn))
             {
-                writer.Line((rnn.ReturnSequences ? Span(forward, "rows * " + h) : LastStep(forward, h)) + ".CopyTo(" + context.Output + ");");
+                writer.Line(LastStep(forward, h) + ".CopyTo(" + context.Output + ");");
             }
         }
 
@@ -210,7 +211,7 @@ namespace ModelGen.Generator.Emit
                 var dState = d == 1 ? "dBackward" : "dForward";
                 writer.Open();
                 var mask = RecurrentMask(writer, rnn, d, "_trainingPass", draw: false);
-                var hidden = Span(Field(rnn, d, "Hidden"), "rows * " + Int(h));
+                var hidden = HiddenStates(context, rnn, d);
                 var initial = Span(Field(rnn, d, "Initial"), "batchSize * " + Int(h));
                 switch (rnn.Cell)
                 {

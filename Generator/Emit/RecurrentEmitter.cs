@@ -111,6 +111,16 @@ namespace ModelGen.Generator.Emit
         /// </summary>
         private static string StepDirection(RecurrentSpec rnn) => Field(rnn, 0, "Descending");
 
+        /// <summary>
+        /// A one-way layer that returns every step keeps its states in its own output slot, which no later layer
+        /// writes and whose contents its BPTT reads: no separate buffer, and no copy of [T × B × H] per pass.
+        /// </summary>
+        private static bool HiddenInOutput(RecurrentSpec rnn) => rnn.ReturnSequences && !rnn.Bidirectional;
+
+        /// <summary>Direction d's states of all steps: the output slot or the layer's Hidden buffer.</summary>
+        private static string HiddenStates(LayerContext context, RecurrentSpec rnn, int direction) =>
+            HiddenInOutput(rnn) ? context.Output : Span(Field(rnn, direction, "Hidden"), "rows * " + Int(rnn.Units));
+
         private static void EmitBuffers(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
         {
             if (rnn.Cell == CellKind.Lstm && ModelEmitter.HasStepPass(context.Model))
@@ -151,7 +161,11 @@ namespace ModelGen.Generator.Emit
                     Buffer(Field(rnn, d, "Gates"), Kernels + "Gru.GatesLength(" + Int(rnn.InputShape.Steps) + ", " + Int(batch) + ", " + Int(rnn.Units) + ")", "gate activations, kept for BPTT");
                 }
 
-                Buffer(Field(rnn, d, "Hidden"), Int(rows * rnn.Units), "hidden states of all steps");
+                if (!HiddenInOutput(rnn))
+                {
+                    Buffer(Field(rnn, d, "Hidden"), Int(rows * rnn.Units), "hidden states of all steps");
+                }
+
                 Buffer(Field(rnn, d, "Initial"), Int(batch * rnn.Units), "the state this pass started from");
                 if (rnn.Cell == CellKind.Lstm)
                 {
