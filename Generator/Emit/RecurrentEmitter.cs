@@ -145,20 +145,16 @@ namespace ModelGen.Generator.Emit
                 {
                     // A sequence projects into the gate buffer; only Step, one step of the batch, needs this one.
                     Buffer(Field(rnn, d, "Pre"), Int(batch * rnn.Gates), "input projections of one step (Step)");
+                    Buffer(Field(rnn, d, "Gates"), Int(rows * rnn.Gates), "gate activations, kept for BPTT");
+                    Buffer(Field(rnn, d, "Cells"), Int(rows * rnn.Units), "cell states");
                 }
                 else
                 {
                     Buffer(Field(rnn, d, "Pre"), Int(rows * rnn.Gates), "input projections of all steps");
-                }
-
-                if (rnn.Cell == CellKind.Lstm)
-                {
-                    Buffer(Field(rnn, d, "Gates"), Int(rows * rnn.Gates), "gate activations, kept for BPTT");
-                    Buffer(Field(rnn, d, "Cells"), Int(rows * rnn.Units), "cell states");
-                }
-                else if (rnn.Cell == CellKind.Gru)
-                {
-                    Buffer(Field(rnn, d, "Gates"), Kernels + "Gru.GatesLength(" + Int(rnn.InputShape.Steps) + ", " + Int(batch) + ", " + Int(rnn.Units) + ")", "gate activations, kept for BPTT");
+                    if (rnn.Cell == CellKind.Gru)
+                    {
+                        Buffer(Field(rnn, d, "Gates"), Kernels + "Gru.GatesLength(" + Int(rnn.InputShape.Steps) + ", " + Int(batch) + ", " + Int(rnn.Units) + ")", "gate activations, kept for BPTT");
+                    }
                 }
 
                 if (!HiddenInOutput(rnn))
