@@ -41,6 +41,12 @@ public sealed class Adam : Optimizer
     /// <summary>Stability constant eps added to √v̂; &gt; 0.</summary>
     public float Epsilon { get; }
 
+    /// <summary>The first-moment estimates m (empty before the first step); for tests.</summary>
+    internal ReadOnlySpan<float> FirstMoment => _m;
+
+    /// <summary>The second-moment estimates v (empty before the first step); for tests.</summary>
+    internal ReadOnlySpan<float> SecondMoment => _v;
+
     /// <inheritdoc/>
     protected override void Initialize(int parameterCount)
     {
@@ -59,6 +65,12 @@ public sealed class Adam : Optimizer
         float stepSize = (float)(learningRate / (1 - Math.Pow(b1, t)));
         float inverseSqrtC2 = (float)(1 / Math.Sqrt(1 - Math.Pow(b2, t)));
 
+        // Terms whose product would be subnormal are dropped first (see Subnormals): a moment decaying towards
+        // zero (a parameter whose gradient stays zero) would otherwise slow every step down many times over.
+        float keepM = Subnormals.Threshold(b1), keepV = Subnormals.Threshold(b2);
+        float keepG = Subnormals.Threshold(oneMinusB1), keepG2 = Subnormals.SquareThreshold(oneMinusB2);
+        float keepStep = Subnormals.Threshold(stepSize);
+
         Span<float> m = _m, v = _v;
         int i = 0;
 
@@ -73,6 +85,11 @@ public sealed class Adam : Optimizer
             var vEps = Vector512.Create(eps);
             var vStep = Vector512.Create(stepSize);
             var vInvSqrtC2 = Vector512.Create(inverseSqrtC2);
+            var vKeepM = Vector512.Create(keepM);
+            var vKeepV = Vector512.Create(keepV);
+            var vKeepG = Vector512.Create(keepG);
+            var vKeepG2 = Vector512.Create(keepG2);
+            var vKeepStep = Vector512.Create(keepStep);
             ref float rp = ref MemoryMarshal.GetReference(parameters);
             ref float rg = ref MemoryMarshal.GetReference(gradients);
             ref float rm = ref MemoryMarshal.GetReference(m);
@@ -81,11 +98,13 @@ public sealed class Adam : Optimizer
             {
                 nuint at = (nuint)i;
                 var g = Vector512.LoadUnsafe(ref rg, at);
-                var mi = vB1 * Vector512.LoadUnsafe(ref rm, at) + vOneMinusB1 * g;
-                var vi = vB2 * Vector512.LoadUnsafe(ref rv, at) + vOneMinusB2 * (g * g);
+                var g2 = Subnormals.Flush(g, vKeepG2);
+                var mi = vB1 * Subnormals.Flush(Vector512.LoadUnsafe(ref rm, at), vKeepM) + vOneMinusB1 * Subnormals.Flush(g, vKeepG);
+                var vi = vB2 * Subnormals.Flush(Vector512.LoadUnsafe(ref rv, at), vKeepV) + vOneMinusB2 * (g2 * g2);
                 mi.StoreUnsafe(ref rm, at);
                 vi.StoreUnsafe(ref rv, at);
-                (Vector512.LoadUnsafe(ref rp, at) - vStep * mi / (Vector512.Sqrt(vi) * vInvSqrtC2 + vEps)).StoreUnsafe(ref rp, at);
+                var step = vStep * Subnormals.Flush(mi, vKeepStep) / (Vector512.Sqrt(vi) * vInvSqrtC2 + vEps);
+                (Vector512.LoadUnsafe(ref rp, at) - step).StoreUnsafe(ref rp, at);
             }
         }
         else if (Vector.IsHardwareAccelerated)
@@ -97,26 +116,33 @@ public sealed class Adam : Optimizer
             var vEps = new Vector<float>(eps);
             var vStep = new Vector<float>(stepSize);
             var vInvSqrtC2 = new Vector<float>(inverseSqrtC2);
+            var vKeepM = new Vector<float>(keepM);
+            var vKeepV = new Vector<float>(keepV);
+            var vKeepG = new Vector<float>(keepG);
+            var vKeepG2 = new Vector<float>(keepG2);
+            var vKeepStep = new Vector<float>(keepStep);
             for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = new Vector<float>(gradients.Slice(i));
-                var mi = vB1 * new Vector<float>(m.Slice(i)) + vOneMinusB1 * g;
-                var vi = vB2 * new Vector<float>(v.Slice(i)) + vOneMinusB2 * (g * g);
+                var g2 = Subnormals.Flush(g, vKeepG2);
+                var mi = vB1 * Subnormals.Flush(new Vector<float>(m.Slice(i)), vKeepM) + vOneMinusB1 * Subnormals.Flush(g, vKeepG);
+                var vi = vB2 * Subnormals.Flush(new Vector<float>(v.Slice(i)), vKeepV) + vOneMinusB2 * (g2 * g2);
                 mi.CopyTo(m.Slice(i));
                 vi.CopyTo(v.Slice(i));
-                var theta = new Vector<float>(parameters.Slice(i)) - vStep * mi / (Vector.SquareRoot(vi) * vInvSqrtC2 + vEps);
+                var step = vStep * Subnormals.Flush(mi, vKeepStep) / (Vector.SquareRoot(vi) * vInvSqrtC2 + vEps);
+                var theta = new Vector<float>(parameters.Slice(i)) - step;
                 theta.CopyTo(parameters.Slice(i));
             }
         }
 
         for (; i < parameters.Length; i++)
         {
-            float g = gradients[i];
-            float mi = b1 * m[i] + oneMinusB1 * g;
-            float vi = b2 * v[i] + oneMinusB2 * (g * g);
+            float g = gradients[i], g2 = Subnormals.Flush(g, keepG2);
+            float mi = b1 * Subnormals.Flush(m[i], keepM) + oneMinusB1 * Subnormals.Flush(g, keepG);
+            float vi = b2 * Subnormals.Flush(v[i], keepV) + oneMinusB2 * (g2 * g2);
             m[i] = mi;
             v[i] = vi;
-            parameters[i] -= stepSize * mi / (MathF.Sqrt(vi) * inverseSqrtC2 + eps);
+            parameters[i] -= stepSize * Subnormals.Flush(mi, keepStep) / (MathF.Sqrt(vi) * inverseSqrtC2 + eps);
         }
     }
 }

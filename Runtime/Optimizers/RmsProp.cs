@@ -32,6 +32,9 @@ public sealed class RmsProp : Optimizer
     /// <summary>Stability constant eps added to √s; &gt; 0.</summary>
     public float Epsilon { get; }
 
+    /// <summary>The running mean squares s (empty before the first step); for tests.</summary>
+    internal ReadOnlySpan<float> MeanSquare => _meanSquare;
+
     /// <inheritdoc/>
     protected override void Initialize(int parameterCount) => _meanSquare = ZeroedBuffer(_meanSquare, parameterCount);
 
@@ -40,6 +43,11 @@ public sealed class RmsProp : Optimizer
     {
         Span<float> s = _meanSquare;
         float rho = Rho, oneMinusRho = 1 - Rho, eps = Epsilon;
+
+        // Terms whose product would be subnormal are dropped first (see Subnormals): a mean square decaying
+        // towards zero (a parameter whose gradient stays zero) would otherwise slow every step down many times over.
+        float keepS = Subnormals.Threshold(rho), keepG2 = Subnormals.SquareThreshold(oneMinusRho);
+        float keepG = Subnormals.Threshold(learningRate);
         int i = 0;
 
         if (Vector.IsHardwareAccelerated)
@@ -48,22 +56,26 @@ public sealed class RmsProp : Optimizer
             var vOneMinusRho = new Vector<float>(oneMinusRho);
             var vEps = new Vector<float>(eps);
             var vRate = new Vector<float>(learningRate);
+            var vKeepS = new Vector<float>(keepS);
+            var vKeepG2 = new Vector<float>(keepG2);
+            var vKeepG = new Vector<float>(keepG);
             for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = new Vector<float>(gradients.Slice(i));
-                var si = vRho * new Vector<float>(s.Slice(i)) + vOneMinusRho * (g * g);
+                var g2 = Subnormals.Flush(g, vKeepG2);
+                var si = vRho * Subnormals.Flush(new Vector<float>(s.Slice(i)), vKeepS) + vOneMinusRho * (g2 * g2);
                 si.CopyTo(s.Slice(i));
-                var theta = new Vector<float>(parameters.Slice(i)) - vRate * g / (Vector.SquareRoot(si) + vEps);
+                var theta = new Vector<float>(parameters.Slice(i)) - vRate * Subnormals.Flush(g, vKeepG) / (Vector.SquareRoot(si) + vEps);
                 theta.CopyTo(parameters.Slice(i));
             }
         }
 
         for (; i < parameters.Length; i++)
         {
-            float g = gradients[i];
-            float si = rho * s[i] + oneMinusRho * (g * g);
+            float g = gradients[i], g2 = Subnormals.Flush(g, keepG2);
+            float si = rho * Subnormals.Flush(s[i], keepS) + oneMinusRho * (g2 * g2);
             s[i] = si;
-            parameters[i] -= learningRate * g / (MathF.Sqrt(si) + eps);
+            parameters[i] -= learningRate * Subnormals.Flush(g, keepG) / (MathF.Sqrt(si) + eps);
         }
     }
 }

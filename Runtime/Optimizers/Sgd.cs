@@ -1,3 +1,4 @@
+using System.Numerics;
 using ModelGen.Kernels;
 
 namespace ModelGen.Optimizers;
@@ -43,6 +44,9 @@ public sealed class Sgd : Optimizer
     /// <summary>Whether the Nesterov (look-ahead) form is used.</summary>
     public bool Nesterov { get; }
 
+    /// <summary>The velocities v (empty without momentum or before the first step); for tests.</summary>
+    internal ReadOnlySpan<float> Velocity => _velocity;
+
     /// <inheritdoc/>
     protected override void Initialize(int parameterCount)
     {
@@ -62,22 +66,36 @@ public sealed class Sgd : Optimizer
             return;
         }
 
+        // v ← α·v − ε·g, then θ ← θ + v (Nesterov: θ ← θ + α·v − ε·g), in one pass. Terms whose product would be
+        // subnormal are dropped first (see Subnormals): a velocity decaying towards zero would otherwise slow
+        // every step down many times over.
         Span<float> v = _velocity;
-
-        // v ← α·v − ε·g
-        Elementwise.Multiply(v, Momentum, v);
-        Elementwise.MultiplyAdd(gradients, -learningRate, v, v);
-
-        if (Nesterov)
+        float alpha = Momentum, rate = learningRate;
+        float keepV = Subnormals.Threshold(alpha), keepG = Subnormals.Threshold(rate);
+        bool nesterov = Nesterov;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            // θ ← θ + α·v − ε·g
-            Elementwise.MultiplyAdd(v, Momentum, parameters, parameters);
-            Elementwise.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+            var vAlpha = new Vector<float>(alpha);
+            var vRate = new Vector<float>(rate);
+            var vKeepV = new Vector<float>(keepV);
+            var vKeepG = new Vector<float>(keepG);
+            for (; i <= parameters.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var step = vRate * Subnormals.Flush(new Vector<float>(gradients.Slice(i)), vKeepG);
+                var vi = (vAlpha * Subnormals.Flush(new Vector<float>(v.Slice(i)), vKeepV)) - step;
+                vi.CopyTo(v.Slice(i));
+                var delta = nesterov ? (vAlpha * Subnormals.Flush(vi, vKeepV)) - step : vi;
+                (new Vector<float>(parameters.Slice(i)) + delta).CopyTo(parameters.Slice(i));
+            }
         }
-        else
+
+        for (; i < parameters.Length; i++)
         {
-            // θ ← θ + v
-            Elementwise.Add(parameters, v, parameters);
+            float step = rate * Subnormals.Flush(gradients[i], keepG);
+            float vi = (alpha * Subnormals.Flush(v[i], keepV)) - step;
+            v[i] = vi;
+            parameters[i] += nesterov ? (alpha * Subnormals.Flush(vi, keepV)) - step : vi;
         }
     }
 }
