@@ -41,6 +41,9 @@ public static partial class Gemm
         TV c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero;
         TV c40 = TOps.Zero, c41 = TOps.Zero, c42 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero, c52 = TOps.Zero;
         TV c60 = TOps.Zero, c61 = TOps.Zero, c62 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero, c72 = TOps.Zero;
+        // Row offsets and strides as native integers, computed once (see CellGemm.TileRx4).
+        nint r1 = rs, r2 = 2 * (nint)rs, r3 = 3 * (nint)rs, r4 = 4 * (nint)rs, r5 = 5 * (nint)rs, r6 = 6 * (nint)rs, r7 = 7 * (nint)rs;
+        nint step = ds, row = ld;
         ref float ap = ref a;
         ref float bp = ref b;
         for (int p = 0; p < k; p++)
@@ -48,22 +51,22 @@ public static partial class Gemm
             TV b0 = TOps.Load(ref bp), b1 = TOps.Load(ref Unsafe.Add(ref bp, w)), b2 = TOps.Load(ref Unsafe.Add(ref bp, 2 * w));
             TV x = TOps.Broadcast(ap);
             c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01); c02 = TOps.MultiplyAdd(x, b2, c02);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r1));
             c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11); c12 = TOps.MultiplyAdd(x, b2, c12);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r2));
             c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21); c22 = TOps.MultiplyAdd(x, b2, c22);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r3));
             c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31); c32 = TOps.MultiplyAdd(x, b2, c32);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, 4 * rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r4));
             c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41); c42 = TOps.MultiplyAdd(x, b2, c42);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, 5 * rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r5));
             c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51); c52 = TOps.MultiplyAdd(x, b2, c52);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, 6 * rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r6));
             c60 = TOps.MultiplyAdd(x, b0, c60); c61 = TOps.MultiplyAdd(x, b1, c61); c62 = TOps.MultiplyAdd(x, b2, c62);
-            x = TOps.Broadcast(Unsafe.Add(ref ap, 7 * rs));
+            x = TOps.Broadcast(Unsafe.Add(ref ap, r7));
             c70 = TOps.MultiplyAdd(x, b0, c70); c71 = TOps.MultiplyAdd(x, b1, c71); c72 = TOps.MultiplyAdd(x, b2, c72);
-            ap = ref Unsafe.Add(ref ap, ds);
-            bp = ref Unsafe.Add(ref bp, ld);
+            ap = ref Unsafe.Add(ref ap, step);
+            bp = ref Unsafe.Add(ref bp, row);
         }
         ref float cp = ref c;
         PutThree<TOps, TV>(c00, c01, c02, ref cp, w, accumulate); cp = ref Unsafe.Add(ref cp, ld);
@@ -89,6 +92,7 @@ public static partial class Gemm
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int w = TOps.Count;
+        nint r1 = rs, r2 = 2 * (nint)rs, r3 = 3 * (nint)rs, step = ds, row = ld;
         int j = 0;
         for (; j + 2 * w <= n; j += 2 * w)
         {
@@ -102,14 +106,14 @@ public static partial class Gemm
                 TV b1 = TOps.Load(ref Unsafe.Add(ref bp, w));
                 TV a0 = TOps.Broadcast(ap);
                 c00 = TOps.MultiplyAdd(a0, b0, c00); c01 = TOps.MultiplyAdd(a0, b1, c01);
-                TV a1 = TOps.Broadcast(Unsafe.Add(ref ap, rs));
+                TV a1 = TOps.Broadcast(Unsafe.Add(ref ap, r1));
                 c10 = TOps.MultiplyAdd(a1, b0, c10); c11 = TOps.MultiplyAdd(a1, b1, c11);
-                TV a2 = TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs));
+                TV a2 = TOps.Broadcast(Unsafe.Add(ref ap, r2));
                 c20 = TOps.MultiplyAdd(a2, b0, c20); c21 = TOps.MultiplyAdd(a2, b1, c21);
-                TV a3 = TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs));
+                TV a3 = TOps.Broadcast(Unsafe.Add(ref ap, r3));
                 c30 = TOps.MultiplyAdd(a3, b0, c30); c31 = TOps.MultiplyAdd(a3, b1, c31);
-                ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, ld);
+                ap = ref Unsafe.Add(ref ap, step);
+                bp = ref Unsafe.Add(ref bp, row);
             }
             ref float cp = ref Unsafe.Add(ref c, j);
             Put<TOps, TV>(c00, ref cp, accumulate); Put<TOps, TV>(c01, ref Unsafe.Add(ref cp, w), accumulate);
@@ -129,11 +133,11 @@ public static partial class Gemm
             {
                 TV b0 = TOps.Load(ref bp);
                 c0 = TOps.MultiplyAdd(TOps.Broadcast(ap), b0, c0);
-                c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, rs)), b0, c1);
-                c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, 2 * rs)), b0, c2);
-                c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, 3 * rs)), b0, c3);
-                ap = ref Unsafe.Add(ref ap, ds);
-                bp = ref Unsafe.Add(ref bp, ld);
+                c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, r1)), b0, c1);
+                c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, r2)), b0, c2);
+                c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref ap, r3)), b0, c3);
+                ap = ref Unsafe.Add(ref ap, step);
+                bp = ref Unsafe.Add(ref bp, row);
             }
             ref float cp = ref Unsafe.Add(ref c, j);
             Put<TOps, TV>(c0, ref cp, accumulate);
