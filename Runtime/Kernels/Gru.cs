@@ -70,10 +70,10 @@ public static class Gru
         }
     }
 
-    /// <summary>c[rows × n] += a[rows × k]·wᵀ for w [n × k], from w itself or from its transpose wt [k × n].</summary>
+    /// <summary>c[rows × n] += a[rows × k]·wᵀ for w [n × k], from w itself or from its packed transpose wt (<see cref="CellGemm.PackTransposed"/>).</summary>
     private static void Product(ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> wt, Span<float> c, int rows, int n, int k)
     {
-        if (!wt.IsEmpty) CellGemm.MultiplyAdd(a, k, 1, wt, c, rows, n, k);
+        if (!wt.IsEmpty) CellGemm.MultiplyAddPacked(a, k, 1, wt, c, rows, n, k);
         else CellGemv.MultiplyTransposedBAccumulate(a, w, c, rows, n, k);
     }
 
@@ -92,13 +92,13 @@ public static class Gru
             Span<float> buffer = CellKernels.Scratch(g * h);
             if (resetAfter)
             {
-                CellKernels.Transpose(w, buffer, g, h);
+                CellGemm.PackTransposed(w, buffer, g, h);
                 wt = buffer;
             }
             else
             {
-                CellKernels.Transpose(w.Slice(0, 2 * h * h), buffer, 2 * h, h);
-                CellKernels.Transpose(w.Slice(2 * h * h, h * h), buffer.Slice(2 * h * h), h, h);
+                CellGemm.PackTransposed(w.Slice(0, 2 * h * h), buffer, 2 * h, h);
+                CellGemm.PackTransposed(w.Slice(2 * h * h, h * h), buffer.Slice(2 * h * h), h, h);
                 wtRz = buffer.Slice(0, 2 * h * h);
                 wtN = buffer.Slice(2 * h * h, h * h);
             }

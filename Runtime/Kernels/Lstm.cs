@@ -108,7 +108,7 @@ public static partial class Lstm
         if (transposed)
         {
             Span<float> buffer = CellKernels.Scratch(g * h);
-            CellKernels.Transpose(w, buffer, g, h);
+            CellGemm.PackTransposed(w, buffer, g, h);
             wt = buffer;
         }
         ref float rBias = ref MemoryMarshal.GetReference(bias);
@@ -148,7 +148,7 @@ public static partial class Lstm
             else
             {
                 CellKernels.AddBiasRows<TOps, TV>(ref MemoryMarshal.GetReference(pre.Slice(t * bg, bg)), ref rBias, ref MemoryMarshal.GetReference(a), batch, g);
-                if (transposed) CellGemm.MultiplyAdd(hIn, h, 1, wt, a, batch, g, h);
+                if (transposed) CellGemm.MultiplyAddPacked(hIn, h, 1, wt, a, batch, g, h);
                 else CellGemv.MultiplyTransposedBAccumulate(hIn, w, a, batch, g, h);
             }
 

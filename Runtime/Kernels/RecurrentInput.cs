@@ -50,8 +50,8 @@ public static class RecurrentInput
             return;
         }
         Span<float> wt = CellKernels.Scratch(gates * inputs);
-        CellKernels.Transpose(w2, wt, gates, inputs);
-        CellGemm.MultiplyAdd(x, inputs, 1, wt, pre, rows, gates, inputs);
+        CellGemm.PackTransposed(w2, wt, gates, inputs);
+        CellGemm.MultiplyAddPacked(x, inputs, 1, wt, pre, rows, gates, inputs);
     }
 
     /// <summary>dW_ih[gates × inputs] += dPreᵀ·x and dBias_ih[gates] += the column sums of dPre.</summary>
