@@ -75,6 +75,7 @@ public static partial class Convolution
         TransformInput(x, d, s.Height * iw, plane);
 
         var half = Vector512.Create(0.5f);
+        nint r1 = iw, r2 = 2 * (nint)iw, r3 = 3 * (nint)iw, next = plane; // computed once, not per broadcast
         for (int o = 0; o < f; o += 16)
         {
             // uKJ: filter row K's J-th transformed weight for filters o … o + 15.
@@ -94,19 +95,19 @@ public static partial class Convolution
                 {
                     // The window's top-left input: dJ[K·W] is the J-th difference K rows further down. tJ sums the top
                     // output row's three filter rows (input rows 0–2), bJ the bottom one's (input rows 1–3).
-                    float* d0 = d + (2 * py * iw) + (2 * px), d1 = d0 + plane, d2 = d1 + plane, d3 = d2 + plane;
+                    float* d0 = d + ((nint)py * 2 * r1) + (2 * (nint)px), d1 = d0 + next, d2 = d1 + next, d3 = d2 + next;
                     Vector512<float> t0 = u00 * Vector512.Create(d0[0]), t1 = u01 * Vector512.Create(d1[0]);
                     Vector512<float> t2 = u02 * Vector512.Create(d2[0]), t3 = u03 * Vector512.Create(d3[0]);
-                    t0 = Ops512.MultiplyAdd(u10, Vector512.Create(d0[iw]), t0); t1 = Ops512.MultiplyAdd(u11, Vector512.Create(d1[iw]), t1);
-                    t2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[iw]), t2); t3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[iw]), t3);
-                    t0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[2 * iw]), t0); t1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[2 * iw]), t1);
-                    t2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[2 * iw]), t2); t3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[2 * iw]), t3);
-                    Vector512<float> b0 = u00 * Vector512.Create(d0[iw]), b1 = u01 * Vector512.Create(d1[iw]);
-                    Vector512<float> b2 = u02 * Vector512.Create(d2[iw]), b3 = u03 * Vector512.Create(d3[iw]);
-                    b0 = Ops512.MultiplyAdd(u10, Vector512.Create(d0[2 * iw]), b0); b1 = Ops512.MultiplyAdd(u11, Vector512.Create(d1[2 * iw]), b1);
-                    b2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[2 * iw]), b2); b3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[2 * iw]), b3);
-                    b0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[3 * iw]), b0); b1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[3 * iw]), b1);
-                    b2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[3 * iw]), b2); b3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[3 * iw]), b3);
+                    t0 = Ops512.MultiplyAdd(u10, Vector512.Create(d0[r1]), t0); t1 = Ops512.MultiplyAdd(u11, Vector512.Create(d1[r1]), t1);
+                    t2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[r1]), t2); t3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[r1]), t3);
+                    t0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[r2]), t0); t1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[r2]), t1);
+                    t2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[r2]), t2); t3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[r2]), t3);
+                    Vector512<float> b0 = u00 * Vector512.Create(d0[r1]), b1 = u01 * Vector512.Create(d1[r1]);
+                    Vector512<float> b2 = u02 * Vector512.Create(d2[r1]), b3 = u03 * Vector512.Create(d3[r1]);
+                    b0 = Ops512.MultiplyAdd(u10, Vector512.Create(d0[r2]), b0); b1 = Ops512.MultiplyAdd(u11, Vector512.Create(d1[r2]), b1);
+                    b2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[r2]), b2); b3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[r2]), b3);
+                    b0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[r3]), b0); b1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[r3]), b1);
+                    b2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[r3]), b2); b3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[r3]), b3);
                     StoreWindow<TI>(t0, t1, t2, t3, b0, b1, b2, b3, bias16, maps, rows, indexRows, (((nint)(py * pw) + px) * f) + o, (2 * py * ow) + (2 * px), ow);
                 }
             }
