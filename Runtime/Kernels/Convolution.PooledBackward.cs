@@ -137,13 +137,14 @@ public static partial class Convolution
         Vector512<float> q00 = Load(ref accQ, 0), q01 = Load(ref accQ, 1), q02 = Load(ref accQ, 2), q10 = Load(ref accQ, 3), q11 = Load(ref accQ, 4);
         Vector512<float> q12 = Load(ref accQ, 5), q20 = Load(ref accQ, 6), q21 = Load(ref accQ, 7), q22 = Load(ref accQ, 8);
         Vector512<float> sp = Load(ref accBias, 0), sq = Load(ref accBias, 1);
-        for (int t = 0; t < gridLength; t += 16)
+        nint row1 = iw, row2 = 2 * (nint)iw; // computed once, not per step
+        for (nint t = 0; t < gridLength; t += 16)
         {
             Vector512<float> gp = Vector512.LoadUnsafe(ref g0, (nuint)t), gq = Vector512.LoadUnsafe(ref g1, (nuint)t);
             sp += gp; sq += gq;
             ref float r0 = ref Unsafe.Add(ref input, t);
-            ref float r1 = ref Unsafe.Add(ref r0, iw);
-            ref float r2 = ref Unsafe.Add(ref r0, 2 * iw);
+            ref float r1 = ref Unsafe.Add(ref r0, row1);
+            ref float r2 = ref Unsafe.Add(ref r0, row2);
             Vector512<float> v = Vector512.LoadUnsafe(ref r0);
             p00 = Ops512.MultiplyAdd(gp, v, p00); q00 = Ops512.MultiplyAdd(gq, v, q00);
             v = Vector512.LoadUnsafe(ref r0, 1);
