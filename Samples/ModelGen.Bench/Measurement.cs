@@ -17,9 +17,12 @@ public sealed record Timing(double Median, double Min, double Max, double Alloca
 /// <summary>The quick mode's Stopwatch timer (no BenchmarkDotNet): warm up, size the rounds, time several rounds.</summary>
 public static class Measurement
 {
+    /// <summary>The longest warm-up <see cref="Prepare"/> allows while calls are still getting faster.</summary>
+    private const double MaxWarmupSeconds = 4.0;
+
     /// <summary>
-    /// Warms <paramref name="call"/> up for about <paramref name="warmupSeconds"/> (past tiered compilation's
-    /// promotion to optimized code), picks a call count so that one round lasts about
+    /// Warms <paramref name="call"/> up for at least <paramref name="warmupSeconds"/> and until it stops getting faster
+    /// (past tiered compilation's promotion to optimized code), picks a call count so that one round lasts about
     /// <paramref name="roundSeconds"/>, then times <paramref name="rounds"/> rounds; times are per call in
     /// <paramref name="unit"/>. Allocation is measured on a separate pass of the same calls on this thread.
     /// </summary>
@@ -59,7 +62,10 @@ public static class Measurement
 
     private static Plan Prepare(Action call, double warmupSeconds, double roundSeconds)
     {
-        // Warm-up: at least 50 calls, and long enough for tier-1 (OSR/PGO) to have kicked in.
+        // Warm-up: at least 50 calls and warmupSeconds, then on in slices of a round's length for as long as a slice
+        // is still more than 2% faster than the one before (at most MaxWarmupSeconds): tiered compilation promotes
+        // the hot kernels over a second or two (W1 kept getting faster for about 2 s on the Intel machine), and a
+        // round timed before that would compare half-compiled code.
         var watch = Stopwatch.StartNew();
         long warmCalls = 0;
         while (warmCalls < 50 || watch.Elapsed.TotalSeconds < warmupSeconds)
@@ -69,6 +75,20 @@ public static class Measurement
         }
 
         var secondsPerCall = watch.Elapsed.TotalSeconds / warmCalls;
+        for (var previous = double.MaxValue; secondsPerCall < previous * 0.98 && watch.Elapsed.TotalSeconds < MaxWarmupSeconds;)
+        {
+            previous = secondsPerCall;
+            var slice = Stopwatch.StartNew();
+            long sliceCalls = 0;
+            while (slice.Elapsed.TotalSeconds < roundSeconds)
+            {
+                call();
+                sliceCalls++;
+            }
+
+            secondsPerCall = slice.Elapsed.TotalSeconds / sliceCalls;
+        }
+
         var calls = Math.Max(1, (long)(roundSeconds / secondsPerCall));
 
         // Allocations per call after warm-up (must be 0 for ModelGen).
