@@ -30,7 +30,7 @@ internal static class CellGemm
     /// Packs b = wᵀ for <see cref="MultiplyAddPacked"/>, from w [n × k]: panel q holds b's columns 64q … 64q + 63 (w's
     /// rows), k rows of min(64, n − 64q) floats each, one after another. A tile's slice of b is then one contiguous
     /// block, which L1 holds whole; read from a row-major b with a row stride of 1 KB (256 gates), the same slice
-    /// maps onto a quarter of L1's sets and is evicted between the row tiles that reuse it.
+    /// maps onto a quarter of L1's sets and can be evicted between the row tiles that reuse it.
     /// </summary>
     public static void PackTransposed(ReadOnlySpan<float> w, Span<float> packed, int n, int k)
     {

@@ -15,7 +15,9 @@ namespace ModelGen.Optimizers;
 /// eps is added to the bias-corrected <c>√v̂</c>, as in PyTorch and Algorithm 1 of the paper. Keras' <c>Adam</c>
 /// instead uses <c>ε·√(1 − β2ᵗ)/(1 − β1ᵗ)·m / (√v + eps)</c> ("epsilon hat", default 1e-7), which differs
 /// while v is tiny. Weight decay through <see cref="Optimizer.WeightDecay"/> is PyTorch's coupled
-/// <c>Adam(weight_decay=α)</c>, not <c>AdamW</c>. The bias corrections are computed in double precision.
+/// <c>Adam(weight_decay=α)</c>, not <c>AdamW</c>. The bias corrections are computed in double precision. A term
+/// whose product would be a subnormal float (below 1.2e-38) is dropped, so that a moment decays to exactly zero
+/// instead of slowing every later step down; no parameter changes by it.
 /// </remarks>
 public sealed class Adam : Optimizer
 {

@@ -11,7 +11,9 @@ namespace ModelGen.Optimizers;
 /// eps is added <i>outside</i> the square root, as in PyTorch's <c>RMSprop(lr, alpha=ρ, eps)</c>
 /// (no momentum, not centered), which this matches exactly. Keras' <c>RMSprop</c> adds it inside
 /// (<c>√(s + eps)</c>), so results differ slightly while s is of the order of eps. The defaults
-/// (ε = 0.001, ρ = 0.9, eps = 1e-7) are Keras'; PyTorch's are lr = 0.01, alpha = 0.99, eps = 1e-8.
+/// (ε = 0.001, ρ = 0.9, eps = 1e-7) are Keras'; PyTorch's are lr = 0.01, alpha = 0.99, eps = 1e-8. A term whose
+/// product would be a subnormal float (below 1.2e-38) is dropped, so that s decays to exactly zero instead of
+/// slowing every later step down; no parameter changes by it.
 /// </remarks>
 public sealed class RmsProp : Optimizer
 {

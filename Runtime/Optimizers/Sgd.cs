@@ -17,7 +17,8 @@ namespace ModelGen.Optimizers;
 /// and exactly Keras' <c>SGD(learning_rate, momentum, nesterov)</c>. PyTorch's <c>SGD</c> keeps
 /// <c>b ← α·b + g</c> and steps <c>θ ← θ − ε·b</c> (Nesterov: <c>θ ← θ − ε·(g + α·b)</c>); since <c>v = −ε·b</c>
 /// the two agree step for step while ε is constant (and with <c>dampening=0</c>), and differ only in how a
-/// changing ε acts on past velocity.
+/// changing ε acts on past velocity. A term whose product would be a subnormal float (below 1.2e-38) is dropped,
+/// so that a velocity decays to exactly zero instead of slowing every later step down; no parameter changes by it.
 /// </remarks>
 public sealed class Sgd : Optimizer
 {
