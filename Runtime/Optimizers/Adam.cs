@@ -17,7 +17,8 @@ namespace ModelGen.Optimizers;
 /// while v is tiny. Weight decay through <see cref="Optimizer.WeightDecay"/> is PyTorch's coupled
 /// <c>Adam(weight_decay=α)</c>, not <c>AdamW</c>. The bias corrections are computed in double precision. A term
 /// whose product would be a subnormal float (below 1.2e-38) is dropped, so that a moment decays to exactly zero
-/// instead of slowing every later step down; no parameter changes by it.
+/// instead of slowing every later step down; a parameter changes by it by about 2.4e-38/eps at most (2.4e-30 at the
+/// default eps), which float cannot resolve on any parameter larger than about 1e-23.
 /// </remarks>
 public sealed class Adam : Optimizer
 {
