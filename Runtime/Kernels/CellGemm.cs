@@ -23,7 +23,8 @@ internal static class CellGemm
         if (m == 0 || n == 0 || k == 0) return;
         CheckAC(a, rowStride, depthStride, c, m, n, k);
         KernelChecks.AtLeast(b.Length, KernelChecks.Elements(k, n), nameof(b));
-        Run(ref MemoryMarshal.GetReference(a), rowStride, depthStride, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), n, m, n, k);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        Run(ref MemoryMarshal.GetReference(a), rowStride, depthStride, ref MemoryMarshal.GetReference(b), n, ref rc, n, ref rc, n, m, n, k);
     }
 
     /// <summary>
@@ -55,7 +56,35 @@ internal static class CellGemm
         for (int j = 0; j < n; j += PanelWidth)
         {
             int width = Math.Min(PanelWidth, n - j);
-            Run(ref ra, rowStride, depthStride, ref Unsafe.Add(ref rb, j * k), width, ref Unsafe.Add(ref rc, j), n, m, width, k);
+            Run(ref ra, rowStride, depthStride, ref Unsafe.Add(ref rb, j * k), width, ref Unsafe.Add(ref rc, j), n, ref Unsafe.Add(ref rc, j), n, m, width, k);
+        }
+    }
+
+    /// <summary>
+    /// c[m × n] = bias + op(a)·b (bias [n] added to every row) with b packed by <see cref="PackTransposed"/>: the same
+    /// bits as filling c's rows with the bias and then <see cref="MultiplyAddPacked"/>, without writing c twice (a
+    /// recurrent layer's input projection is often larger than L2).
+    /// </summary>
+    public static void MultiplyPackedBias(ReadOnlySpan<float> a, int rowStride, int depthStride, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias,
+        Span<float> c, int m, int n, int k)
+    {
+        if (m == 0 || n == 0) return;
+        KernelChecks.AtLeast(bias.Length, n, nameof(bias));
+        if (k == 0)
+        {
+            Recurrence.FillRows(c, bias.Slice(0, n), m);
+            return;
+        }
+        CheckAC(a, rowStride, depthStride, c, m, n, k);
+        KernelChecks.AtLeast(packed.Length, KernelChecks.Elements(k, n), nameof(packed));
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(packed);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        ref float rs = ref MemoryMarshal.GetReference(bias);
+        for (int j = 0; j < n; j += PanelWidth)
+        {
+            int width = Math.Min(PanelWidth, n - j);
+            Run(ref ra, rowStride, depthStride, ref Unsafe.Add(ref rb, j * k), width, ref Unsafe.Add(ref rc, j), n, ref Unsafe.Add(ref rs, j), 0, m, width, k);
         }
     }
 
@@ -65,18 +94,21 @@ internal static class CellGemm
         KernelChecks.AtLeast(c.Length, KernelChecks.Elements(m, n), nameof(c));
     }
 
-    /// <summary>c[m × n] += op(a)·b, b's rows <paramref name="ldb"/> floats apart and c's <paramref name="ldc"/>.</summary>
-    private static void Run(ref float a, int rs, int ds, ref float b, int ldb, ref float c, int ldc, int m, int n, int k)
+    /// <summary>
+    /// c[m × n] = s + op(a)·b, b's rows <paramref name="ldb"/> floats apart, c's <paramref name="ldc"/> and the addend
+    /// s's <paramref name="lds"/>: s is c itself (c += op(a)·b) or a bias row read with stride 0.
+    /// </summary>
+    private static void Run(ref float a, int rs, int ds, ref float b, int ldb, ref float c, int ldc, ref float s, int lds, int m, int n, int k)
     {
         switch (CellPath.Width)
         {
-            case 512: Run<Ops512, System.Runtime.Intrinsics.Vector512<float>>(ref a, rs, ds, ref b, ldb, ref c, ldc, m, n, k); break;
-            case 256: Run<Ops256, System.Runtime.Intrinsics.Vector256<float>>(ref a, rs, ds, ref b, ldb, ref c, ldc, m, n, k); break;
-            default: Run<OpsScalar, float>(ref a, rs, ds, ref b, ldb, ref c, ldc, m, n, k); break;
+            case 512: Run<Ops512, System.Runtime.Intrinsics.Vector512<float>>(ref a, rs, ds, ref b, ldb, ref c, ldc, ref s, lds, m, n, k); break;
+            case 256: Run<Ops256, System.Runtime.Intrinsics.Vector256<float>>(ref a, rs, ds, ref b, ldb, ref c, ldc, ref s, lds, m, n, k); break;
+            default: Run<OpsScalar, float>(ref a, rs, ds, ref b, ldb, ref c, ldc, ref s, lds, m, n, k); break;
         }
     }
 
-    private static void Run<TOps, TV>(ref float a, int rs, int ds, ref float b, int ldb, ref float c, int ldc, int m, int n, int k)
+    private static void Run<TOps, TV>(ref float a, int rs, int ds, ref float b, int ldb, ref float c, int ldc, ref float s, int lds, int m, int n, int k)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int w = TOps.Count;
@@ -87,55 +119,60 @@ internal static class CellGemm
             int kc = Math.Min(DepthBlock, k - p0);
             ref float ap = ref Unsafe.Add(ref a, p0 * ds);
             ref float bp = ref Unsafe.Add(ref b, p0 * ldb);
+            // The first depth block adds to s, the later ones to what the first wrote.
+            ref float src = ref p0 == 0 ? ref s : ref c;
+            int lsrc = p0 == 0 ? lds : ldc;
             int j = 0;
             for (; j + tileCols <= n; j += tileCols)
             {
                 int i = 0;
                 for (; i + 6 <= m; i += 6)
                 {
-                    if (wide) TileRx4<TOps, TV, Rows6>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ldb, ldc, kc);
-                    else Tile6x2<TOps, TV>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ldb, ldc, kc);
+                    if (wide) TileRx4<TOps, TV, Rows6>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ref Unsafe.Add(ref src, i * lsrc + j), ldb, ldc, lsrc, kc);
+                    else Tile6x2<TOps, TV>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ref Unsafe.Add(ref src, i * lsrc + j), ldb, ldc, lsrc, kc);
                 }
                 if (wide && i + 4 <= m)
                 {
-                    TileRx4<TOps, TV, Rows4>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ldb, ldc, kc);
+                    TileRx4<TOps, TV, Rows4>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ref Unsafe.Add(ref src, i * lsrc + j), ldb, ldc, lsrc, kc);
                     i += 4;
                 }
                 if (wide && i + 2 <= m)
                 {
-                    TileRx4<TOps, TV, Rows2>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ldb, ldc, kc);
+                    TileRx4<TOps, TV, Rows2>(ref Unsafe.Add(ref ap, i * rs), rs, ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ref Unsafe.Add(ref src, i * lsrc + j), ldb, ldc, lsrc, kc);
                     i += 2;
                 }
                 for (; i < m; i++)
                 {
                     ref float ai = ref Unsafe.Add(ref ap, i * rs);
                     ref float ci = ref Unsafe.Add(ref c, i * ldc + j);
+                    ref float si = ref Unsafe.Add(ref src, i * lsrc + j);
                     if (wide)
                     {
-                        Tile1x2<TOps, TV>(ref ai, ds, ref Unsafe.Add(ref bp, j), ref ci, ldb, kc);
-                        Tile1x2<TOps, TV>(ref ai, ds, ref Unsafe.Add(ref bp, j + 2 * w), ref Unsafe.Add(ref ci, 2 * w), ldb, kc);
+                        Tile1x2<TOps, TV>(ref ai, ds, ref Unsafe.Add(ref bp, j), ref ci, ref si, ldb, kc);
+                        Tile1x2<TOps, TV>(ref ai, ds, ref Unsafe.Add(ref bp, j + 2 * w), ref Unsafe.Add(ref ci, 2 * w), ref Unsafe.Add(ref si, 2 * w), ldb, kc);
                     }
-                    else Tile1x2<TOps, TV>(ref ai, ds, ref Unsafe.Add(ref bp, j), ref ci, ldb, kc);
+                    else Tile1x2<TOps, TV>(ref ai, ds, ref Unsafe.Add(ref bp, j), ref ci, ref si, ldb, kc);
                 }
             }
             for (; j + w <= n; j += w)
                 for (int i = 0; i < m; i++)
-                    Tile1x1<TOps, TV>(ref Unsafe.Add(ref ap, i * rs), ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ldb, kc);
+                    Tile1x1<TOps, TV>(ref Unsafe.Add(ref ap, i * rs), ds, ref Unsafe.Add(ref bp, j), ref Unsafe.Add(ref c, i * ldc + j), ref Unsafe.Add(ref src, i * lsrc + j), ldb, kc);
             for (; j < n; j++)
                 for (int i = 0; i < m; i++)
                 {
                     ref float ai = ref Unsafe.Add(ref ap, i * rs);
-                    float s = 0f;
-                    for (int p = 0; p < kc; p++) s += Unsafe.Add(ref ai, p * ds) * Unsafe.Add(ref bp, p * ldb + j);
-                    Unsafe.Add(ref c, i * ldc + j) += s;
+                    float sum = 0f;
+                    for (int p = 0; p < kc; p++) sum += Unsafe.Add(ref ai, p * ds) * Unsafe.Add(ref bp, p * ldb + j);
+                    Unsafe.Add(ref c, i * ldc + j) = Unsafe.Add(ref src, i * lsrc + j) + sum;
                 }
         }
     }
 
+    /// <summary>destination = value + source.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add<TOps, TV>(TV value, ref float destination)
+    private static void Add<TOps, TV>(TV value, ref float source, ref float destination)
         where TOps : struct, IVectorOps<TV> where TV : struct
-        => TOps.Store(TOps.Add(value, TOps.Load(ref destination)), ref destination);
+        => TOps.Store(TOps.Add(value, TOps.Load(ref source)), ref destination);
 
     private interface IRows { static abstract int Rows { get; } }
     private readonly struct Rows6 : IRows { public static int Rows => 6; }
@@ -143,7 +180,7 @@ internal static class CellGemm
     private readonly struct Rows2 : IRows { public static int Rows => 2; }
 
     /// <summary>An R-row × 4-vector tile (R = 6, 4 or 2: the JIT drops the unused rows).</summary>
-    private static void TileRx4<TOps, TV, TRows>(ref float a, int rs, int ds, ref float b, ref float c, int ldb, int ldc, int k)
+    private static void TileRx4<TOps, TV, TRows>(ref float a, int rs, int ds, ref float b, ref float c, ref float s, int ldb, int ldc, int lds, int k)
         where TOps : struct, IVectorOps<TV> where TV : struct where TRows : struct, IRows
     {
         int w = TOps.Count;
@@ -183,27 +220,27 @@ internal static class CellGemm
             ap = ref Unsafe.Add(ref ap, step);
             bp = ref Unsafe.Add(ref bp, row);
         }
-        ref float cr = ref c;
-        Add<TOps, TV>(c00, ref cr); Add<TOps, TV>(c01, ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c02, ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c03, ref Unsafe.Add(ref cr, 3 * w));
-        cr = ref Unsafe.Add(ref cr, ldc);
-        Add<TOps, TV>(c10, ref cr); Add<TOps, TV>(c11, ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c12, ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c13, ref Unsafe.Add(ref cr, 3 * w));
+        ref float cr = ref c, sr = ref s;
+        Add<TOps, TV>(c00, ref sr, ref cr); Add<TOps, TV>(c01, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c02, ref Unsafe.Add(ref sr, 2 * w), ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c03, ref Unsafe.Add(ref sr, 3 * w), ref Unsafe.Add(ref cr, 3 * w));
+        cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+        Add<TOps, TV>(c10, ref sr, ref cr); Add<TOps, TV>(c11, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c12, ref Unsafe.Add(ref sr, 2 * w), ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c13, ref Unsafe.Add(ref sr, 3 * w), ref Unsafe.Add(ref cr, 3 * w));
         if (TRows.Rows >= 4)
         {
-            cr = ref Unsafe.Add(ref cr, ldc);
-            Add<TOps, TV>(c20, ref cr); Add<TOps, TV>(c21, ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c22, ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c23, ref Unsafe.Add(ref cr, 3 * w));
-            cr = ref Unsafe.Add(ref cr, ldc);
-            Add<TOps, TV>(c30, ref cr); Add<TOps, TV>(c31, ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c32, ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c33, ref Unsafe.Add(ref cr, 3 * w));
+            cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+            Add<TOps, TV>(c20, ref sr, ref cr); Add<TOps, TV>(c21, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c22, ref Unsafe.Add(ref sr, 2 * w), ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c23, ref Unsafe.Add(ref sr, 3 * w), ref Unsafe.Add(ref cr, 3 * w));
+            cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+            Add<TOps, TV>(c30, ref sr, ref cr); Add<TOps, TV>(c31, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c32, ref Unsafe.Add(ref sr, 2 * w), ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c33, ref Unsafe.Add(ref sr, 3 * w), ref Unsafe.Add(ref cr, 3 * w));
         }
         if (TRows.Rows >= 6)
         {
-            cr = ref Unsafe.Add(ref cr, ldc);
-            Add<TOps, TV>(c40, ref cr); Add<TOps, TV>(c41, ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c42, ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c43, ref Unsafe.Add(ref cr, 3 * w));
-            cr = ref Unsafe.Add(ref cr, ldc);
-            Add<TOps, TV>(c50, ref cr); Add<TOps, TV>(c51, ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c52, ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c53, ref Unsafe.Add(ref cr, 3 * w));
+            cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+            Add<TOps, TV>(c40, ref sr, ref cr); Add<TOps, TV>(c41, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c42, ref Unsafe.Add(ref sr, 2 * w), ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c43, ref Unsafe.Add(ref sr, 3 * w), ref Unsafe.Add(ref cr, 3 * w));
+            cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+            Add<TOps, TV>(c50, ref sr, ref cr); Add<TOps, TV>(c51, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); Add<TOps, TV>(c52, ref Unsafe.Add(ref sr, 2 * w), ref Unsafe.Add(ref cr, 2 * w)); Add<TOps, TV>(c53, ref Unsafe.Add(ref sr, 3 * w), ref Unsafe.Add(ref cr, 3 * w));
         }
     }
 
-    private static void Tile6x2<TOps, TV>(ref float a, int rs, int ds, ref float b, ref float c, int ldb, int ldc, int k)
+    private static void Tile6x2<TOps, TV>(ref float a, int rs, int ds, ref float b, ref float c, ref float s, int ldb, int ldc, int lds, int k)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int w = TOps.Count;
@@ -230,16 +267,16 @@ internal static class CellGemm
             ap = ref Unsafe.Add(ref ap, step);
             bp = ref Unsafe.Add(ref bp, row);
         }
-        ref float cr = ref c;
-        Add<TOps, TV>(c00, ref cr); Add<TOps, TV>(c01, ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc);
-        Add<TOps, TV>(c10, ref cr); Add<TOps, TV>(c11, ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc);
-        Add<TOps, TV>(c20, ref cr); Add<TOps, TV>(c21, ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc);
-        Add<TOps, TV>(c30, ref cr); Add<TOps, TV>(c31, ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc);
-        Add<TOps, TV>(c40, ref cr); Add<TOps, TV>(c41, ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc);
-        Add<TOps, TV>(c50, ref cr); Add<TOps, TV>(c51, ref Unsafe.Add(ref cr, w));
+        ref float cr = ref c, sr = ref s;
+        Add<TOps, TV>(c00, ref sr, ref cr); Add<TOps, TV>(c01, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+        Add<TOps, TV>(c10, ref sr, ref cr); Add<TOps, TV>(c11, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+        Add<TOps, TV>(c20, ref sr, ref cr); Add<TOps, TV>(c21, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+        Add<TOps, TV>(c30, ref sr, ref cr); Add<TOps, TV>(c31, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+        Add<TOps, TV>(c40, ref sr, ref cr); Add<TOps, TV>(c41, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w)); cr = ref Unsafe.Add(ref cr, ldc); sr = ref Unsafe.Add(ref sr, lds);
+        Add<TOps, TV>(c50, ref sr, ref cr); Add<TOps, TV>(c51, ref Unsafe.Add(ref sr, w), ref Unsafe.Add(ref cr, w));
     }
 
-    private static void Tile1x2<TOps, TV>(ref float a, int ds, ref float b, ref float c, int ldb, int k)
+    private static void Tile1x2<TOps, TV>(ref float a, int ds, ref float b, ref float c, ref float s, int ldb, int k)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int w = TOps.Count;
@@ -264,11 +301,11 @@ internal static class CellGemm
             c0 = TOps.MultiplyAdd(x, TOps.Load(ref bp), c0);
             c1 = TOps.MultiplyAdd(x, TOps.Load(ref Unsafe.Add(ref bp, w)), c1);
         }
-        Add<TOps, TV>(TOps.Add(c0, d0), ref c);
-        Add<TOps, TV>(TOps.Add(c1, d1), ref Unsafe.Add(ref c, w));
+        Add<TOps, TV>(TOps.Add(c0, d0), ref s, ref c);
+        Add<TOps, TV>(TOps.Add(c1, d1), ref Unsafe.Add(ref s, w), ref Unsafe.Add(ref c, w));
     }
 
-    private static void Tile1x1<TOps, TV>(ref float a, int ds, ref float b, ref float c, int ldb, int k)
+    private static void Tile1x1<TOps, TV>(ref float a, int ds, ref float b, ref float c, ref float s, int ldb, int k)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         TV c0 = TOps.Zero;
@@ -280,6 +317,6 @@ internal static class CellGemm
             ap = ref Unsafe.Add(ref ap, ds);
             bp = ref Unsafe.Add(ref bp, ldb);
         }
-        Add<TOps, TV>(c0, ref c);
+        Add<TOps, TV>(c0, ref s, ref c);
     }
 }

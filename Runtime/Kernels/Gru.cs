@@ -70,11 +70,19 @@ public static class Gru
         }
     }
 
-    /// <summary>c[rows × n] += a[rows × k]·wᵀ for w [n × k], from w itself or from its packed transpose wt (<see cref="CellGemm.PackTransposed"/>).</summary>
-    private static void Product(ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> wt, Span<float> c, int rows, int n, int k)
+    /// <summary>
+    /// c[rows × n] = bias + a[rows × k]·wᵀ for w [n × k], from w itself or from its packed transpose wt
+    /// (<see cref="CellGemm.PackTransposed"/>); the same bits either way.
+    /// </summary>
+    private static void Product(ReadOnlySpan<float> a, ReadOnlySpan<float> w, ReadOnlySpan<float> wt, ReadOnlySpan<float> bias, Span<float> c, int rows, int n, int k)
     {
-        if (!wt.IsEmpty) CellGemm.MultiplyAddPacked(a, k, 1, wt, c, rows, n, k);
-        else CellGemv.MultiplyTransposedBAccumulate(a, w, c, rows, n, k);
+        if (!wt.IsEmpty)
+        {
+            CellGemm.MultiplyPackedBias(a, k, 1, wt, bias, c, rows, n, k);
+            return;
+        }
+        Recurrence.FillRows(c, bias, rows);
+        CellGemv.MultiplyTransposedBAccumulate(a, w, c, rows, n, k);
     }
 
     private static void Forward<TOps, TV>(ReadOnlySpan<float> pre, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
@@ -120,8 +128,7 @@ public static class Gru
                     Elementwise.Multiply(hp, mask, hm);
                     hIn = hm;
                 }
-                Recurrence.FillRows(hh, bias, batch);
-                Product(hIn, w, wt, hh, batch, g, h);
+                Product(hIn, w, wt, bias, hh, batch, g, h);
                 ref float rhh = ref MemoryMarshal.GetReference(hh);
                 ref float rp = ref MemoryMarshal.GetReference(pt);
                 ref float rg = ref MemoryMarshal.GetReference(gt);
@@ -151,8 +158,7 @@ public static class Gru
                     Elementwise.Multiply(hp, mask, hm);
                     hIn = hm;
                 }
-                Recurrence.FillRows(rzOut, bias.Slice(0, 2 * h), batch);
-                Product(hIn, w.Slice(0, 2 * h * h), wtRz, rzOut, batch, 2 * h, h);
+                Product(hIn, w.Slice(0, 2 * h * h), wtRz, bias.Slice(0, 2 * h), rzOut, batch, 2 * h, h);
                 for (int b = 0; b < batch; b++)
                 {
                     Span<float> gb = gt.Slice(b * s4, s4), rz = gb.Slice(0, 2 * h), rhb = rh.Slice(b * h, h);
@@ -161,8 +167,7 @@ public static class Gru
                     Elementwise.Multiply(rz.Slice(0, h), hIn.Slice(b * h, h), rhb);
                     rhb.CopyTo(gb.Slice(3 * h, h));
                 }
-                Recurrence.FillRows(nOut, bias.Slice(2 * h, h), batch);
-                Product(rh, w.Slice(2 * h * h, h * h), wtN, nOut, batch, h, h);
+                Product(rh, w.Slice(2 * h * h, h * h), wtN, bias.Slice(2 * h, h), nOut, batch, h, h);
                 for (int b = 0; b < batch; b++)
                 {
                     Span<float> gb = gt.Slice(b * s4, s4), n = gb.Slice(2 * h, h), hb = ht.Slice(b * h, h);
