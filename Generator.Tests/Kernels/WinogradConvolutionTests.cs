@@ -59,5 +59,30 @@ public class WinogradConvolutionTests
         for (int i = n; i < got.Length; i++) Assert.Equal(42f, got[i]);
     }
 
+    /// <summary>
+    /// A diverged input (all NaN) gives NaN pooled values, in inference and in training: the fused ReLU keeps a NaN
+    /// (as ForwardRelu does) instead of turning it into a silent 0. (Which NaN in a window survives the pooling's
+    /// comparisons follows MaxForward, like the direct kernels: not every one.)
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ANaNInputGivesNaNPooledValues_NotZeros(bool training)
+    {
+        var s = new ConvShape(1, 20, 20, 32, 3, 3, 1, 1, 0, 0);
+        var pool = new PoolShape(32, s.OutHeight, s.OutWidth, 2, 2, 2, 2);
+        var rng = new Rng(7);
+        float[] x = new float[s.InputSize], w = GemmTests.Random(rng, s.WeightCount), bias = GemmTests.Random(rng, 32);
+        Array.Fill(x, float.NaN);
+        var pooled = new float[pool.OutputSize];
+        var argmax = new int[pool.OutputSize];
+        var conv = new float[s.OutputSize];
+        var workspace = new float[Convolution.WorkspaceLength(s)];
+        if (training) Convolution.ForwardReluMaxPoolWithIndices(x, w, bias, conv, pooled, argmax, workspace, s, pool, 1);
+        else Convolution.ForwardReluMaxPool(x, w, bias, conv, pooled, argmax, workspace, s, pool, 1);
+
+        for (int i = 0; i < pooled.Length; i++) Assert.True(float.IsNaN(pooled[i]), $"[{i}]: {pooled[i]}");
+    }
+
     private static float[] Abs(float[] values) => values.Select(Math.Abs).ToArray();
 }

@@ -91,11 +91,16 @@ public static partial class Convolution
 
             for (int py = 0; py < ph; py++)
             {
-                for (int px = 0; px < pw; px++)
+                // Pointers and offsets advance by addition: multiplied out per window, their integer arithmetic
+                // competed with the vector work for issue slots.
+                float* window = d + ((nint)py * 2 * r1);
+                nint at = ((nint)py * pw * f) + o;
+                int topLeft = 2 * py * ow;
+                for (int px = 0; px < pw; px++, window += 2, at += f, topLeft += 2)
                 {
                     // The window's top-left input: dJ[K·W] is the J-th difference K rows further down. tJ sums the top
                     // output row's three filter rows (input rows 0–2), bJ the bottom one's (input rows 1–3).
-                    float* d0 = d + ((nint)py * 2 * r1) + (2 * (nint)px), d1 = d0 + next, d2 = d1 + next, d3 = d2 + next;
+                    float* d0 = window, d1 = d0 + next, d2 = d1 + next, d3 = d2 + next;
                     Vector512<float> t0 = u00 * Vector512.Create(d0[0]), t1 = u01 * Vector512.Create(d1[0]);
                     Vector512<float> t2 = u02 * Vector512.Create(d2[0]), t3 = u03 * Vector512.Create(d3[0]);
                     t0 = Ops512.MultiplyAdd(u10, Vector512.Create(d0[r1]), t0); t1 = Ops512.MultiplyAdd(u11, Vector512.Create(d1[r1]), t1);
@@ -108,7 +113,7 @@ public static partial class Convolution
                     b2 = Ops512.MultiplyAdd(u12, Vector512.Create(d2[r2]), b2); b3 = Ops512.MultiplyAdd(u13, Vector512.Create(d3[r2]), b3);
                     b0 = Ops512.MultiplyAdd(u20, Vector512.Create(d0[r3]), b0); b1 = Ops512.MultiplyAdd(u21, Vector512.Create(d1[r3]), b1);
                     b2 = Ops512.MultiplyAdd(u22, Vector512.Create(d2[r3]), b2); b3 = Ops512.MultiplyAdd(u23, Vector512.Create(d3[r3]), b3);
-                    StoreWindow<TI>(t0, t1, t2, t3, b0, b1, b2, b3, bias16, maps, rows, indexRows, (((nint)(py * pw) + px) * f) + o, (2 * py * ow) + (2 * px), ow);
+                    StoreWindow<TI>(t0, t1, t2, t3, b0, b1, b2, b3, bias16, maps, rows, indexRows, at, topLeft, ow);
                 }
             }
         }
@@ -145,9 +150,13 @@ public static partial class Convolution
         (Vector512.ConditionalSelect(below.AsInt32(), bottomAt, topAt) + maps + Vector512.Create(topLeft)).Store(indexRows + at);
     }
 
-    /// <summary>max(v, 0), a NaN kept (as ForwardRelu keeps it): a diverging model must not look like a silent one.</summary>
+    /// <summary>
+    /// max(v, 0), a NaN kept (as ForwardRelu keeps it): a diverging model must not look like a silent one. One
+    /// instruction: vmaxps returns its second operand when either is NaN, and here that is v (the IEEE maximum the
+    /// portable Max computes takes two more per call). −0 stays −0 (equal to +0 in every later comparison and sum).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Relu(Vector512<float> v) => Ops512.Max(v, Vector512<float>.Zero);
+    private static Vector512<float> Relu(Vector512<float> v) => Avx512F.Max(Vector512<float>.Zero, v);
 
     /// <summary>d0[i] = x[i] − x[i+2], d1[i] = x[i+1] + x[i+2], d2[i] = x[i+2] − x[i+1], d3[i] = x[i+1] − x[i+3] for i + 3 &lt; n.</summary>
     private static unsafe void TransformInput(float* x, float* d, int n, int plane)
