@@ -186,6 +186,7 @@ public static class RecurrentInput
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe void SingleInputForward(ref float x, ref float w, ref float bias, ref float pre, int rows, int gates)
     {
+        int width = CellPath.Width;
         fixed (float* px = &x, pw = &w, pb = &bias, pp = &pre)
         {
             float* y = pp;
@@ -193,13 +194,13 @@ public static class RecurrentInput
             {
                 float s = px[r];
                 int j = 0;
-                if (Vector512.IsHardwareAccelerated && CellPath.Width == 512)
+                if (width == 512)
                 {
                     var sv = Vector512.Create(s);
                     for (; j + 16 <= gates; j += 16)
                         Vector512.MultiplyAddEstimate(sv, Vector512.Load(pw + j), Vector512.Load(pb + j)).Store(y + j);
                 }
-                else if (Vector256.IsHardwareAccelerated && CellPath.Width >= 256)
+                else if (width == 256)
                 {
                     var sv = Vector256.Create(s);
                     for (; j + 8 <= gates; j += 8)
