@@ -245,7 +245,7 @@ public static class Pooling
                 for (int ox = 0; ; ox += windows)
                 {
                     if (ox + windows > ow) ox = ow - windows;
-                    if (wide) EightWindows(ref dy, ref y, ref argmax, ref top, o + ox, rowStart + 2 * ox, 2 * ox, w, w, relu);
+                    if (wide) EightWindows(ref dy, ref y, ref argmax, ref top, o + ox, rowStart + 2 * ox, 2 * ox, w, relu);
                     else FourWindows(ref dy, ref y, ref argmax, ref top, o + ox, rowStart + 2 * ox, 2 * ox, w, relu);
                     if (ox + windows >= ow) break;
                 }
@@ -263,10 +263,10 @@ public static class Pooling
     /// Windows output … output + 7 of one output row: each gradient (ReLU-masked) duplicated to its two columns, kept
     /// where the arg-max is. <paramref name="position"/> is the windows' first input index in arg-max terms (input rows
     /// <paramref name="w"/> apart); their two rows are written at <paramref name="top"/> + <paramref name="col"/> and
-    /// <paramref name="stride"/> further (= w for the input itself, wider for a padded grid).
+    /// w further.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void EightWindows(ref float dy, ref float y, ref int argmax, ref float top, int output, int position, int col, int w, int stride, bool relu)
+    private static void EightWindows(ref float dy, ref float y, ref int argmax, ref float top, int output, int position, int col, int w, bool relu)
     {
         Vector512<int> pairs = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
         Vector256<float> g8 = Vector256.LoadUnsafe(ref dy, (nuint)output);
@@ -275,7 +275,7 @@ public static class Pooling
         Vector512<int> at = Avx512F.PermuteVar16x32(Vector256.LoadUnsafe(ref argmax, (nuint)output).ToVector512Unsafe(), pairs);
         Vector512<int> pos = Vector512<int>.Indices + Vector512.Create(position);
         (Vector512.Equals(pos, at).AsSingle() & g).StoreUnsafe(ref top, (nuint)col);
-        (Vector512.Equals(pos + Vector512.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + stride));
+        (Vector512.Equals(pos + Vector512.Create(w), at).AsSingle() & g).StoreUnsafe(ref top, (nuint)(col + w));
     }
 
     /// <summary>The same for 4 windows on AVX2.</summary>
