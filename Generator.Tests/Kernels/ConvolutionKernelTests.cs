@@ -214,10 +214,12 @@ public class ConvolutionKernelTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(5)]   // 24 pooled columns: the phase planes gathered element by element
     [InlineData(6)]
     [InlineData(7)]
     [InlineData(9)]
     [InlineData(10)]
+    [InlineData(12)]  // three channels, 48 filters, odd output sizes
     public void BackwardWeightsFromMaxPoolMatchesTheSeparateKernels(int shapeIndex)
     {
         ConvShape s = Shape(shapeIndex);
