@@ -58,16 +58,26 @@ internal static partial class CellGemv
         Vector512<float> x2 = Vector512.LoadUnsafe(ref hPrev, 32), x3 = Vector512.LoadUnsafe(ref hPrev, 48);
         Vector512<float> x4 = Vector512.LoadUnsafe(ref hPrev, 64), x5 = Vector512.LoadUnsafe(ref hPrev, 80);
         Vector512<float> x6 = Vector512.LoadUnsafe(ref hPrev, 96), x7 = Vector512.LoadUnsafe(ref hPrev, 112);
-        for (int step = 0; step < k; step += 16)
+        // Software-pipelined: block j's cell update is issued after block j + 1's loads, so its long chain of
+        // exp and division runs while those loads are in flight.
+        int j = descending ? k - 16 : 0;
+        ref float r = ref Unsafe.Add(ref w, j * k);
+        Vector512<float> si = Sums128(ref r, x0, x1, x2, x3, x4, x5, x6, x7);
+        Vector512<float> sf = Sums128(ref Unsafe.Add(ref r, rows), x0, x1, x2, x3, x4, x5, x6, x7);
+        Vector512<float> sg = Sums128(ref Unsafe.Add(ref r, 2 * rows), x0, x1, x2, x3, x4, x5, x6, x7);
+        Vector512<float> so = Sums128(ref Unsafe.Add(ref r, 3 * rows), x0, x1, x2, x3, x4, x5, x6, x7);
+        for (int step = 16; step < k; step += 16)
         {
-            int j = descending ? k - 16 - step : step;
-            ref float r = ref Unsafe.Add(ref w, j * k);
-            Vector512<float> si = Sums128(ref r, x0, x1, x2, x3, x4, x5, x6, x7);
-            Vector512<float> sf = Sums128(ref Unsafe.Add(ref r, rows), x0, x1, x2, x3, x4, x5, x6, x7);
-            Vector512<float> sg = Sums128(ref Unsafe.Add(ref r, 2 * rows), x0, x1, x2, x3, x4, x5, x6, x7);
-            Vector512<float> so = Sums128(ref Unsafe.Add(ref r, 3 * rows), x0, x1, x2, x3, x4, x5, x6, x7);
+            int next = descending ? k - 16 - step : step;
+            r = ref Unsafe.Add(ref w, next * k);
+            Vector512<float> ni = Sums128(ref r, x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector512<float> nf = Sums128(ref Unsafe.Add(ref r, rows), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector512<float> ng = Sums128(ref Unsafe.Add(ref r, 2 * rows), x0, x1, x2, x3, x4, x5, x6, x7);
+            Vector512<float> no = Sums128(ref Unsafe.Add(ref r, 3 * rows), x0, x1, x2, x3, x4, x5, x6, x7);
             Cell(si, sf, sg, so, input, ref cPrev, ref gates, ref c, ref h, j, k);
+            (si, sf, sg, so, j) = (ni, nf, ng, no, next);
         }
+        Cell(si, sf, sg, so, input, ref cPrev, ref gates, ref c, ref h, j, k);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
