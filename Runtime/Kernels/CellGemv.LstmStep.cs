@@ -58,8 +58,8 @@ internal static partial class CellGemv
         Vector512<float> x2 = Vector512.LoadUnsafe(ref hPrev, 32), x3 = Vector512.LoadUnsafe(ref hPrev, 48);
         Vector512<float> x4 = Vector512.LoadUnsafe(ref hPrev, 64), x5 = Vector512.LoadUnsafe(ref hPrev, 80);
         Vector512<float> x6 = Vector512.LoadUnsafe(ref hPrev, 96), x7 = Vector512.LoadUnsafe(ref hPrev, 112);
-        // Software-pipelined: block j's cell update is issued after block j + 1's loads, so its long chain of
-        // exp and division runs while those loads are in flight.
+        // Software-pipelined: block j's cell update is issued after block j + 1's loads, so its σ/tanh work runs
+        // while those loads are in flight (the prologue repeats the loop's four sums for the first block).
         int j = descending ? k - 16 : 0;
         ref float r = ref Unsafe.Add(ref w, j * k);
         Vector512<float> si = Sums128(ref r, x0, x1, x2, x3, x4, x5, x6, x7);
