@@ -171,6 +171,43 @@ namespace Demo
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
+        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
+        private SpiralClassifier(SpiralClassifier source) : this(0)
+        {
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+            if (global::ModelGen.Kernels.Linear.PackedSupported)
+            {
+                _packed = new(288);
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(0, 32), _packed.Slice(0, 32), 16, 2); // dense1
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(48, 48), _packed.Slice(32, 256), 3, 16); // dense2
+            }
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its
+        /// results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
+        /// It allocates its own buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new SpiralClassifier(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="SpiralClassifier"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly SpiralClassifier _model;
+
+            internal Predictor(SpiralClassifier model) => _model = model;
+
+            /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+            /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);
+        }
+
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
@@ -180,7 +217,14 @@ namespace Demo
             {
                 var x = _activations.Slice(0, batchSize * 2);
                 var y = _activations.Slice(32, batchSize * 16);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 16), y, batchSize, 16, 2, global::ModelGen.Activation.ReLU);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 32), _parameters.Slice(32, 16), y, 16, 2, global::ModelGen.Activation.ReLU);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 16), y, batchSize, 16, 2, global::ModelGen.Activation.ReLU);
+                }
             }
 
             // dropout1: Dropout 16 -> 16, rate 0.25
@@ -201,7 +245,14 @@ namespace Demo
             {
                 var x = _activations.Slice(288, batchSize * 16);
                 var y = _activations.Slice(544, batchSize * 3);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(48, 48), _parameters.Slice(96, 3), y, batchSize, 3, 16, global::ModelGen.Activation.Identity);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(32, 256), _parameters.Slice(96, 3), y, 3, 16, global::ModelGen.Activation.Identity);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(48, 48), _parameters.Slice(96, 3), y, batchSize, 3, 16, global::ModelGen.Activation.Identity);
+                }
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }

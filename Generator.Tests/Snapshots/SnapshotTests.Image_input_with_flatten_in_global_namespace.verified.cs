@@ -168,6 +168,43 @@ partial class TinyImageNet : global::ModelGen.IModel
     /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
     public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
+    private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+
+    /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
+    private TinyImageNet(TinyImageNet source) : this(0)
+    {
+        source._parameters.Span.CopyTo(_parameters.Span);
+        source._state.Span.CopyTo(_state.Span);
+        if (global::ModelGen.Kernels.Linear.PackedSupported)
+        {
+            _packed = new(560);
+            global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(0, 250), _packed.Slice(0, 400), 10, 25); // dense1
+            global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(260, 40), _packed.Slice(400, 160), 4, 10); // dense2
+        }
+    }
+
+    /// <summary>
+    /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+    /// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its
+    /// results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
+    /// It allocates its own buffers, as the model does; use one predictor per thread.
+    /// </summary>
+    public Predictor CreatePredictor() => new(new TinyImageNet(this));
+
+    /// <summary>Inference with a fixed copy of a <see cref="TinyImageNet"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+    public sealed class Predictor
+    {
+        private readonly TinyImageNet _model;
+
+        internal Predictor(TinyImageNet model) => _model = model;
+
+        /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
+        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+        /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);
+    }
+
     private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
     {
         // The input is copied so that Backward can read it after the caller's span is gone.
@@ -182,14 +219,28 @@ partial class TinyImageNet : global::ModelGen.IModel
         {
             var x = _activations.Slice(0, batchSize * 25);
             var y = _activations.Slice(112, batchSize * 10);
-            global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 250), _parameters.Slice(250, 10), y, batchSize, 10, 25, global::ModelGen.Activation.Sigmoid);
+            if (_packed.Length != 0 && batchSize == 1)
+            {
+                global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 400), _parameters.Slice(250, 10), y, 10, 25, global::ModelGen.Activation.Sigmoid);
+            }
+            else
+            {
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 250), _parameters.Slice(250, 10), y, batchSize, 10, 25, global::ModelGen.Activation.Sigmoid);
+            }
         }
 
         // dense2: Dense 10 -> 4, Softmax
         {
             var x = _activations.Slice(112, batchSize * 10);
             var y = _activations.Slice(160, batchSize * 4);
-            global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(260, 40), _parameters.Slice(300, 4), y, batchSize, 4, 10, global::ModelGen.Activation.Identity);
+            if (_packed.Length != 0 && batchSize == 1)
+            {
+                global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(400, 160), _parameters.Slice(300, 4), y, 4, 10, global::ModelGen.Activation.Identity);
+            }
+            else
+            {
+                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(260, 40), _parameters.Slice(300, 4), y, batchSize, 4, 10, global::ModelGen.Activation.Identity);
+            }
             // Softmax of the logits; the cross-entropy loss uses these probabilities.
             global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 4);
         }

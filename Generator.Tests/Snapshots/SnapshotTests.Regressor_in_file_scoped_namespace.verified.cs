@@ -185,6 +185,44 @@ namespace Demo.Forecasting
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
+        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
+        private Regressor(Regressor source) : this(0)
+        {
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+            if (global::ModelGen.Kernels.Linear.PackedSupported)
+            {
+                _packed = new(288);
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(0, 32), _packed.Slice(0, 64), 8, 4); // dense1
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(40, 48), _packed.Slice(64, 128), 6, 8); // dense2
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(94, 6), _packed.Slice(192, 96), 1, 6); // dense3
+            }
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its
+        /// results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
+        /// It allocates its own buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new Regressor(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="Regressor"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly Regressor _model;
+
+            internal Predictor(Regressor model) => _model = model;
+
+            /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+            /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);
+        }
+
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
@@ -194,21 +232,42 @@ namespace Demo.Forecasting
             {
                 var x = _activations.Slice(0, batchSize * 4);
                 var y = _activations.Slice(32, batchSize * 8);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 8), y, batchSize, 8, 4, global::ModelGen.Activation.Tanh);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 64), _parameters.Slice(32, 8), y, 8, 4, global::ModelGen.Activation.Tanh);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(0, 32), _parameters.Slice(32, 8), y, batchSize, 8, 4, global::ModelGen.Activation.Tanh);
+                }
             }
 
             // dense2: Dense 8 -> 6, Sigmoid
             {
                 var x = _activations.Slice(32, batchSize * 8);
                 var y = _activations.Slice(96, batchSize * 6);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(40, 48), _parameters.Slice(88, 6), y, batchSize, 6, 8, global::ModelGen.Activation.Sigmoid);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(64, 128), _parameters.Slice(88, 6), y, 6, 8, global::ModelGen.Activation.Sigmoid);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(40, 48), _parameters.Slice(88, 6), y, batchSize, 6, 8, global::ModelGen.Activation.Sigmoid);
+                }
             }
 
             // dense3: Dense 6 -> 1, Identity
             {
                 var x = _activations.Slice(96, batchSize * 6);
                 var y = _activations.Slice(144, batchSize * 1);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(94, 6), _parameters.Slice(100, 1), y, batchSize, 1, 6, global::ModelGen.Activation.Identity);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(192, 96), _parameters.Slice(100, 1), y, 1, 6, global::ModelGen.Activation.Identity);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(94, 6), _parameters.Slice(100, 1), y, batchSize, 1, 6, global::ModelGen.Activation.Identity);
+                }
             }
 
             _forwardBatchSize = batchSize;

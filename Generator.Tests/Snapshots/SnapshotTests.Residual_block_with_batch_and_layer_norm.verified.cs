@@ -275,6 +275,42 @@ namespace Demo.Vision
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
+        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
+        private ResidualNormNet(ResidualNormNet source) : this(0)
+        {
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+            if (global::ModelGen.Kernels.Linear.PackedSupported)
+            {
+                _packed = new(4096);
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(928, 256), _packed.Slice(0, 4096), 1, 256); // dense1
+            }
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its
+        /// results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
+        /// It allocates its own buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new ResidualNormNet(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="ResidualNormNet"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly ResidualNormNet _model;
+
+            internal Predictor(ResidualNormNet model) => _model = model;
+
+            /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+            /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);
+        }
+
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
@@ -342,7 +378,14 @@ namespace Demo.Vision
             {
                 var x = _activations.Slice(12928, batchSize * 256);
                 var y = _activations.Slice(14976, batchSize * 1);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(928, 256), _parameters.Slice(1184, 1), y, batchSize, 1, 256, global::ModelGen.Activation.Identity);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 4096), _parameters.Slice(1184, 1), y, 1, 256, global::ModelGen.Activation.Identity);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(928, 256), _parameters.Slice(1184, 1), y, batchSize, 1, 256, global::ModelGen.Activation.Identity);
+                }
             }
 
             _forwardBatchSize = batchSize;

@@ -203,6 +203,43 @@ namespace Demo.Vision
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
+        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
+        private ShapesNet(ShapesNet source) : this(0)
+        {
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+            if (global::ModelGen.Kernels.Linear.PackedSupported)
+            {
+                _packed = new(166912);
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(320, 165888), _packed.Slice(0, 165888), 64, 2592); // dense1
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(166272, 192), _packed.Slice(165888, 1024), 3, 64); // dense2
+            }
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its
+        /// results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
+        /// It allocates its own buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new ShapesNet(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="ShapesNet"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly ShapesNet _model;
+
+            internal Predictor(ShapesNet model) => _model = model;
+
+            /// <summary>Runs one example through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+            /// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);
+        }
+
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {
             // The input is copied so that Backward can read it after the caller's span is gone.
@@ -235,7 +272,14 @@ namespace Demo.Vision
             {
                 var x = _activations.Slice(344576, batchSize * 2592);
                 var y = _activations.Slice(427520, batchSize * 64);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(320, 165888), _parameters.Slice(166208, 64), y, batchSize, 64, 2592, global::ModelGen.Activation.ReLU, descending: _dense1Descending = !_dense1Descending);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 165888), _parameters.Slice(166208, 64), y, 64, 2592, global::ModelGen.Activation.ReLU);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(320, 165888), _parameters.Slice(166208, 64), y, batchSize, 64, 2592, global::ModelGen.Activation.ReLU, descending: _dense1Descending = !_dense1Descending);
+                }
             }
 
             // dropout1: Dropout 64 -> 64, rate 0.5
@@ -256,7 +300,14 @@ namespace Demo.Vision
             {
                 var x = _activations.Slice(429568, batchSize * 64);
                 var y = _activations.Slice(431616, batchSize * 3);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(166272, 192), _parameters.Slice(166464, 3), y, batchSize, 3, 64, global::ModelGen.Activation.Identity);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(165888, 1024), _parameters.Slice(166464, 3), y, 3, 64, global::ModelGen.Activation.Identity);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(166272, 192), _parameters.Slice(166464, 3), y, batchSize, 3, 64, global::ModelGen.Activation.Identity);
+                }
                 // Softmax of the logits; the cross-entropy loss uses these probabilities.
                 global::ModelGen.Kernels.Activations.SoftmaxRows(y, batchSize, 3);
             }

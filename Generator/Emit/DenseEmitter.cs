@@ -54,9 +54,25 @@ namespace ModelGen.Generator.Emit
             writer.Line("var y = " + context.Output + ";");
             // Softmax is applied below (also after an identity output layer under softmax cross-entropy).
             var activation = dense.Activation == ActivationKind.Softmax ? ActivationKind.Identity : dense.Activation;
-            writer.Line(Kernels + "Linear.Forward(x, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", " + Parameters(context.Slots.BiasOffset, dense.Units)
+            var forward = Kernels + "Linear.Forward(x, " + Parameters(context.Slots.WeightOffset, dense.WeightCount) + ", " + Parameters(context.Slots.BiasOffset, dense.Units)
                 + ", y, " + context.Rows + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", global::ModelGen.Activation." + activation
-                + (AlternatesRows(dense) ? ", descending: " + Descending(dense) + " = !" + Descending(dense) : string.Empty) + ");");
+                + (AlternatesRows(dense) ? ", descending: " + Descending(dense) + " = !" + Descending(dense) : string.Empty) + ");";
+            if (context.PackedOffset < 0)
+            {
+                writer.Line(forward);
+            }
+            else
+            {
+                // A predictor's copy holds the weights packed in × out too, the faster layout for one example.
+                writer.Open("if (_packed.Length != 0 && batchSize == 1)");
+                writer.Line(Kernels + "Linear.ForwardPacked(x, " + Slice("_packed", context.PackedOffset, Int(ModelEmitter.PackedLength(dense))) + ", " + Parameters(context.Slots.BiasOffset, dense.Units)
+                    + ", y, " + Int(dense.Units) + ", " + Int(dense.Inputs) + ", global::ModelGen.Activation." + activation + ");");
+                writer.Close();
+                writer.Open("else");
+                writer.Line(forward);
+                writer.Close();
+            }
+
             if (dense.Activation == ActivationKind.Softmax || (context.IsLast && context.Model.Loss == LossKind.SoftmaxCrossEntropy))
             {
                 writer.Line("// Softmax of the logits; the cross-entropy loss uses these probabilities.");

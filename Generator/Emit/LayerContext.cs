@@ -33,6 +33,9 @@ namespace ModelGen.Generator.Emit
 
         public bool IsLast { get; }
 
+        /// <summary>Where a predictor keeps this layer's packed weights (a batch-1 dense layer), or -1.</summary>
+        public int PackedOffset { get; set; } = -1;
+
         /// <summary>The delta buffer holding the gradient w.r.t. this layer's output during backward.</summary>
         public string Delta { get; set; } = "_deltaA";
 

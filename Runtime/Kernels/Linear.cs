@@ -9,7 +9,7 @@ namespace ModelGen.Kernels;
 /// then the bias and activation over the block it just wrote, still in L1. The result is bit-for-bit that of
 /// <see cref="Gemm.MultiplyTransposedB"/>, <see cref="Bias.AddRows"/> and the activation run one after another.
 /// </summary>
-public static class Linear
+public static partial class Linear
 {
     /// <summary>y[rows × units] = g(x[rows × inputs]·Wᵀ + bias), W stored units × inputs (out × in).</summary>
     /// <param name="x">Inputs, [rows × inputs].</param>

@@ -1,0 +1,129 @@
+using System.Reflection;
+using ModelGen.Kernels;
+using ModelGen.Optimizers;
+using ModelGen.Tests.Infrastructure;
+using ModelGen.Tests.Models;
+
+namespace ModelGen.Tests.Behaviour;
+
+/// <summary>
+/// <c>CreatePredictor</c>: an inference-only copy with the batch-1 dense weights packed in × out. It computes what the
+/// model's Forward computes (to the last bits' rounding), keeps the weights it was made with, and allocates nothing
+/// per call.
+/// </summary>
+public sealed class PredictorTests
+{
+    [Fact]
+    public void Cnn_predictor_matches_the_models_forward()
+    {
+        var model = new ShapesNet(seed: 3);
+        AssertMatches(model.Forward, model.Forward, model.CreatePredictor().Forward, model.CreatePredictor().Forward, ShapesNet.InputSize, ShapesNet.OutputSize, 4);
+    }
+
+    [Fact]
+    public void Mlp_predictor_matches_every_activation()
+    {
+        var model = new ActivationStackNet(seed: 5);
+        var predictor = model.CreatePredictor();
+        AssertMatches(model.Forward, model.Forward, predictor.Forward, predictor.Forward, ActivationStackNet.InputSize, ActivationStackNet.OutputSize, 5);
+    }
+
+    [Fact]
+    public void Batch_norm_predictor_uses_the_running_statistics_it_was_made_with()
+    {
+        var model = new BatchNormNet(seed: 2);
+        var optimizer = new Adam(learningRate: 1e-2f);
+        var inputs = TestData.Uniform(8 * BatchNormNet.InputSize, 11);
+        var targets = TestData.Uniform(8 * BatchNormNet.OutputSize, 12);
+        for (var i = 0; i < 5; i++)
+            model.TrainStep(inputs, targets, 8, optimizer);
+
+        var predictor = model.CreatePredictor();
+        AssertMatches(model.Forward, model.Forward, predictor.Forward, predictor.Forward, BatchNormNet.InputSize, BatchNormNet.OutputSize, 8);
+    }
+
+    [Fact]
+    public void A_predictor_keeps_its_weights_when_the_model_trains_on()
+    {
+        var model = new LogitsNet(seed: 1);
+        var predictor = model.CreatePredictor();
+        var input = TestData.Uniform(LogitsNet.InputSize, 4);
+        var before = new float[LogitsNet.OutputSize];
+        predictor.Forward(input, before);
+
+        var optimizer = new Sgd(learningRate: 0.5f);
+        var inputs = TestData.Uniform(4 * LogitsNet.InputSize, 5);
+        var targets = TestData.OneHot(4, LogitsNet.OutputSize, 6);
+        for (var i = 0; i < 3; i++)
+            model.TrainStep(inputs, targets, 4, optimizer);
+        model.Parameters[0] += 1f;
+
+        var after = new float[LogitsNet.OutputSize];
+        predictor.Forward(input, after);
+        Assert.Equal(before, after);
+
+        var trained = new float[LogitsNet.OutputSize];
+        var fresh = new float[LogitsNet.OutputSize];
+        model.Forward(input, trained);
+        model.CreatePredictor().Forward(input, fresh);
+        Assert.NotEqual(before, trained);
+        for (var c = 0; c < trained.Length; c++)
+            Assert.Equal(trained[c], fresh[c], 5);
+    }
+
+    [Fact]
+    public void The_predictors_copy_holds_the_dense_weights_packed_where_supported()
+    {
+        var predictor = new ShapesNet(seed: 1).CreatePredictor();
+        var copy = typeof(ShapesNet.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
+        var packed = (AlignedBuffer)typeof(ShapesNet).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!;
+        Assert.Equal(Linear.PackedSupported ? Linear.PackedLength(64, 2592) + Linear.PackedLength(3, 64) : 0, packed.Length);
+    }
+
+    [Fact]
+    public void Wrong_lengths_throw_and_leave_the_output_alone()
+    {
+        var predictor = new ShapesNet(seed: 1).CreatePredictor();
+        var output = new float[] { 9, 9, 9 };
+        Assert.Throws<ArgumentException>(() => predictor.Forward(new float[ShapesNet.InputSize - 1], output));
+        Assert.Throws<ArgumentException>(() => predictor.Forward(new float[ShapesNet.InputSize], new float[2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => predictor.Forward(new float[ShapesNet.InputSize * 33], new float[3 * 33], 33));
+        Assert.Equal(new float[] { 9, 9, 9 }, output);
+    }
+
+    [Fact]
+    public void Predictor_forward_allocates_nothing()
+    {
+        var predictor = new ShapesNet(seed: 1).CreatePredictor();
+        var input = TestData.Uniform(ShapesNet.InputSize, 7);
+        var output = new float[ShapesNet.OutputSize];
+        Assert.Equal(0, Allocations.AfterWarmUp(() => predictor.Forward(input, output)));
+    }
+
+    /// <summary>
+    /// One example at a time and a batch of <paramref name="batch"/>, model against predictor. At batch 1 the
+    /// predictor's dense layers sum in another order (where packing is supported), so they agree to rounding; the
+    /// batch runs the same kernels in both, so it agrees exactly.
+    /// </summary>
+    private static void AssertMatches(ForwardOne model, ForwardMany modelBatch, ForwardOne predictor, ForwardMany predictorBatch, int inputSize, int outputSize, int batch)
+    {
+        var inputs = TestData.Uniform(batch * inputSize, 99);
+        for (var r = 0; r < batch; r++)
+        {
+            float[] expected = new float[outputSize], actual = new float[outputSize];
+            model(inputs.AsSpan(r * inputSize, inputSize), expected);
+            predictor(inputs.AsSpan(r * inputSize, inputSize), actual);
+            for (var c = 0; c < outputSize; c++)
+                Assert.True(Math.Abs(expected[c] - actual[c]) <= 1e-5 * (1 + Math.Abs(expected[c])), $"example {r}, output {c}: {actual[c]:R} vs {expected[c]:R}");
+        }
+
+        float[] batchExpected = new float[batch * outputSize], batchActual = new float[batch * outputSize];
+        modelBatch(inputs, batchExpected, batch);
+        predictorBatch(inputs, batchActual, batch);
+        Assert.Equal(batchExpected, batchActual);
+    }
+
+    private delegate void ForwardOne(ReadOnlySpan<float> input, Span<float> output);
+
+    private delegate void ForwardMany(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+}

@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using ModelGen.Generator.Model;
+using static ModelGen.Generator.Emit.LayerContext;
+
+namespace ModelGen.Generator.Emit
+{
+    internal static partial class ModelEmitter
+    {
+        /// <summary>Whether the model gets <c>CreatePredictor</c>: the models whose API runs one example (not sequences, not encoder–decoders).</summary>
+        public static bool HasPredictor(ModelSpec model) => !model.InputShape.IsSequence && EncoderDecoder.Of(model) is null;
+
+        /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>
+        public static int PackedLength(DenseSpec dense) => dense.Inputs * ((dense.Units + 15) & ~15);
+
+        /// <summary>Gives each batch-1 dense layer its place in a predictor's packed weights; returns their total length.</summary>
+        private static int PlanPackedWeights(ModelSpec model, List<LayerContext> layers)
+        {
+            if (!HasPredictor(model))
+            {
+                return 0;
+            }
+
+            var length = 0;
+            foreach (var layer in layers)
+            {
+                if (layer.Layer is DenseSpec dense && !dense.InputShape.IsSequence)
+                {
+                    layer.PackedOffset = length;
+                    length += PackedLength(dense);
+                }
+            }
+
+            return length;
+        }
+
+        /// <summary>
+        /// <c>CreatePredictor</c> and the <c>Predictor</c> class: an inference-only copy of the model with the batch-1
+        /// dense weights packed in × out. A copy, so that no later write to the model's <c>Parameters</c> can leave the
+        /// packed weights stale.
+        /// </summary>
+        private static void EmitPredictor(CodeWriter writer, ModelSpec model, List<LayerContext> layers, int packedLength)
+        {
+            var name = model.ClassName;
+            if (packedLength > 0)
+            {
+                writer.Line("private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out");
+                writer.Line();
+            }
+
+            writer.Line("/// <summary>A predictor's private copy of <paramref name=\"source\"/>: its weights and running statistics" + (packedLength > 0 ? ", and the dense weights packed" : string.Empty) + ".</summary>");
+            writer.Open("private " + name + "(" + name + " source) : this(0)");
+            writer.Line("source._parameters.Span.CopyTo(_parameters.Span);");
+            writer.Line("source._state.Span.CopyTo(_state.Span);");
+            if (packedLength > 0)
+            {
+                writer.Open("if (global::ModelGen.Kernels.Linear.PackedSupported)");
+                writer.Line("_packed = new(" + Int(packedLength) + ");");
+                foreach (var layer in layers)
+                {
+                    if (layer.PackedOffset >= 0)
+                    {
+                        var dense = (DenseSpec)layer.Layer;
+                        writer.Line("global::ModelGen.Kernels.Linear.Pack(" + Parameters(layer.Slots.WeightOffset, dense.WeightCount) + ", " + Slice("_packed", layer.PackedOffset, Int(PackedLength(dense)))
+                            + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + "); // " + dense.Name);
+                    }
+                }
+
+                writer.Close();
+            }
+
+            writer.Close();
+            writer.Line();
+
+            writer.Line("/// <summary>");
+            writer.Line("/// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.");
+            writer.Line("/// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its");
+            writer.Line("/// results may differ from <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits (another summation order).");
+            writer.Line("/// It allocates its own buffers, as the model does; use one predictor per thread.");
+            writer.Line("/// </summary>");
+            writer.Line("public Predictor CreatePredictor() => new(new " + name + "(this));");
+            writer.Line();
+
+            writer.Line("/// <summary>Inference with a fixed copy of a <see cref=\"" + name + "\"/>'s weights (see <see cref=\"CreatePredictor\"/>).</summary>");
+            writer.Open("public sealed class Predictor");
+            writer.Line("private readonly " + name + " _model;");
+            writer.Line();
+            writer.Line("internal Predictor(" + name + " model) => _model = model;");
+            writer.Line();
+            writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");
+            writer.Line("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);");
+            writer.Line();
+            writer.Line("/// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>");
+            writer.Line("public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);");
+            writer.Close();
+            writer.Line();
+        }
+    }
+}
