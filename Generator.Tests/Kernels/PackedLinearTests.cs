@@ -60,6 +60,32 @@ public sealed class PackedLinearTests
     }
 
     [Fact]
+    public void Pixel_major_packing_reads_pixel_major_inputs()
+    {
+        const int units = 5, channels = 3, pixels = 4, inputs = channels * pixels;
+        var rng = new Random(17);
+        float[] x = Values(rng, inputs), w = Values(rng, units * inputs), bias = Values(rng, units);
+        var pixelMajor = new float[inputs];
+        for (int c = 0; c < channels; c++)
+            for (int p = 0; p < pixels; p++)
+                pixelMajor[(p * channels) + c] = x[(c * pixels) + p];
+        var packed = new float[Linear.PackedLength(units, inputs)];
+        Linear.Pack(w, packed, units, inputs, channels);
+
+        for (int o = 0; o < units; o++)
+            for (int j = 0; j < inputs; j++)
+                Assert.Equal(w[(o * inputs) + j], packed[((((j % pixels) * channels) + (j / pixels)) * 16) + o]);
+        Assert.Throws<ArgumentException>(() => Linear.Pack(w, packed, units, inputs, channels: 5));
+        if (!Linear.PackedSupported) return;
+
+        var y = new float[units];
+        Linear.ForwardPacked(pixelMajor, packed, bias, y, units, inputs, Activation.Identity);
+        var expected = Reference(x, w, bias, units, inputs, Activation.Identity, out var scale);
+        for (int o = 0; o < units; o++)
+            Assert.True(Math.Abs(y[o] - expected[o]) <= 1e-6 * (1 + scale[o]), $"output {o}: {y[o]:R} vs {expected[o]:R}");
+    }
+
+    [Fact]
     public void Short_spans_and_unknown_activations_throw_before_writing()
     {
         if (!Linear.PackedSupported) return; // ForwardPacked refuses first (Matches_a_float64_reference checks that)

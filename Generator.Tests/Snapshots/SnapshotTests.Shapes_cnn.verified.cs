@@ -204,6 +204,7 @@ namespace Demo.Vision
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+        private readonly bool _conv1PixelMajor; // a predictor's copy only: conv1 pools pixel-major at batch 1
 
         /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
         private ShapesNet(ShapesNet source) : this(0)
@@ -213,7 +214,8 @@ namespace Demo.Vision
             if (global::ModelGen.Kernels.Linear.PackedSupported)
             {
                 _packed = new(166912);
-                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(320, 165888), _packed.Slice(0, 165888), 64, 2592); // dense1
+                _conv1PixelMajor = global::ModelGen.Kernels.Convolution.PixelMajorPoolingSupported(in Conv1Shape, in Maxpool1Shape);
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(320, 165888), _packed.Slice(0, 165888), 64, 2592, channels: _conv1PixelMajor ? 32 : 1); // dense1
                 global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(166272, 192), _packed.Slice(165888, 1024), 3, 64); // dense2
             }
         }
@@ -251,6 +253,10 @@ namespace Demo.Vision
                 if (training)
                 {
                     global::ModelGen.Kernels.Convolution.ForwardReluMaxPoolWithIndices(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), y, _activations.Slice(344576, batchSize * 2592), new global::System.Span<int>(_indices, 0, batchSize * 2592), _workspace, in Conv1Shape, in Maxpool1Shape, batchSize);
+                }
+                else if (_conv1PixelMajor && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Convolution.ForwardReluMaxPoolPixelMajor(_activations.Slice(0, batchSize * 400), _parameters.Slice(0, 288), _parameters.Slice(288, 32), _activations.Slice(344576, batchSize * 2592), in Conv1Shape, in Maxpool1Shape, batchSize);
                 }
                 else
                 {

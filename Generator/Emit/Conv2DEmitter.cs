@@ -57,6 +57,16 @@ namespace ModelGen.Generator.Emit
                 writer.Open("if (training)");
                 writer.Line(PooledCall(context, "y", withIndices: true));
                 writer.Close();
+                if (context.PixelMajorFlag is not null)
+                {
+                    // A predictor's copy: pooled pixel-major, the order its dense layer's weights were packed in.
+                    var pool = new LayerContext(context.Model, context.Plan, context.Index + 1);
+                    writer.Open("else if (" + context.PixelMajorFlag + " && batchSize == 1)");
+                    writer.Line(Kernels + "Convolution.ForwardReluMaxPoolPixelMajor(" + context.Input + ", " + Parameters(context.Slots.WeightOffset, conv.WeightCount) + ", "
+                        + Parameters(context.Slots.BiasOffset, conv.Filters) + ", " + pool.Output + ", in " + ShapeField(conv) + ", in " + PoolEmitter.ShapeField(pool.Layer) + ", batchSize);");
+                    writer.Close();
+                }
+
                 writer.Open("else");
                 writer.Line(PooledCall(context, "y", withIndices: false));
                 writer.Close();

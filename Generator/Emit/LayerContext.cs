@@ -36,6 +36,13 @@ namespace ModelGen.Generator.Emit
         /// <summary>Where a predictor keeps this layer's packed weights (a batch-1 dense layer), or -1.</summary>
         public int PackedOffset { get; set; } = -1;
 
+        /// <summary>
+        /// A predictor's flag (field name) for a ReLU convolution + max pooling whose output feeds a flatten and a packed
+        /// dense layer: set, the convolution writes its pooled outputs pixel-major at batch 1 and the dense weights are
+        /// packed in that order. On both the convolution's and the dense layer's context; null elsewhere.
+        /// </summary>
+        public string? PixelMajorFlag { get; set; }
+
         /// <summary>The delta buffer holding the gradient w.r.t. this layer's output during backward.</summary>
         public string Delta { get; set; } = "_deltaA";
 

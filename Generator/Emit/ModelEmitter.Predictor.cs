@@ -27,6 +27,14 @@ namespace ModelGen.Generator.Emit
                 {
                     layer.PackedOffset = length;
                     length += PackedLength(dense);
+                    var index = layer.Index;
+                    if (index >= 3 && layers[index - 1].Layer is FlattenSpec && PoolEmitter.FusesReluBackward(model, index - 2))
+                    {
+                        // Conv → max pool → flatten → dense: the pooled maps can stay pixel-major (no transposition).
+                        var flag = "_" + layers[index - 3].Layer.Name + "PixelMajor";
+                        layers[index - 3].PixelMajorFlag = flag;
+                        layer.PixelMajorFlag = flag;
+                    }
                 }
             }
 
@@ -44,6 +52,14 @@ namespace ModelGen.Generator.Emit
             if (packedLength > 0)
             {
                 writer.Line("private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out");
+                foreach (var layer in layers)
+                {
+                    if (layer.Layer is Conv2DSpec && layer.PixelMajorFlag is not null)
+                    {
+                        writer.Line("private readonly bool " + layer.PixelMajorFlag + "; // a predictor's copy only: " + layer.Layer.Name + " pools pixel-major at batch 1");
+                    }
+                }
+
                 writer.Line();
             }
 
@@ -57,12 +73,23 @@ namespace ModelGen.Generator.Emit
                 writer.Line("_packed = new(" + Int(packedLength) + ");");
                 foreach (var layer in layers)
                 {
-                    if (layer.PackedOffset >= 0)
+                    if (layer.PackedOffset < 0)
                     {
-                        var dense = (DenseSpec)layer.Layer;
-                        writer.Line("global::ModelGen.Kernels.Linear.Pack(" + Parameters(layer.Slots.WeightOffset, dense.WeightCount) + ", " + Slice("_packed", layer.PackedOffset, Int(PackedLength(dense)))
-                            + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + "); // " + dense.Name);
+                        continue;
                     }
+
+                    var dense = (DenseSpec)layer.Layer;
+                    var channels = string.Empty;
+                    if (layer.PixelMajorFlag is not null)
+                    {
+                        var conv = layers[layer.Index - 3];
+                        writer.Line(layer.PixelMajorFlag + " = global::ModelGen.Kernels.Convolution.PixelMajorPoolingSupported(in " + Conv2DEmitter.ShapeField(conv.Layer)
+                            + ", in " + PoolEmitter.ShapeField(layers[layer.Index - 2].Layer) + ");");
+                        channels = ", channels: " + layer.PixelMajorFlag + " ? " + Int(((Conv2DSpec)conv.Layer).Filters) + " : 1";
+                    }
+
+                    writer.Line("global::ModelGen.Kernels.Linear.Pack(" + Parameters(layer.Slots.WeightOffset, dense.WeightCount) + ", " + Slice("_packed", layer.PackedOffset, Int(PackedLength(dense)))
+                        + ", " + Int(dense.Units) + ", " + Int(dense.Inputs) + channels + "); // " + dense.Name);
                 }
 
                 writer.Close();

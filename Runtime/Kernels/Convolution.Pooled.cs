@@ -73,6 +73,30 @@ public static partial class Convolution
     }
 
     /// <summary>
+    /// Whether <see cref="ForwardReluMaxPoolPixelMajor"/> takes these shapes on this machine: those of Winograd's kernel
+    /// (3×3 filters, a multiple of 16 of them, stride-1 unpadded convolution, 2×2 stride-2 pooling, AVX-512).
+    /// </summary>
+    public static bool PixelMajorPoolingSupported(in ConvShape s, in PoolShape pool) => PooledByWinograd(s, pool, int.MaxValue);
+
+    /// <summary>
+    /// <see cref="ForwardReluMaxPool"/> with each example's pooled outputs pixel-major, [pool.OutHeight·pool.OutWidth ×
+    /// F] (all filters of a pixel together), the order Winograd's kernel produces: no transposition into channel-major
+    /// order. For a consumer that reads its input in that order, e.g. a dense layer whose weights were packed
+    /// pixel-major (<see cref="Linear.Pack"/> with channels). The values are those of ForwardReluMaxPool's, bit for bit.
+    /// </summary>
+    /// <exception cref="ArgumentException">A shape is invalid or mismatched, or a span is too short.</exception>
+    /// <exception cref="NotSupportedException">The shapes or the machine do not allow it (<see cref="PixelMajorPoolingSupported"/>).</exception>
+    public static void ForwardReluMaxPoolPixelMajor(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        Span<float> pooled, in ConvShape s, in PoolShape pool, int batch)
+    {
+        CheckPoolOverConv(s, pool);
+        if (!PixelMajorPoolingSupported(s, pool)) throw new NotSupportedException("Pixel-major pooled outputs need Winograd's kernel: 3×3 filters, a multiple of 16 of them, stride 1, no padding, 2×2 pooling, AVX-512.");
+        CheckPooledSpans(x, weights, bias, pooled, s, pool, batch);
+        if (batch == 0) return;
+        ForwardWinograd<WithoutIndices>(x, weights, bias, pooled, default, s, pool, batch, pixelMajor: true);
+    }
+
+    /// <summary>
     /// pooled = MaxPool(max(0, conv(x, weights) + bias)) and each window's arg-max, for training: what
     /// <see cref="ForwardRelu"/> followed by <see cref="Pooling.MaxForward"/> record (the index into the batch's
     /// convolution output of the first maximum of the ReLU outputs in row-major window order), in one pass without the

@@ -32,21 +32,24 @@ public static partial class Convolution
     /// <typeparamref name="TI"/> = <see cref="WithIndices"/> also each window's arg-max into <paramref name="argmax"/>.
     /// </summary>
     private static unsafe void ForwardWinograd<TI>(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        Span<float> pooled, Span<int> argmax, in ConvShape s, in PoolShape pool, int batch)
+        Span<float> pooled, Span<int> argmax, in ConvShape s, in PoolShape pool, int batch, bool pixelMajor = false)
         where TI : struct, IArgmaxRecording
     {
         int pixels = pool.OutHeight * pool.OutWidth, pooledSize = s.Filters * pixels, rowsLength = PixelMajorScratch(s, pool);
         int indexLength = TI.Records ? rowsLength : 0, planesLength = KernelChecks.Elements(4 * s.Channels, WinogradPlane(s));
         ReadOnlySpan<float> tapMajor = TapMajor(weights, s.Filters, s.PatchSize);
         Span<float> scratch = CellKernels.Scratch(rowsLength + indexLength + planesLength + (s.Channels == 1 ? 0 : KernelChecks.Elements(384, s.Channels)));
-        fixed (float* px = x, pw = tapMajor, pb = bias, ps = scratch)
+        fixed (float* px = x, pw = tapMajor, pb = bias, ps = scratch, py = pooled)
         {
             float* indexRows = ps + rowsLength, planes = indexRows + indexLength, filters = planes + planesLength;
             for (int b = 0; b < batch; b++)
             {
-                // Pixel-major [pixels × F] → channel-major [F × pixels], called here: inside the kernel it cost ~0.1 µs more.
-                if (s.Channels == 1) PooledWinograd<TI>(px + ((nint)b * s.InputSize), pw, pb, ps, (int*)indexRows, planes, b * s.OutputSize, s, pool);
-                else PooledWinogradChannels<TI>(px + ((nint)b * s.InputSize), pw, pb, ps, (int*)indexRows, planes, filters, b * s.OutputSize, s, pool);
+                // The kernels write pixel-major [pixels × F]; channel-major [F × pixels] is a transposition, called here:
+                // inside the kernel it cost ~0.1 µs more.
+                float* rows = pixelMajor ? py + ((nint)b * pooledSize) : ps;
+                if (s.Channels == 1) PooledWinograd<TI>(px + ((nint)b * s.InputSize), pw, pb, rows, (int*)indexRows, planes, b * s.OutputSize, s, pool);
+                else PooledWinogradChannels<TI>(px + ((nint)b * s.InputSize), pw, pb, rows, (int*)indexRows, planes, filters, b * s.OutputSize, s, pool);
+                if (pixelMajor) continue;
                 CellKernels.Transpose(scratch.Slice(0, rowsLength), pooled.Slice(b * pooledSize, pooledSize), pixels, s.Filters);
                 if (TI.Records)
                 {

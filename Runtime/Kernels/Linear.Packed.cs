@@ -24,18 +24,30 @@ public static partial class Linear
         return (int)(((long)units + 15) & ~15L);
     }
 
-    /// <summary>packed[j, o] = weights[o, j]: Wᵀ, each row padded with zeros to a whole number of 16-float vectors.</summary>
-    /// <exception cref="ArgumentException">A span is too short.</exception>
-    public static void Pack(ReadOnlySpan<float> weights, Span<float> packed, int units, int inputs)
+    /// <summary>
+    /// packed[j, o] = weights[o, j]: Wᵀ, each row padded with zeros to a whole number of 16-float vectors. With
+    /// <paramref name="channels"/> &gt; 1 the inputs are that many channel-major maps (as Flatten lays out C×H×W) and
+    /// the rows go pixel-major instead, row p·channels + c holding input c·pixels + p: the order of
+    /// <see cref="Convolution.ForwardReluMaxPoolPixelMajor"/>'s outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or <paramref name="inputs"/> is not a multiple of <paramref name="channels"/>.</exception>
+    public static void Pack(ReadOnlySpan<float> weights, Span<float> packed, int units, int inputs, int channels = 1)
     {
         int stride = PackedStride(units), length = PackedLength(units, inputs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        if (inputs % channels != 0) throw new ArgumentException($"{inputs} inputs are not {channels} whole channels.", nameof(channels));
         KernelChecks.AtLeast(weights.Length, KernelChecks.Elements(units, inputs), nameof(weights));
         KernelChecks.AtLeast(packed.Length, length, nameof(packed));
         packed.Slice(0, length).Clear();
+        int pixels = inputs / channels;
         for (int o = 0; o < units; o++)
         {
             ReadOnlySpan<float> row = weights.Slice(o * inputs, inputs);
-            for (int j = 0; j < inputs; j++) packed[(j * stride) + o] = row[j];
+            for (int j = 0; j < inputs; j++)
+            {
+                int c = j / pixels, p = j - (c * pixels);
+                packed[(((p * channels) + c) * stride) + o] = row[j];
+            }
         }
     }
 
