@@ -78,6 +78,56 @@ public sealed class PredictorTests
         var copy = typeof(ShapesNet.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
         var packed = (AlignedBuffer)typeof(ShapesNet).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!;
         Assert.Equal(Linear.PackedSupported ? Linear.PackedLength(64, 2592) + Linear.PackedLength(3, 64) : 0, packed.Length);
+
+        var streaming = new WideStreamingLstm(seed: 1).CreatePredictor();
+        var streamingCopy = typeof(WideStreamingLstm.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(streaming)!;
+        var streamingPacked = (AlignedBuffer)typeof(WideStreamingLstm).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(streamingCopy)!;
+        Assert.Equal(Linear.PackedSupported ? Lstm.PackedLength(160) + Linear.PackedLength(2, 160) : 0, streamingPacked.Length);
+    }
+
+    [Fact]
+    public void Streaming_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new WideStreamingLstm(seed: 4);
+        var predictor = model.CreatePredictor();
+        var inputs = TestData.Uniform(12 * WideStreamingLstm.InputSize, 13);
+        float[] expected = new float[WideStreamingLstm.OutputSize], actual = new float[WideStreamingLstm.OutputSize];
+        for (var t = 0; t < 12; t++)
+        {
+            var x = inputs.AsSpan(t * WideStreamingLstm.InputSize, WideStreamingLstm.InputSize);
+            model.Step(x, expected);
+            predictor.Step(x, actual);
+            for (var c = 0; c < expected.Length; c++)
+                Assert.True(Math.Abs(expected[c] - actual[c]) <= 1e-5 * (1 + Math.Abs(expected[c])), $"step {t}, output {c}: {actual[c]:R} vs {expected[c]:R}");
+        }
+
+        // Resetting the model's state leaves the predictor's alone, and the other way round.
+        model.ResetState();
+        var carried = new float[WideStreamingLstm.OutputSize];
+        predictor.Step(inputs.AsSpan(0, WideStreamingLstm.InputSize), carried);
+        predictor.ResetState();
+        var fresh = new float[WideStreamingLstm.OutputSize];
+        predictor.Step(inputs.AsSpan(0, WideStreamingLstm.InputSize), fresh);
+        model.Step(inputs.AsSpan(0, WideStreamingLstm.InputSize), expected);
+        Assert.NotEqual(carried, fresh);
+        for (var c = 0; c < expected.Length; c++)
+            Assert.Equal(expected[c], fresh[c], 5);
+
+        // A whole sequence: the model's recurrent kernels on the copy, its last dense layer packed (batch 1).
+        float[] sequenceModel = new float[WideStreamingLstm.OutputSize], sequencePredictor = new float[WideStreamingLstm.OutputSize];
+        model.Forward(inputs.AsSpan(0, 8 * WideStreamingLstm.InputSize), sequenceModel);
+        predictor.Forward(inputs.AsSpan(0, 8 * WideStreamingLstm.InputSize), sequencePredictor);
+        for (var c = 0; c < sequenceModel.Length; c++)
+            Assert.Equal(sequenceModel[c], sequencePredictor[c], 5);
+    }
+
+    [Fact]
+    public void Streaming_predictor_step_allocates_nothing()
+    {
+        var predictor = new WideStreamingLstm(seed: 1).CreatePredictor();
+        var input = TestData.Uniform(WideStreamingLstm.InputSize, 7);
+        var output = new float[WideStreamingLstm.OutputSize];
+        Assert.Equal(0, Allocations.AfterWarmUp(() => predictor.Step(input, output)));
     }
 
     [Fact]

@@ -92,6 +92,18 @@ public class SnapshotTests
         public partial class Forecaster { }
         """;
 
+    internal const string StreamingLstm = """
+        using ModelGen;
+
+        namespace Demo.Streaming;
+
+        [Model(MaxBatchSize = 4)]
+        [Input(3, MaxSequenceLength = 20)]
+        [Lstm(128)]
+        [Dense(2)]
+        public partial class SensorModel { }
+        """;
+
     internal const string CharGru = """
         using ModelGen;
 
@@ -141,6 +153,7 @@ public class SnapshotTests
     [InlineData(nameof(Seq2Seq), Seq2Seq)]
     [InlineData(nameof(OneToMany), OneToMany)]
     [InlineData(nameof(StackedLstm), StackedLstm)]
+    [InlineData(nameof(StreamingLstm), StreamingLstm)]
     [InlineData(nameof(CharGru), CharGru)]
     [InlineData(nameof(ShapesCnn), ShapesCnn)]
     [InlineData(nameof(ResidualNormCnn), ResidualNormCnn)]
@@ -165,6 +178,9 @@ public class SnapshotTests
 
     [Fact]
     public void Stacked_lstm_forecaster() => Snapshot.Verify(GeneratorHarness.Run(StackedLstm).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Streaming_lstm_with_a_packed_predictor_step() => Snapshot.Verify(GeneratorHarness.Run(StreamingLstm).SingleSource, nameof(SnapshotTests));
 
     [Fact]
     public void Embedding_bidirectional_gru_character_model() => Snapshot.Verify(GeneratorHarness.Run(CharGru).SingleSource, nameof(SnapshotTests));

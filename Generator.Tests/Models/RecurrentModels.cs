@@ -150,3 +150,12 @@ public partial class RecurrentDropoutNet
 public partial class HelloRnn
 {
 }
+
+/// <summary>A streaming LSTM wide enough for a predictor's packed step (H a multiple of 32 from 128 on), three inputs.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(3, MaxSequenceLength = 8)]
+[Lstm(160)]
+[Dense(2)]
+public partial class WideStreamingLstm
+{
+}

@@ -185,9 +185,9 @@ namespace Demo.Forecasting
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
-        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out
+        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
 
-        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and the dense weights packed.</summary>
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
         private Regressor(Regressor source) : this(0)
         {
             source._parameters.Span.CopyTo(_parameters.Span);

@@ -346,6 +346,51 @@ namespace Demo.Forecasting
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
+        private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
+        private Forecaster(Forecaster source) : this(0)
+        {
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+            if (global::ModelGen.Kernels.Linear.PackedSupported)
+            {
+                _packed = new(256);
+                global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(3440, 16), _packed.Slice(0, 256), 1, 16); // dense1
+            }
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// Its streaming LSTM layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c> at batch 1, the faster layout
+        /// for one example at a time, so its results may differ from <see cref="Step(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits.
+        /// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new Forecaster(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="Forecaster"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly Forecaster _model;
+
+            internal Predictor(Forecaster model) => _model = model;
+
+            /// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode.</summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+            /// <summary>Runs a mini-batch of sequences of <paramref name="steps"/> steps, laid out [batch][step][features], in inference mode.</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize, int steps) => _model.Forward(inputs, outputs, batchSize, steps);
+
+            /// <summary>Streaming inference: advances one example by one step from the carried state (see <see cref="ResetState"/>).</summary>
+            public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Step(input, output);
+
+            /// <summary>Streaming inference for a batch: one step per example, from and into the carried state.</summary>
+            public void Step(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Step(inputs, outputs, batchSize);
+
+            /// <summary>Forgets the carried recurrent state: the next Step starts from zeros.</summary>
+            public void ResetState() => _model.ResetState();
+        }
+
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, int steps, bool training, bool carry)
         {
             var rows = batchSize * steps;
@@ -430,7 +475,14 @@ namespace Demo.Forecasting
             {
                 var x = _activations.Slice(27200, batchSize * 16);
                 var y = _activations.Slice(27712, batchSize * 1);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 256), _parameters.Slice(3456, 1), y, 1, 16, global::ModelGen.Activation.Identity);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
+                }
             }
 
             _forwardBatchSize = batchSize;
@@ -466,7 +518,14 @@ namespace Demo.Forecasting
             {
                 var x = _activations.Slice(27200, batchSize * 16);
                 var y = _activations.Slice(27712, batchSize * 1);
-                global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
+                if (_packed.Length != 0 && batchSize == 1)
+                {
+                    global::ModelGen.Kernels.Linear.ForwardPacked(x, _packed.Slice(0, 256), _parameters.Slice(3456, 1), y, 1, 16, global::ModelGen.Activation.Identity);
+                }
+                else
+                {
+                    global::ModelGen.Kernels.Linear.Forward(x, _parameters.Slice(3440, 16), _parameters.Slice(3456, 1), y, batchSize, 1, 16, global::ModelGen.Activation.Identity);
+                }
             }
 
             _forwardBatchSize = 0; // a step keeps nothing for Backward

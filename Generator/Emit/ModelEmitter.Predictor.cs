@@ -6,8 +6,12 @@ namespace ModelGen.Generator.Emit
 {
     internal static partial class ModelEmitter
     {
-        /// <summary>Whether the model gets <c>CreatePredictor</c>: the models whose API runs one example (not sequences, not encoder–decoders).</summary>
-        public static bool HasPredictor(ModelSpec model) => !model.InputShape.IsSequence && EncoderDecoder.Of(model) is null;
+        /// <summary>Whether the model gets <c>CreatePredictor</c>: models with the one-example API, and sequence models with <c>Step</c>.</summary>
+        public static bool HasPredictor(ModelSpec model) => (!model.InputShape.IsSequence && EncoderDecoder.Of(model) is null) || HasStepPass(model);
+
+        /// <summary>An LSTM whose streaming step a predictor runs on packed W_hh where the machine allows (Lstm.PackedStepSupported, less the vector width).</summary>
+        private static bool PacksRecurrent(RecurrentSpec rnn) =>
+            rnn.Cell == CellKind.Lstm && !rnn.Bidirectional && !rnn.Peepholes && !rnn.CoupledGates && rnn.Units >= 128 && rnn.Units % 32 == 0;
 
         /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>
         public static int PackedLength(DenseSpec dense) => dense.Inputs * ((dense.Units + 15) & ~15);
@@ -23,6 +27,12 @@ namespace ModelGen.Generator.Emit
             var length = 0;
             foreach (var layer in layers)
             {
+                if (layer.Layer is RecurrentSpec rnn && HasStepPass(model) && PacksRecurrent(rnn))
+                {
+                    layer.PackedOffset = length;
+                    length += rnn.Gates * rnn.Units;
+                }
+
                 if (layer.Layer is DenseSpec dense && !dense.InputShape.IsSequence)
                 {
                     layer.PackedOffset = length;
@@ -51,7 +61,7 @@ namespace ModelGen.Generator.Emit
             var name = model.ClassName;
             if (packedLength > 0)
             {
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: the dense weights in × out");
+                writer.Line("private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1");
                 foreach (var layer in layers)
                 {
                     if (layer.Layer is Conv2DSpec && layer.PixelMajorFlag is not null)
@@ -63,7 +73,7 @@ namespace ModelGen.Generator.Emit
                 writer.Line();
             }
 
-            writer.Line("/// <summary>A predictor's private copy of <paramref name=\"source\"/>: its weights and running statistics" + (packedLength > 0 ? ", and the dense weights packed" : string.Empty) + ".</summary>");
+            writer.Line("/// <summary>A predictor's private copy of <paramref name=\"source\"/>: its weights and running statistics" + (packedLength > 0 ? ", and weights packed for batch 1" : string.Empty) + ".</summary>");
             writer.Open("private " + name + "(" + name + " source) : this(0)");
             writer.Line("source._parameters.Span.CopyTo(_parameters.Span);");
             writer.Line("source._state.Span.CopyTo(_state.Span);");
@@ -75,6 +85,13 @@ namespace ModelGen.Generator.Emit
                 {
                     if (layer.PackedOffset < 0)
                     {
+                        continue;
+                    }
+
+                    if (layer.Layer is RecurrentSpec rnn)
+                    {
+                        writer.Line("global::ModelGen.Kernels.Lstm.PackRecurrent(" + Parameters(RecurrentEmitter.WeightHhOffset(layer), rnn.Gates * rnn.Units) + ", "
+                            + Slice("_packed", layer.PackedOffset, Int(rnn.Gates * rnn.Units)) + ", " + Int(rnn.Units) + "); // " + rnn.Name + " W_hh");
                         continue;
                     }
 
@@ -98,11 +115,22 @@ namespace ModelGen.Generator.Emit
             writer.Close();
             writer.Line();
 
+            var sequence = model.InputShape.IsSequence;
             writer.Line("/// <summary>");
             writer.Line("/// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.");
-            writer.Line("/// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its");
-            writer.Line("/// results may differ from <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits (another summation order).");
-            writer.Line("/// It allocates its own buffers, as the model does; use one predictor per thread.");
+            if (sequence)
+            {
+                writer.Line("/// Its streaming LSTM layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c> at batch 1, the faster layout");
+                writer.Line("/// for one example at a time, so its results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
+                writer.Line("/// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.");
+            }
+            else
+            {
+                writer.Line("/// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its");
+                writer.Line("/// results may differ from <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits (another summation order).");
+                writer.Line("/// It allocates its own buffers, as the model does; use one predictor per thread.");
+            }
+
             writer.Line("/// </summary>");
             writer.Line("public Predictor CreatePredictor() => new(new " + name + "(this));");
             writer.Line();
@@ -113,11 +141,33 @@ namespace ModelGen.Generator.Emit
             writer.Line();
             writer.Line("internal Predictor(" + name + " model) => _model = model;");
             writer.Line();
-            writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");
-            writer.Line("public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);");
-            writer.Line();
-            writer.Line("/// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>");
-            writer.Line("public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);");
+            const string In = "global::System.ReadOnlySpan<float>", Out = "global::System.Span<float>";
+            if (sequence)
+            {
+                writer.Line("/// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode.</summary>");
+                writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
+                writer.Line();
+                writer.Line("/// <summary>Runs a mini-batch of sequences of <paramref name=\"steps\"/> steps, laid out [batch][step][features], in inference mode.</summary>");
+                writer.Line("public void Forward(" + In + " inputs, " + Out + " outputs, int batchSize, int steps) => _model.Forward(inputs, outputs, batchSize, steps);");
+                writer.Line();
+                writer.Line("/// <summary>Streaming inference: advances one example by one step from the carried state (see <see cref=\"ResetState\"/>).</summary>");
+                writer.Line("public void Step(" + In + " input, " + Out + " output) => _model.Step(input, output);");
+                writer.Line();
+                writer.Line("/// <summary>Streaming inference for a batch: one step per example, from and into the carried state.</summary>");
+                writer.Line("public void Step(" + In + " inputs, " + Out + " outputs, int batchSize) => _model.Step(inputs, outputs, batchSize);");
+                writer.Line();
+                writer.Line("/// <summary>Forgets the carried recurrent state: the next Step starts from zeros.</summary>");
+                writer.Line("public void ResetState() => _model.ResetState();");
+            }
+            else
+            {
+                writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");
+                writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
+                writer.Line();
+                writer.Line("/// <summary>Runs a mini-batch (examples back to back) through the model in inference mode (dropout off).</summary>");
+                writer.Line("public void Forward(" + In + " inputs, " + Out + " outputs, int batchSize) => _model.Forward(inputs, outputs, batchSize);");
+            }
+
             writer.Close();
             writer.Line();
         }

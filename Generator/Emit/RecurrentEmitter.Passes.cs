@@ -123,10 +123,26 @@ namespace ModelGen.Generator.Emit
             writer.Line("// One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).");
             writer.Line("var state = " + Slice("_carry", CarryOffset(context), "batchSize * " + Int(h)) + ";");
             writer.Line("var cell = " + Slice("_carry", CarryOffset(context) + (batch * h), "batchSize * " + Int(h)) + ";");
-            writer.Line(Kernels + "Lstm.Step(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
+            var step = Kernels + "Lstm.Step(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
                 + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", state, cell, "
                 + Span(Field(rnn, 0, "Pre"), "batchSize * " + Int(g)) + ", " + Span(Field(rnn, 0, "Gates"), "batchSize * " + Int(g)) + ", batchSize, " + Int(f) + ", " + Int(h)
-                + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", descending: " + StepDirection(rnn) + " = !" + StepDirection(rnn) + ");");
+                + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates) + ", descending: " + StepDirection(rnn) + " = !" + StepDirection(rnn) + ");";
+            if (context.PackedOffset < 0)
+            {
+                writer.Line(step);
+            }
+            else
+            {
+                // A predictor's copy holds W_hh packed block-major too, the faster layout for one example.
+                writer.Open("if (_packed.Length != 0 && batchSize == 1)");
+                writer.Line(Kernels + "Lstm.StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
+                    + Slice("_packed", context.PackedOffset, Int(g * h)) + ", " + Parameters(o.BiasHh, g) + ", state, cell, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h) + ");");
+                writer.Close();
+                writer.Open("else");
+                writer.Line(step);
+                writer.Close();
+            }
+
             writer.Line("state.CopyTo(" + context.Output + ");");
         }
 

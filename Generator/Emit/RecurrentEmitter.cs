@@ -94,6 +94,9 @@ namespace ModelGen.Generator.Emit
                 + ", rng); // " + rnn.Name + ": PyTorch's U(±1/√H) = ±" + limit);
         }
 
+        /// <summary>Where the forward direction's W_hh starts in the parameter buffer.</summary>
+        public static int WeightHhOffset(LayerContext context) => Offsets(context, (RecurrentSpec)context.Layer, 0).WeightHh;
+
         /// <summary>Where one direction's tensors start in the parameter buffer.</summary>
         private static (int WeightIh, int WeightHh, int BiasIh, int BiasHh, int Peepholes) Offsets(LayerContext context, RecurrentSpec rnn, int direction)
         {

@@ -1,0 +1,79 @@
+using ModelGen.Kernels;
+
+namespace ModelGen.Tests.Kernels;
+
+/// <summary>
+/// The streaming LSTM step on block-packed W_hh (a predictor's) against the model kernel's step: the same state to
+/// rounding over several steps, with the projection formed in registers (one input) or through pre (several), the
+/// state updated in place; the packing's layout; and clear refusals.
+/// </summary>
+public sealed class PackedLstmStepTests
+{
+    [Theory]
+    [InlineData(128, 1)]
+    [InlineData(128, 3)]
+    [InlineData(160, 1)]
+    [InlineData(256, 5)]
+    public void Follows_the_unpacked_step(int h, int inputs)
+    {
+        int g = 4 * h;
+        var rng = new Rng((ulong)(h * 31 + inputs));
+        float[] wih = Scaled(rng, g * inputs), bih = Scaled(rng, g), whh = Scaled(rng, g * h), bhh = Scaled(rng, g);
+        float[] hA = Scaled(rng, h), cA = Scaled(rng, h);
+        float[] hB = (float[])hA.Clone(), cB = (float[])cA.Clone();
+        var packed = new float[Lstm.PackedLength(h)];
+        Lstm.PackRecurrent(whh, packed, h);
+        if (!Lstm.PackedStepSupported(h, peepholes: false, coupled: false))
+        {
+            Assert.Throws<NotSupportedException>(() => Lstm.StepPacked(new float[inputs], wih, bih, packed, bhh, hB, cB, new float[g], inputs, h));
+            return;
+        }
+
+        for (int t = 0; t < 6; t++)
+        {
+            float[] x = Scaled(rng, inputs);
+            Lstm.Step(x, wih, bih, whh, bhh, default, hA, cA, new float[g], new float[g], 1, inputs, h, peepholes: false, coupled: false);
+            Lstm.StepPacked(x, wih, bih, packed, bhh, hB, cB, new float[g], inputs, h);
+            for (int u = 0; u < h; u++)
+            {
+                Assert.True(Math.Abs(hA[u] - hB[u]) <= 1e-5f, $"step {t}, h[{u}]: {hB[u]:R} vs {hA[u]:R}");
+                Assert.True(Math.Abs(cA[u] - cB[u]) <= 1e-5f * (1 + Math.Abs(cA[u])), $"step {t}, c[{u}]: {cB[u]:R} vs {cA[u]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Pack_puts_each_blocks_four_gates_of_32_units_on_one_row()
+    {
+        const int h = 64;
+        var whh = new float[4 * h * h];
+        for (int i = 0; i < whh.Length; i++) whh[i] = i;
+        var packed = new float[Lstm.PackedLength(h)];
+        Lstm.PackRecurrent(whh, packed, h);
+        // Block 1 (units 32 … 63), row j = 5, gate f (q = 1), unit 32 + 7: W_hh[(1·64 + 39), 5].
+        Assert.Equal(whh[(((1 * h) + 39) * h) + 5], packed[(((1 * h) + 5) * 128) + 32 + 7]);
+        Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(new float[4 * 48 * 48], new float[4 * 48 * 48], 48));
+    }
+
+    [Fact]
+    public void Narrow_layers_and_short_spans_are_refused_before_the_state_changes()
+    {
+        Assert.False(Lstm.PackedStepSupported(64, peepholes: false, coupled: false));
+        Assert.False(Lstm.PackedStepSupported(128, peepholes: true, coupled: false));
+        Assert.False(Lstm.PackedStepSupported(128, peepholes: false, coupled: true));
+        const int h = 128, g = 4 * h;
+        float[] state = Enumerable.Repeat(0.5f, h).ToArray(), cell = Enumerable.Repeat(0.25f, h).ToArray();
+        Assert.Throws<NotSupportedException>(() => Lstm.StepPacked(new float[1], new float[4 * 64], new float[4 * 64], new float[4 * 64 * 64], new float[4 * 64], state, cell, new float[4 * 64], 1, 64));
+        if (Lstm.PackedStepSupported(h, false, false))
+            Assert.Throws<ArgumentException>(() => Lstm.StepPacked(new float[1], new float[g], new float[g], new float[(g * h) - 1], new float[g], state, cell, new float[g], 1, h));
+        Assert.All(state, v => Assert.Equal(0.5f, v));
+        Assert.All(cell, v => Assert.Equal(0.25f, v));
+    }
+
+    private static float[] Scaled(Rng rng, int n)
+    {
+        var values = GemmTests.Random(rng, n);
+        for (int i = 0; i < n; i++) values[i] *= 0.3f;
+        return values;
+    }
+}
