@@ -79,6 +79,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("source._state.Span.CopyTo(_state.Span);");
             if (packedLength > 0)
             {
+                // Linear.PackedSupported: 512-bit vectors, which is also all Lstm.PackedStepSupported asks beyond the shapes checked here.
                 writer.Open("if (global::ModelGen.Kernels.Linear.PackedSupported)");
                 writer.Line("_packed = new(" + Int(packedLength) + ");");
                 foreach (var layer in layers)
@@ -120,8 +121,9 @@ namespace ModelGen.Generator.Emit
             writer.Line("/// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.");
             if (sequence)
             {
-                writer.Line("/// Its streaming LSTM layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c> at batch 1, the faster layout");
-                writer.Line("/// for one example at a time, so its results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
+                writer.Line("/// At batch 1 its streaming LSTM layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c>, and its dense");
+                writer.Line("/// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its");
+                writer.Line("/// results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
                 writer.Line("/// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.");
             }
             else
