@@ -3,9 +3,9 @@ using ModelGen.Kernels;
 namespace ModelGen.Tests.Kernels;
 
 /// <summary>
-/// The batch-1 dense layer on weights packed in × out (a predictor's layout) against a float64 reference: every
-/// block shape of the kernel (eight, four and one output vectors, odd input counts), each activation, and nothing
-/// written past the outputs.
+/// The batch-1 dense layer on weights packed in × out (a predictor's layout) against a float64 reference, at both
+/// vector widths: every block shape of the kernel (eight, four and one output vectors, odd input counts), each
+/// activation, and nothing written past the outputs.
 /// </summary>
 public sealed class PackedLinearTests
 {
@@ -27,20 +27,23 @@ public sealed class PackedLinearTests
         var packed = new float[Linear.PackedLength(units, inputs)];
         Linear.Pack(w, packed, units, inputs);
 
-        var y = new float[units + 5];
-        Array.Fill(y, float.NaN);
         if (!Linear.PackedSupported)
         {
-            Assert.Throws<PlatformNotSupportedException>(() => Linear.ForwardPacked(x, packed, bias, y, units, inputs, activation));
+            Assert.Throws<PlatformNotSupportedException>(() => Linear.ForwardPacked(x, packed, bias, new float[units], units, inputs, activation));
             return;
         }
 
-        Linear.ForwardPacked(x, packed, bias, y, units, inputs, activation);
-
         var expected = Reference(x, w, bias, units, inputs, activation, out var scale);
-        for (int o = 0; o < units; o++)
-            Assert.True(Math.Abs(y[o] - expected[o]) <= 1e-6 * (1 + scale[o]), $"output {o}: {y[o]:R} vs {expected[o]:R}");
-        Assert.All(y[units..], v => Assert.True(float.IsNaN(v), "wrote past the outputs"));
+        foreach (int width in new[] { 512, 256 })
+        {
+            if (Linear.PackedWidth(width) != width) continue;
+            var y = new float[units + 5];
+            Array.Fill(y, float.NaN);
+            Linear.ForwardPackedWidth(x, packed, bias, y, units, inputs, activation, width);
+            for (int o = 0; o < units; o++)
+                Assert.True(Math.Abs(y[o] - expected[o]) <= 1e-6 * (1 + scale[o]), $"{width}-bit, output {o}: {y[o]:R} vs {expected[o]:R}");
+            Assert.All(y[units..], v => Assert.True(float.IsNaN(v), $"{width}-bit: wrote past the outputs"));
+        }
     }
 
     [Fact]

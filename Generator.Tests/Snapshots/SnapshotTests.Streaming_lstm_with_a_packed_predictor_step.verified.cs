@@ -294,6 +294,7 @@ namespace Demo.Streaming
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
 
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
+        private readonly bool _lstm1Packed; // a predictor's copy only: lstm1 steps on packed W_hh at batch 1
 
         /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
         private SensorModel(SensorModel source) : this(0)
@@ -303,7 +304,11 @@ namespace Demo.Streaming
             if (global::ModelGen.Kernels.Linear.PackedSupported)
             {
                 _packed = new(67584);
-                global::ModelGen.Kernels.Lstm.PackRecurrent(_parameters.Slice(1536, 65536), _packed.Slice(0, 65536), 128); // lstm1 W_hh
+                _lstm1Packed = global::ModelGen.Kernels.Lstm.PackedStepSupported(128, peepholes: false, coupled: false);
+                if (_lstm1Packed)
+                {
+                    global::ModelGen.Kernels.Lstm.PackRecurrent(_parameters.Slice(1536, 65536), _packed.Slice(0, 65536), 128); // lstm1 W_hh
+                }
                 global::ModelGen.Kernels.Linear.Pack(_parameters.Slice(68096, 256), _packed.Slice(65536, 2048), 2, 128); // dense1
             }
         }
@@ -407,7 +412,7 @@ namespace Demo.Streaming
                 // One step from the carried state, updated in place (inference: no dropout, nothing kept for BPTT).
                 var state = _carry.Slice(0, batchSize * 128);
                 var cell = _carry.Slice(512, batchSize * 128);
-                if (_packed.Length != 0 && batchSize == 1)
+                if (_lstm1Packed && batchSize == 1)
                 {
                     global::ModelGen.Kernels.Lstm.StepPacked(_activations.Slice(0, rows * 3), _parameters.Slice(0, 1536), _parameters.Slice(67072, 512), _packed.Slice(0, 65536), _parameters.Slice(67584, 512), state, cell, _lstm1Pre.Slice(0, 512), 3, 128);
                 }

@@ -9,6 +9,9 @@ namespace ModelGen.Generator.Emit
         /// <summary>Whether the model gets <c>CreatePredictor</c>: models with the one-example API, and sequence models with <c>Step</c>.</summary>
         public static bool HasPredictor(ModelSpec model) => (!model.InputShape.IsSequence && EncoderDecoder.Of(model) is null) || HasStepPass(model);
 
+        /// <summary>The predictor copy's flag that an LSTM steps on its packed W_hh (set where Lstm.PackedStepSupported).</summary>
+        public static string PackedFlag(RecurrentSpec rnn) => "_" + rnn.Name + "Packed";
+
         /// <summary>An LSTM whose streaming step a predictor runs on packed W_hh where the machine allows (Lstm.PackedStepSupported, less the vector width).</summary>
         private static bool PacksRecurrent(RecurrentSpec rnn) =>
             rnn.Cell == CellKind.Lstm && !rnn.Bidirectional && !rnn.Peepholes && !rnn.CoupledGates && rnn.Units >= 128 && rnn.Units % 32 == 0;
@@ -68,6 +71,11 @@ namespace ModelGen.Generator.Emit
                     {
                         writer.Line("private readonly bool " + layer.PixelMajorFlag + "; // a predictor's copy only: " + layer.Layer.Name + " pools pixel-major at batch 1");
                     }
+
+                    if (layer.Layer is RecurrentSpec rnn && layer.PackedOffset >= 0)
+                    {
+                        writer.Line("private readonly bool " + PackedFlag(rnn) + "; // a predictor's copy only: " + rnn.Name + " steps on packed W_hh at batch 1");
+                    }
                 }
 
                 writer.Line();
@@ -79,7 +87,6 @@ namespace ModelGen.Generator.Emit
             writer.Line("source._state.Span.CopyTo(_state.Span);");
             if (packedLength > 0)
             {
-                // Linear.PackedSupported: 512-bit vectors, which is also all Lstm.PackedStepSupported asks beyond the shapes checked here.
                 writer.Open("if (global::ModelGen.Kernels.Linear.PackedSupported)");
                 writer.Line("_packed = new(" + Int(packedLength) + ");");
                 foreach (var layer in layers)
@@ -91,8 +98,12 @@ namespace ModelGen.Generator.Emit
 
                     if (layer.Layer is RecurrentSpec rnn)
                     {
+                        var flag = PackedFlag(rnn);
+                        writer.Line(flag + " = global::ModelGen.Kernels.Lstm.PackedStepSupported(" + Int(rnn.Units) + ", peepholes: false, coupled: false);");
+                        writer.Open("if (" + flag + ")");
                         writer.Line("global::ModelGen.Kernels.Lstm.PackRecurrent(" + Parameters(RecurrentEmitter.WeightHhOffset(layer), rnn.Gates * rnn.Units) + ", "
                             + Slice("_packed", layer.PackedOffset, Int(rnn.Gates * rnn.Units)) + ", " + Int(rnn.Units) + "); // " + rnn.Name + " W_hh");
+                        writer.Close();
                         continue;
                     }
 

@@ -134,7 +134,7 @@ namespace ModelGen.Generator.Emit
             else
             {
                 // A predictor's copy holds W_hh packed block-major too, the faster layout for one example.
-                writer.Open("if (_packed.Length != 0 && batchSize == 1)");
+                writer.Open("if (" + ModelEmitter.PackedFlag(rnn) + " && batchSize == 1)");
                 writer.Line(Kernels + "Lstm.StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
                     + Slice("_packed", context.PackedOffset, Int(g * h)) + ", " + Parameters(o.BiasHh, g) + ", state, cell, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h) + ");");
                 writer.Close();

@@ -7,12 +7,17 @@ namespace ModelGen.Kernels;
 // so the time is the time to stream them from cache, and this order streams them as one sequential run with one
 // broadcast of x per row of Wᵀ. Intel Xeon (this project's machine), medians of nine 100 ms slices, four rounds:
 // 64 × 2592 8.2–8.7 µs against 9.8–10.8 for the out × in GEMV (two row streams, one load of x per two of W),
-// 128 × 784 5.4–6.2 against 6.5–8.8. The packing is a copy made once (a model's predictor), since the trained layout
-// stays PyTorch's out × in.
+// 128 × 784 5.4–6.2 against 6.5–8.8; with 256-bit vectors (the AVX2 path, same machine) 64 × 2592 12.1–13.1 µs
+// against 18.5–19.0. The packing is a copy made once (a model's predictor), since the trained layout stays
+// PyTorch's out × in.
 public static partial class Linear
 {
-    /// <summary>Whether <see cref="ForwardPacked"/> runs on this machine (it needs 512-bit vectors).</summary>
-    public static bool PackedSupported => Vector512.IsHardwareAccelerated;
+    /// <summary>Whether <see cref="ForwardPacked"/> runs on this machine (it needs 512- or 256-bit vectors).</summary>
+    public static bool PackedSupported => PackedWidth(int.MaxValue) != 0;
+
+    /// <summary>The vector width the packed kernel uses, at most <paramref name="maxWidth"/> bits; 0 when none is accelerated.</summary>
+    internal static int PackedWidth(int maxWidth) =>
+        maxWidth >= 512 && Vector512.IsHardwareAccelerated ? 512 : maxWidth >= 256 && Vector256.IsHardwareAccelerated ? 256 : 0;
 
     /// <summary>Floats a packed copy of a units × inputs weight matrix takes: inputs rows of units rounded up to 16.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
@@ -57,18 +62,27 @@ public static partial class Linear
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative or <paramref name="activation"/> is unknown.</exception>
-    /// <exception cref="PlatformNotSupportedException">512-bit vectors are not accelerated (<see cref="PackedSupported"/>).</exception>
-    public static unsafe void ForwardPacked(ReadOnlySpan<float> x, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y,
+    /// <exception cref="PlatformNotSupportedException">Neither 512- nor 256-bit vectors are accelerated (<see cref="PackedSupported"/>).</exception>
+    public static void ForwardPacked(ReadOnlySpan<float> x, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y,
         int units, int inputs, Activation activation)
+        => ForwardPackedWidth(x, packed, bias, y, units, inputs, activation, int.MaxValue);
+
+    internal static unsafe void ForwardPackedWidth(ReadOnlySpan<float> x, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y,
+        int units, int inputs, Activation activation, int maxWidth)
     {
         if ((uint)activation > (uint)Activation.Softmax) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
-        if (!PackedSupported) throw new PlatformNotSupportedException("Packed dense layers need 512-bit vectors; use Linear.Forward.");
+        int width = PackedWidth(maxWidth);
+        if (width == 0) throw new PlatformNotSupportedException("Packed dense layers need 512- or 256-bit vectors; use Linear.Forward.");
         KernelChecks.AtLeast(x.Length, inputs, nameof(x));
         KernelChecks.AtLeast(packed.Length, PackedLength(units, inputs), nameof(packed));
         KernelChecks.AtLeast(bias.Length, units, nameof(bias));
         KernelChecks.AtLeast(y.Length, units, nameof(y));
         fixed (float* px = x, pw = packed, pb = bias, py = y)
-            PackedGemv.Run(px, pw, pb, py, units, inputs, PackedStride(units), activation == Activation.ReLU);
+        {
+            bool relu = activation == Activation.ReLU;
+            if (width == 512) PackedGemv.Run<Ops512, Vector512<float>>(px, pw, pb, py, units, inputs, PackedStride(units), relu);
+            else PackedGemv.Run<Ops256, Vector256<float>>(px, pw, pb, py, units, inputs, PackedStride(units), relu);
+        }
 
         Span<float> outputs = y.Slice(0, units);
         switch (activation)
@@ -82,92 +96,95 @@ public static partial class Linear
 
 /// <summary>
 /// The packed batch-1 product, a block of output vectors at a time: eight (one pass over x), four (two rows of Wᵀ
-/// per step into two sets of sums, so eight FMA chains hide the FMA latency) or one (four sets).
+/// per step into two sets of sums, so eight FMA chains hide the FMA latency) or one (four sets). Generic over the
+/// vector width: the rows are padded to 16 floats, a whole number of vectors at either width.
 /// </summary>
 internal static unsafe class PackedGemv
 {
-    public static void Run(float* x, float* w, float* bias, float* y, int units, int inputs, int stride, bool relu)
+    public static void Run<TOps, TV>(float* x, float* w, float* bias, float* y, int units, int inputs, int stride, bool relu)
+        where TOps : struct, IVectorOps<TV> where TV : struct
     {
+        int v = TOps.Count;
         for (int c = 0; c < units;)
         {
             int left = units - c;
-            if (left >= 128) { Eight(x, w + c, bias + c, y + c, inputs, stride, relu); c += 128; }
-            else if (left >= 64) { Four(x, w + c, bias + c, y + c, inputs, stride, relu); c += 64; }
-            else { One(x, w + c, bias + c, y + c, inputs, stride, relu, Math.Min(left, 16)); c += 16; }
+            if (left >= 8 * v) { Eight<TOps, TV>(x, w + c, bias + c, y + c, inputs, stride, relu); c += 8 * v; }
+            else if (left >= 4 * v) { Four<TOps, TV>(x, w + c, bias + c, y + c, inputs, stride, relu); c += 4 * v; }
+            else { One<TOps, TV>(x, w + c, bias + c, y + c, inputs, stride, relu, Math.Min(left, v)); c += v; }
         }
     }
 
-    private static void Eight(float* x, float* w, float* bias, float* y, int inputs, int stride, bool relu)
+    private static void Eight<TOps, TV>(float* x, float* w, float* bias, float* y, int inputs, int stride, bool relu)
+        where TOps : struct, IVectorOps<TV> where TV : struct
     {
-        Vector512<float> a0 = Vector512.Load(bias), a1 = Vector512.Load(bias + 16), a2 = Vector512.Load(bias + 32), a3 = Vector512.Load(bias + 48);
-        Vector512<float> a4 = Vector512.Load(bias + 64), a5 = Vector512.Load(bias + 80), a6 = Vector512.Load(bias + 96), a7 = Vector512.Load(bias + 112);
+        int v = TOps.Count;
+        TV a0 = Load<TOps, TV>(bias), a1 = Load<TOps, TV>(bias + v), a2 = Load<TOps, TV>(bias + (2 * v)), a3 = Load<TOps, TV>(bias + (3 * v));
+        TV a4 = Load<TOps, TV>(bias + (4 * v)), a5 = Load<TOps, TV>(bias + (5 * v)), a6 = Load<TOps, TV>(bias + (6 * v)), a7 = Load<TOps, TV>(bias + (7 * v));
         for (int j = 0; j < inputs; j++, w += stride)
         {
-            Vector512<float> xj = Vector512.Create(x[j]);
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w), xj, a0); a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 16), xj, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 32), xj, a2); a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 48), xj, a3);
-            a4 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 64), xj, a4); a5 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 80), xj, a5);
-            a6 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 96), xj, a6); a7 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 112), xj, a7);
+            TV xj = TOps.Broadcast(x[j]);
+            a0 = TOps.MultiplyAdd(Load<TOps, TV>(w), xj, a0); a1 = TOps.MultiplyAdd(Load<TOps, TV>(w + v), xj, a1);
+            a2 = TOps.MultiplyAdd(Load<TOps, TV>(w + (2 * v)), xj, a2); a3 = TOps.MultiplyAdd(Load<TOps, TV>(w + (3 * v)), xj, a3);
+            a4 = TOps.MultiplyAdd(Load<TOps, TV>(w + (4 * v)), xj, a4); a5 = TOps.MultiplyAdd(Load<TOps, TV>(w + (5 * v)), xj, a5);
+            a6 = TOps.MultiplyAdd(Load<TOps, TV>(w + (6 * v)), xj, a6); a7 = TOps.MultiplyAdd(Load<TOps, TV>(w + (7 * v)), xj, a7);
         }
-        Put(a0, y, relu); Put(a1, y + 16, relu); Put(a2, y + 32, relu); Put(a3, y + 48, relu);
-        Put(a4, y + 64, relu); Put(a5, y + 80, relu); Put(a6, y + 96, relu); Put(a7, y + 112, relu);
+        Put<TOps, TV>(a0, y, relu); Put<TOps, TV>(a1, y + v, relu); Put<TOps, TV>(a2, y + (2 * v), relu); Put<TOps, TV>(a3, y + (3 * v), relu);
+        Put<TOps, TV>(a4, y + (4 * v), relu); Put<TOps, TV>(a5, y + (5 * v), relu); Put<TOps, TV>(a6, y + (6 * v), relu); Put<TOps, TV>(a7, y + (7 * v), relu);
     }
 
-    private static void Four(float* x, float* w, float* bias, float* y, int inputs, int stride, bool relu)
+    private static void Four<TOps, TV>(float* x, float* w, float* bias, float* y, int inputs, int stride, bool relu)
+        where TOps : struct, IVectorOps<TV> where TV : struct
     {
-        Vector512<float> a0 = Vector512.Load(bias), a1 = Vector512.Load(bias + 16), a2 = Vector512.Load(bias + 32), a3 = Vector512.Load(bias + 48);
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        int v = TOps.Count;
+        TV a0 = Load<TOps, TV>(bias), a1 = Load<TOps, TV>(bias + v), a2 = Load<TOps, TV>(bias + (2 * v)), a3 = Load<TOps, TV>(bias + (3 * v));
+        TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero;
         int j = 0;
         for (; j + 1 < inputs; j += 2, w += 2 * stride)
         {
-            Vector512<float> xa = Vector512.Create(x[j]), xb = Vector512.Create(x[j + 1]);
-            float* v = w + stride;
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w), xa, a0); a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 16), xa, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 32), xa, a2); a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 48), xa, a3);
-            b0 = Vector512.FusedMultiplyAdd(Vector512.Load(v), xb, b0); b1 = Vector512.FusedMultiplyAdd(Vector512.Load(v + 16), xb, b1);
-            b2 = Vector512.FusedMultiplyAdd(Vector512.Load(v + 32), xb, b2); b3 = Vector512.FusedMultiplyAdd(Vector512.Load(v + 48), xb, b3);
+            TV xa = TOps.Broadcast(x[j]), xb = TOps.Broadcast(x[j + 1]);
+            float* u = w + stride;
+            a0 = TOps.MultiplyAdd(Load<TOps, TV>(w), xa, a0); a1 = TOps.MultiplyAdd(Load<TOps, TV>(w + v), xa, a1);
+            a2 = TOps.MultiplyAdd(Load<TOps, TV>(w + (2 * v)), xa, a2); a3 = TOps.MultiplyAdd(Load<TOps, TV>(w + (3 * v)), xa, a3);
+            b0 = TOps.MultiplyAdd(Load<TOps, TV>(u), xb, b0); b1 = TOps.MultiplyAdd(Load<TOps, TV>(u + v), xb, b1);
+            b2 = TOps.MultiplyAdd(Load<TOps, TV>(u + (2 * v)), xb, b2); b3 = TOps.MultiplyAdd(Load<TOps, TV>(u + (3 * v)), xb, b3);
         }
         if (j < inputs)
         {
-            Vector512<float> xa = Vector512.Create(x[j]);
-            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w), xa, a0); a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 16), xa, a1);
-            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 32), xa, a2); a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w + 48), xa, a3);
+            TV xa = TOps.Broadcast(x[j]);
+            a0 = TOps.MultiplyAdd(Load<TOps, TV>(w), xa, a0); a1 = TOps.MultiplyAdd(Load<TOps, TV>(w + v), xa, a1);
+            a2 = TOps.MultiplyAdd(Load<TOps, TV>(w + (2 * v)), xa, a2); a3 = TOps.MultiplyAdd(Load<TOps, TV>(w + (3 * v)), xa, a3);
         }
-        Put(a0 + b0, y, relu); Put(a1 + b1, y + 16, relu); Put(a2 + b2, y + 32, relu); Put(a3 + b3, y + 48, relu);
+        Put<TOps, TV>(TOps.Add(a0, b0), y, relu); Put<TOps, TV>(TOps.Add(a1, b1), y + v, relu);
+        Put<TOps, TV>(TOps.Add(a2, b2), y + (2 * v), relu); Put<TOps, TV>(TOps.Add(a3, b3), y + (3 * v), relu);
     }
 
     /// <summary>One vector of outputs, of which the first <paramref name="count"/> are stored (the rest is padding).</summary>
-    private static void One(float* x, float* w, float* bias, float* y, int inputs, int stride, bool relu, int count)
+    private static void One<TOps, TV>(float* x, float* w, float* bias, float* y, int inputs, int stride, bool relu, int count)
+        where TOps : struct, IVectorOps<TV> where TV : struct
     {
-        Vector512<float> a = count == 16 ? Vector512.Load(bias) : Partial(bias, count), b = default, c = default, d = default;
+        int v = TOps.Count;
+        float* lanes = stackalloc float[16];
+        for (int i = 0; i < v; i++) lanes[i] = i < count ? bias[i] : 0f;
+        TV a = Load<TOps, TV>(lanes), b = TOps.Zero, c = TOps.Zero, d = TOps.Zero;
         int j = 0;
         for (; j + 3 < inputs; j += 4, w += 4 * stride)
         {
-            a = Vector512.FusedMultiplyAdd(Vector512.Load(w), Vector512.Create(x[j]), a);
-            b = Vector512.FusedMultiplyAdd(Vector512.Load(w + stride), Vector512.Create(x[j + 1]), b);
-            c = Vector512.FusedMultiplyAdd(Vector512.Load(w + (2 * stride)), Vector512.Create(x[j + 2]), c);
-            d = Vector512.FusedMultiplyAdd(Vector512.Load(w + (3 * stride)), Vector512.Create(x[j + 3]), d);
+            a = TOps.MultiplyAdd(Load<TOps, TV>(w), TOps.Broadcast(x[j]), a);
+            b = TOps.MultiplyAdd(Load<TOps, TV>(w + stride), TOps.Broadcast(x[j + 1]), b);
+            c = TOps.MultiplyAdd(Load<TOps, TV>(w + (2 * stride)), TOps.Broadcast(x[j + 2]), c);
+            d = TOps.MultiplyAdd(Load<TOps, TV>(w + (3 * stride)), TOps.Broadcast(x[j + 3]), d);
         }
-        for (; j < inputs; j++, w += stride) a = Vector512.FusedMultiplyAdd(Vector512.Load(w), Vector512.Create(x[j]), a);
-        Vector512<float> sums = (a + b) + (c + d);
-        if (relu) sums = Vector512.Max(sums, Vector512<float>.Zero);
-        if (count == 16)
-        {
-            sums.Store(y);
-            return;
-        }
-
-        for (int i = 0; i < count; i++) y[i] = sums.GetElement(i);
-    }
-
-    private static Vector512<float> Partial(float* values, int count)
-    {
-        Vector512<float> v = default;
-        for (int i = 0; i < count; i++) v = v.WithElement(i, values[i]);
-        return v;
+        for (; j < inputs; j++, w += stride) a = TOps.MultiplyAdd(Load<TOps, TV>(w), TOps.Broadcast(x[j]), a);
+        TV sums = TOps.Add(TOps.Add(a, b), TOps.Add(c, d));
+        if (relu) sums = TOps.Max(sums, TOps.Zero);
+        TOps.Store(sums, ref *lanes);
+        for (int i = 0; i < count; i++) y[i] = lanes[i];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(Vector512<float> sums, float* y, bool relu) =>
-        (relu ? Vector512.Max(sums, Vector512<float>.Zero) : sums).Store(y);
+    private static TV Load<TOps, TV>(float* p) where TOps : struct, IVectorOps<TV> where TV : struct => TOps.Load(ref *p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put<TOps, TV>(TV sums, float* y, bool relu) where TOps : struct, IVectorOps<TV> where TV : struct =>
+        TOps.Store(relu ? TOps.Max(sums, TOps.Zero) : sums, ref *y);
 }
