@@ -66,6 +66,10 @@ public class DiagnosticTests
     [InlineData("MG0024", "Lstm(4, Bidirectional = true)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4, Bidirectional = true)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(8, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
     [InlineData("MG0024", "Gru(4, ReturnSequences = true, Bidirectional = true)", "[Model] [Input(4)] [Decoder(3, MaxSequenceLength = 4)] [Gru(4, ReturnSequences = true, Bidirectional = true)] [Dense(3)] public partial class M { }")]
     [InlineData("MG0003", "Decoder(0, MaxSequenceLength = 4)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(0, MaxSequenceLength = 4)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public sealed class Predictor { } }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public int Parameters => 0; }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { private float[] _parameters = new float[1]; }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public object CreatePredictor() => this; }")]
     [InlineData("MG0003", "Decoder(3)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
     public void Error_is_reported_on_the_offending_attribute_and_nothing_is_generated(string id, string attribute, string declaration)
     {
@@ -77,6 +81,16 @@ public class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal(attribute, diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Empty(result.Sources);
+    }
+
+    [Fact]
+    public void Members_of_other_names_and_overloads_with_parameters_are_allowed()
+    {
+        var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n[Model] [Input(2)] [Dense(1)] public partial class M { public int Epochs { get; set; } public void Forward(float[] input) { } public string Summary(int width) => \"\"; }");
+
+        result.AssertNoGeneratorException();
+        Assert.Empty(result.AllDiagnostics);
+        Assert.Single(result.Sources);
     }
 
     [Fact]

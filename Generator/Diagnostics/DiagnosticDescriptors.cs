@@ -132,6 +132,11 @@ namespace ModelGen.Generator.Diagnostics
             "NativeAOT without an instruction set",
             "This project publishes with NativeAOT (PublishAot) but sets no IlcInstructionSet: NativeAOT then compiles for its baseline, which on x64 has neither AVX2 nor AVX-512, and ModelGen's kernels run their 128-bit paths (several times slower). Set IlcInstructionSet, e.g. 'native' (the build machine's CPU), 'x86-x64-v3' (AVX2) or 'x86-x64-v4' (AVX-512).");
 
+        public static readonly DiagnosticDescriptor MemberNameTaken = Error(
+            "MG0026",
+            "Model class declares a member the generator adds",
+            "[Model] class '{0}' declares '{1}', which the generator adds to every model of this kind; rename yours");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
