@@ -55,6 +55,7 @@ internal static class MlpSample
         float testAccuracy = (float)(trainer.Evaluate(new TrainingData(test.Inputs, test.Targets, test.Count), MetricKind.Accuracy).Metric ?? 0);
         double seconds = history.Seconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {testAccuracy * 100:F2}% ({test.Count} points), {seconds:F2}s"));
+        Serve(model, test);
 
         if (options.Extra.TryGetValue("--plot", out string? plotPath))
         {
@@ -76,5 +77,24 @@ internal static class MlpSample
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Serving: an inference-only copy of the trained model (its dense weights packed for one example at a time)
+    /// classifies the test points one by one, as an app would.
+    /// </summary>
+    private static void Serve(SpiralNet model, SpiralData test)
+    {
+        var predictor = model.CreatePredictor();
+        var probabilities = new float[Classes];
+        int correct = 0;
+        for (int i = 0; i < test.Count; i++)
+        {
+            predictor.Forward(test.Inputs.AsSpan(i * SpiralNet.InputSize, SpiralNet.InputSize), probabilities);
+            correct += Batching.ArgMax(probabilities) == Batching.ArgMax(test.Targets.AsSpan(i * Classes, Classes)) ? 1 : 0;
+        }
+
+        // Speed is measured by the bench (Samples/ModelGen.Bench), not here: a first pass still runs unoptimized code.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"predictor, one example at a time: {100.0 * correct / test.Count:F2}% correct"));
     }
 }
