@@ -89,6 +89,17 @@ namespace ModelGen.Generator
             var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
             var declaration = ModelParser.Parse(syntax, diagnostics, cancellationToken);
             var spec = declaration is null ? null : ModelValidator.Validate(declaration, diagnostics);
+            if (spec is not null && syntax.TargetSymbol is INamedTypeSymbol type)
+            {
+                // A user member the generated half would declare again: one error here, not broken generated code.
+                var taken = MemberCollisions.FirstTaken(type, spec, cancellationToken);
+                if (taken is not null)
+                {
+                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameTaken, declaration!.ModelLocation, type.Name, taken));
+                    spec = null;
+                }
+            }
+
             return new AnalysisResult(spec, new DiagnosticList(diagnostics.ToImmutable()));
         }
 

@@ -70,6 +70,12 @@ public class DiagnosticTests
     [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public int Parameters => 0; }")]
     [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { private float[] _parameters = new float[1]; }")]
     [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public object CreatePredictor() => this; }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public float[] Dense1Weight = new float[2]; }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public void Dense1BiasGradient() { } }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public void Forward(System.ReadOnlySpan<float> x, System.Span<float> y) { } }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(2)] [Dense(1)] public partial class M { public M(int width) { } }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(1, 6, 6)] [Conv2D(2, 3, Activation = Activation.ReLU)] [MaxPool2D(2)] [Flatten] [Dense(2)] public partial class M { private bool _conv1PixelMajor; }")]
+    [InlineData("MG0026", "Model", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3, MaxSequenceLength = 4)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { public const int DecoderInputSize = 3; }")]
     [InlineData("MG0003", "Decoder(3)", "[Model] [Input(3, MaxSequenceLength = 5)] [Lstm(4)] [Decoder(3)] [Lstm(4, ReturnSequences = true)] [Dense(3)] public partial class M { }")]
     public void Error_is_reported_on_the_offending_attribute_and_nothing_is_generated(string id, string attribute, string declaration)
     {
@@ -86,7 +92,7 @@ public class DiagnosticTests
     [Fact]
     public void Members_of_other_names_and_overloads_with_parameters_are_allowed()
     {
-        var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n[Model] [Input(2)] [Dense(1)] public partial class M { public int Epochs { get; set; } public void Forward(float[] input) { } public string Summary(int width) => \"\"; }");
+        var result = GeneratorHarness.Run("using ModelGen;\nnamespace Demo;\n[Model] [Input(2)] [Dense(1)] public partial class M { public int Epochs { get; set; } public void Forward(float[] input) { } public void Forward(System.ReadOnlySpan<float> x, System.Span<float> y, long batchSize) { } public string Summary(int width) => \"\"; public M() : this(0) { } public M(string path) : this(0) { Load(path); } }");
 
         result.AssertNoGeneratorException();
         Assert.Empty(result.AllDiagnostics);

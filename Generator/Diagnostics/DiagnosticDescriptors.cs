@@ -135,7 +135,7 @@ namespace ModelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor MemberNameTaken = Error(
             "MG0026",
             "Model class declares a member the generator adds",
-            "[Model] class '{0}' declares '{1}', which the generator adds to every model of this kind; rename yours");
+            "[Model] class '{0}' declares '{1}', which the generated code for this model declares too; rename yours");
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

@@ -53,13 +53,6 @@ namespace ModelGen.Generator.Parsing
                 return null;
             }
 
-            var taken = GeneratedNames.FirstTaken(type);
-            if (taken is not null)
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MemberNameTaken, modelLocation, type.Name, taken));
-                return null;
-            }
-
             InputDeclaration? input = null;
             var layers = ImmutableArray.CreateBuilder<LayerDeclaration>();
             var ok = true;
