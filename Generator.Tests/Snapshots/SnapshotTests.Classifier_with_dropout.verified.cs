@@ -34,11 +34,11 @@ namespace Demo
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(99);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(99);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(592);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(256);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(256);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.AlignedBuffer _masks = new(256); // dropout masks
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
@@ -47,6 +47,9 @@ namespace Demo
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public SpiralClassifier(int seed = 0)
         {
+            _gradients = new(99);
+            _deltaA = new(256);
+            _deltaB = new(256);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.HeUniform(_parameters.Slice(0, 32), 2, rng); // dense1, bias 0
             global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(48, 48), 16, 3, rng); // dense2, bias 0
@@ -173,9 +176,10 @@ namespace Demo
 
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
 
-        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
-        private SpiralClassifier(SpiralClassifier source) : this(0)
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1; no gradient buffers.</summary>
+        private SpiralClassifier(SpiralClassifier source)
         {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
             source._parameters.Span.CopyTo(_parameters.Span);
             source._state.Span.CopyTo(_state.Span);
             if (global::ModelGen.Kernels.Linear.PackedSupported)

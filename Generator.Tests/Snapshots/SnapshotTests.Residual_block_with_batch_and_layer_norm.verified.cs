@@ -55,11 +55,11 @@ namespace Demo.Vision
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(1185);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(1185);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(8);
         private readonly global::ModelGen.AlignedBuffer _activations = new(14992);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(2048);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(2048);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.AlignedBuffer _statistics = new(24); // normalization means and inverse deviations
         private readonly global::ModelGen.AlignedBuffer _skips = new(2048); // gradients that skip residual blocks
         private readonly global::ModelGen.AlignedBuffer _workspace = new(global::System.Math.Max(global::System.Math.Max(global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv1Shape), global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv2Shape)), global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv3Shape))); // convolution scratch (im2col)
@@ -70,6 +70,9 @@ namespace Demo.Vision
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public ResidualNormNet(int seed = 0)
         {
+            _gradients = new(1185);
+            _deltaA = new(2048);
+            _deltaB = new(2048);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 108), 27, 36, rng); // conv1, bias 0
             _parameters.Slice(112, 4).Fill(1f); // batchnorm1 gain 1, bias 0
@@ -277,9 +280,10 @@ namespace Demo.Vision
 
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
 
-        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
-        private ResidualNormNet(ResidualNormNet source) : this(0)
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1; no gradient buffers.</summary>
+        private ResidualNormNet(ResidualNormNet source)
         {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
             source._parameters.Span.CopyTo(_parameters.Span);
             source._state.Span.CopyTo(_state.Span);
             if (global::ModelGen.Kernels.Linear.PackedSupported)

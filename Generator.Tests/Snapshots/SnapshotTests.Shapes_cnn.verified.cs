@@ -43,11 +43,11 @@ namespace Demo.Vision
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(166467);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(166467);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(431712);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(331776);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(331776);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.AlignedBuffer _masks = new(2048); // dropout masks
         private readonly int[] _indices = new int[82944]; // max-pooling arg-max positions
         private readonly global::ModelGen.AlignedBuffer _workspace = new(global::ModelGen.Kernels.Convolution.WorkspaceLength(Conv1Shape)); // convolution scratch (im2col)
@@ -58,6 +58,9 @@ namespace Demo.Vision
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public ShapesNet(int seed = 0)
         {
+            _gradients = new(166467);
+            _deltaA = new(331776);
+            _deltaB = new(331776);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.HeUniform(_parameters.Slice(0, 288), 9, rng); // conv1, bias 0
             global::ModelGen.Initializers.HeUniform(_parameters.Slice(320, 165888), 2592, rng); // dense1, bias 0
@@ -206,9 +209,10 @@ namespace Demo.Vision
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
         private readonly bool _conv1PixelMajor; // a predictor's copy only: conv1 pools pixel-major at batch 1
 
-        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
-        private ShapesNet(ShapesNet source) : this(0)
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1; no gradient buffers.</summary>
+        private ShapesNet(ShapesNet source)
         {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
             source._parameters.Span.CopyTo(_parameters.Span);
             source._state.Span.CopyTo(_state.Span);
             if (global::ModelGen.Kernels.Linear.PackedSupported)

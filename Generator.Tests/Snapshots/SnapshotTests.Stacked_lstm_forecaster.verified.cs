@@ -41,11 +41,11 @@ namespace Demo.Forecasting
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(3457);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(3457);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(27744);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(25600);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(25600);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
@@ -55,6 +55,9 @@ namespace Demo.Forecasting
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public Forecaster(int seed = 0)
         {
+            _gradients = new(3457);
+            _deltaA = new(25600);
+            _deltaB = new(25600);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 1264), 0.25f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.25
             global::ModelGen.Initializers.Uniform(_parameters.Slice(1264, 2176), 0.25f, rng); // lstm2: PyTorch's U(±1/√H) = ±0.25
@@ -348,9 +351,10 @@ namespace Demo.Forecasting
 
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
 
-        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
-        private Forecaster(Forecaster source) : this(0)
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1; no gradient buffers.</summary>
+        private Forecaster(Forecaster source)
         {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
             source._parameters.Span.CopyTo(_parameters.Span);
             source._state.Span.CopyTo(_state.Span);
             if (global::ModelGen.Kernels.Linear.PackedSupported)

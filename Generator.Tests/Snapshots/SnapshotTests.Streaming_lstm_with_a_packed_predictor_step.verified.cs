@@ -38,11 +38,11 @@ namespace Demo.Streaming
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(68354);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(68354);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(768);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(512);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(512);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
@@ -52,6 +52,9 @@ namespace Demo.Streaming
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public SensorModel(int seed = 0)
         {
+            _gradients = new(68354);
+            _deltaA = new(512);
+            _deltaB = new(512);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 68096), 0.088388346f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.08838834764831843
             global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(68096, 256), 128, 2, rng); // dense1, bias 0
@@ -296,9 +299,10 @@ namespace Demo.Streaming
         private readonly global::ModelGen.AlignedBuffer _packed; // a predictor's copy only: weights packed for batch 1
         private readonly bool _lstm1Packed; // a predictor's copy only: lstm1 steps on packed W_hh at batch 1
 
-        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1.</summary>
-        private SensorModel(SensorModel source) : this(0)
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics, and weights packed for batch 1; no gradient buffers.</summary>
+        private SensorModel(SensorModel source)
         {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
             source._parameters.Span.CopyTo(_parameters.Span);
             source._state.Span.CopyTo(_state.Span);
             if (global::ModelGen.Kernels.Linear.PackedSupported)

@@ -81,8 +81,9 @@ namespace ModelGen.Generator.Emit
                 writer.Line();
             }
 
-            writer.Line("/// <summary>A predictor's private copy of <paramref name=\"source\"/>: its weights and running statistics" + (packedLength > 0 ? ", and weights packed for batch 1" : string.Empty) + ".</summary>");
-            writer.Open("private " + name + "(" + name + " source) : this(0)");
+            writer.Line("/// <summary>A predictor's private copy of <paramref name=\"source\"/>: its weights and running statistics" + (packedLength > 0 ? ", and weights packed for batch 1" : string.Empty) + "; no gradient buffers.</summary>");
+            writer.Open("private " + name + "(" + name + " source)");
+            writer.Line("_dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode");
             writer.Line("source._parameters.Span.CopyTo(_parameters.Span);");
             writer.Line("source._state.Span.CopyTo(_state.Span);");
             if (packedLength > 0)
