@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ModelGen.Kernels;
 
 namespace ModelGen.Tests.Kernels;
@@ -5,16 +6,33 @@ namespace ModelGen.Tests.Kernels;
 /// <summary>
 /// The streaming LSTM step on block-packed W_hh (a predictor's) against the model kernel's step: the same state to
 /// rounding over several steps, with the projection formed in registers (one input) or through pre (several), the
-/// state updated in place; the packing's layout; and clear refusals.
+/// state updated in place, at both vector widths (the narrower forced through <see cref="CellPath.Forced"/>); the
+/// packing's layout; and clear refusals.
 /// </summary>
+[Collection(nameof(CellPathCollection))]
 public sealed class PackedLstmStepTests
 {
     [Theory]
-    [InlineData(128, 1)]
-    [InlineData(128, 3)]
-    [InlineData(160, 1)]
-    [InlineData(256, 5)]
-    public void Follows_the_unpacked_step(int h, int inputs)
+    [InlineData(128, 1, 512)]
+    [InlineData(128, 3, 512)]
+    [InlineData(160, 1, 512)]
+    [InlineData(256, 5, 512)]
+    [InlineData(128, 1, 256)]
+    [InlineData(160, 3, 256)]
+    public void Follows_the_unpacked_step(int h, int inputs, int width)
+    {
+        CellPath.Forced = width;
+        try
+        {
+            FollowsTheUnpackedStep(h, inputs);
+        }
+        finally
+        {
+            CellPath.Forced = 0;
+        }
+    }
+
+    private static void FollowsTheUnpackedStep(int h, int inputs)
     {
         int g = 4 * h;
         var rng = new Rng((ulong)(h * 31 + inputs));
@@ -43,15 +61,19 @@ public sealed class PackedLstmStepTests
     }
 
     [Fact]
-    public void Pack_puts_each_blocks_four_gates_of_32_units_on_one_row()
+    public void Pack_puts_each_blocks_four_gates_on_one_row()
     {
         const int h = 64;
         var whh = new float[4 * h * h];
         for (int i = 0; i < whh.Length; i++) whh[i] = i;
         var packed = new float[Lstm.PackedLength(h)];
-        Lstm.PackRecurrent(whh, packed, h);
-        // Block 1 (units 32 … 63), row j = 5, gate f (q = 1), unit 32 + 7: W_hh[(1·64 + 39), 5].
+        Lstm.PackRecurrent(whh, packed, h, blockUnits: 32);
+        // Blocks of 32 units: block 1 (units 32 … 63), row j = 5, gate f (q = 1), unit 32 + 7: W_hh[(1·64 + 39), 5].
         Assert.Equal(whh[(((1 * h) + 39) * h) + 5], packed[(((1 * h) + 5) * 128) + 32 + 7]);
+        Lstm.PackRecurrent(whh, packed, h, blockUnits: 16);
+        // Blocks of 16 units: block 2 (units 32 … 47), row j = 5, gate g (q = 2), unit 32 + 7: W_hh[(2·64 + 39), 5].
+        Assert.Equal(whh[(((2 * h) + 39) * h) + 5], packed[(((2 * h) + 5) * 64) + 32 + 7]);
+        Assert.Equal(Lstm.PackedBlockUnits, Vector512.IsHardwareAccelerated ? 32 : 16);
         Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(new float[4 * 48 * 48], new float[4 * 48 * 48], 48));
     }
 

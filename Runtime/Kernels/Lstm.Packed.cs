@@ -3,40 +3,52 @@ using System.Runtime.Intrinsics;
 
 namespace ModelGen.Kernels;
 
-// A streaming LSTM step at batch 1 on W_hh packed block-major (a predictor's copy): per block of 32 units, row j holds
-// the 128 weights that h_j feeds, gates i, f, g, o of those units, so the product is one sequential stream with one
-// broadcast of h_j per row and no reductions. Intel Xeon, H = 128, scratch loop, five rounds: 4.4–4.8 µs per step
-// against 4.9–5.3 for the fused out × in step (CellGemv.LstmStep128). From H = 128 on: below it the eight sums per
-// block wait on their FMA chains (H steps each) instead of on the weights.
+// A streaming LSTM step at batch 1 on W_hh packed block-major (a predictor's copy): per block of two vectors of units
+// (32 with 512-bit vectors, 16 with 256-bit), row j holds the weights that h_j feeds, gates i, f, g, o of those
+// units, so the product is one sequential stream with one broadcast of h_j per row and no reductions. Intel Xeon,
+// H = 128, scratch loop, five rounds: 4.4–4.8 µs per step against 4.9–5.3 for the fused out × in step
+// (CellGemv.LstmStep512); with AVX-512 off, the W3-H128 predictor against the model's step: see the README. From
+// H = 128 on: below it the eight sums per block wait on their FMA chains (H steps each) instead of on the weights.
 public static partial class Lstm
 {
-    /// <summary>Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), H a multiple of 32 from 128 on, 512-bit vectors.</summary>
+    /// <summary>
+    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), H a multiple of 32
+    /// from 128 on, 512- or 256-bit vectors.
+    /// </summary>
     public static bool PackedStepSupported(int hiddenSize, bool peepholes, bool coupled) =>
-        Vector512.IsHardwareAccelerated && !peepholes && !coupled && hiddenSize >= 128 && hiddenSize % 32 == 0;
+        CellPath.Width >= 256 && !peepholes && !coupled && hiddenSize >= 128 && hiddenSize % 32 == 0;
+
+    /// <summary>Units per packed block on this machine: two vectors' worth (32 with 512-bit vectors, 16 with 256-bit).</summary>
+    internal static int PackedBlockUnits => CellPath.Width == 512 ? 32 : 16;
 
     /// <summary>Floats of a packed W_hh: 4H × H, the same as the matrix.</summary>
     public static int PackedLength(int hiddenSize) => KernelChecks.Elements(4 * hiddenSize, hiddenSize);
 
     /// <summary>
-    /// W_hh [4H × H] (gates i, f, g, o) packed block-major for <see cref="StepPacked"/>: block b (units 32b … 32b + 31),
-    /// row j, 128 floats = gate q's weight from h_j to unit 32b + u at 32q + u.
+    /// W_hh [4H × H] (gates i, f, g, o) packed block-major for <see cref="StepPacked"/> on this machine: block b (units
+    /// U·b … U·b + U − 1, U = 32 with 512-bit vectors, 16 with 256-bit), row j, 4U floats = gate q's weight from h_j
+    /// to unit U·b + u at U·q + u. Pack and step in the same process: the layout follows the vector width.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short, or H is not a multiple of 32.</exception>
-    public static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize)
+    public static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize) =>
+        PackRecurrent(weightHh, packed, hiddenSize, PackedBlockUnits);
+
+    /// <summary><see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/> with blocks of <paramref name="blockUnits"/> units.</summary>
+    internal static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int blockUnits)
     {
-        int h = hiddenSize, length = PackedLength(h);
+        int h = hiddenSize, length = PackedLength(h), units = blockUnits;
         if (h % 32 != 0) throw new ArgumentException($"Packing takes H a multiple of 32, not {h}.", nameof(hiddenSize));
         KernelChecks.AtLeast(weightHh.Length, length, nameof(weightHh));
         KernelChecks.AtLeast(packed.Length, length, nameof(packed));
-        for (int b = 0; b < h / 32; b++)
+        for (int b = 0; b < h / units; b++)
             for (int j = 0; j < h; j++)
                 for (int q = 0; q < 4; q++)
-                    for (int u = 0; u < 32; u++)
-                        packed[(((b * h) + j) * 128) + (32 * q) + u] = weightHh[((((q * h) + (32 * b) + u)) * h) + j];
+                    for (int u = 0; u < units; u++)
+                        packed[(((b * h) + j) * 4 * units) + (units * q) + u] = weightHh[((((q * h) + (units * b) + u)) * h) + j];
     }
 
     /// <summary>
-    /// <see cref="Step"/> for one example on W_hh packed by <see cref="PackRecurrent"/>: the state in
+    /// <see cref="Step"/> for one example on W_hh packed by <see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/>: the state in
     /// <paramref name="hidden"/> and <paramref name="cell"/> advanced one step in place. Sums in another order than
     /// Step, so the results may differ in the last bits.
     /// </summary>
@@ -46,7 +58,7 @@ public static partial class Lstm
         ReadOnlySpan<float> packedHh, ReadOnlySpan<float> biasHh, Span<float> hidden, Span<float> cell, Span<float> pre, int inputs, int hiddenSize)
     {
         int h = hiddenSize, g = 4 * h;
-        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes H a multiple of 32 from 128 on with 512-bit vectors, not H = {h} here.");
+        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes H a multiple of 32 from 128 on with 512- or 256-bit vectors, not H = {h} here.");
         KernelChecks.AtLeast(x.Length, inputs, nameof(x));
         KernelChecks.AtLeast(weightIh.Length, KernelChecks.Elements(g, inputs), nameof(weightIh));
         KernelChecks.AtLeast(biasIh.Length, g, nameof(biasIh));
@@ -59,9 +71,13 @@ public static partial class Lstm
         if (!project) RecurrentInput.Forward(x, weightIh, biasIh, pre, 1, g, inputs);
         fixed (float* packed = packedHh)
         {
-            CellGemv.LstmStepPacked(project ? x[0] : 0f, ref MemoryMarshal.GetReference(weightIh), ref MemoryMarshal.GetReference(biasIh),
-                ref MemoryMarshal.GetReference(pre), ref MemoryMarshal.GetReference(biasHh), packed,
-                ref MemoryMarshal.GetReference(hidden), ref MemoryMarshal.GetReference(cell), h, project);
+            float first = project ? x[0] : 0f;
+            ref float rIh = ref MemoryMarshal.GetReference(weightIh), rBih = ref MemoryMarshal.GetReference(biasIh), rPre = ref MemoryMarshal.GetReference(pre);
+            ref float rBias = ref MemoryMarshal.GetReference(biasHh), rh = ref MemoryMarshal.GetReference(hidden), rc = ref MemoryMarshal.GetReference(cell);
+            if (CellPath.Width == 512)
+                CellGemv.LstmStepPacked<Cell512, Vector512<float>>(first, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, ref rc, h, project);
+            else
+                CellGemv.LstmStepPacked<Cell256, Vector256<float>>(first, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, ref rc, h, project);
         }
     }
 }
