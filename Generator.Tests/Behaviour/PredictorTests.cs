@@ -83,18 +83,42 @@ public sealed class PredictorTests
         var streamingCopy = typeof(WideStreamingLstm.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(streaming)!;
         var streamingPacked = (AlignedBuffer)typeof(WideStreamingLstm).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(streamingCopy)!;
         Assert.Equal(Linear.PackedSupported ? Lstm.PackedLength(160) + Linear.PackedLength(2, 160) : 0, streamingPacked.Length);
+        var lstmCopy = (WideStreamingLstm)streamingCopy;
+        Assert.Equal(Lstm.PackedStepSupported(160, peepholes: false, coupled: false), (bool)typeof(WideStreamingLstm).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(lstmCopy)!);
+
+        var gru = new WideStreamingGru(seed: 1).CreatePredictor();
+        var gruCopy = typeof(WideStreamingGru.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gru)!;
+        var gruPacked = (AlignedBuffer)typeof(WideStreamingGru).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gruCopy)!;
+        Assert.Equal(Linear.PackedSupported ? Gru.PackedLength(128) + Linear.PackedLength(2, 128) : 0, gruPacked.Length);
+        Assert.Equal(Gru.PackedStepSupported(128, resetAfter: true), (bool)typeof(WideStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gruCopy)!);
     }
 
     [Fact]
-    public void Streaming_predictor_steps_like_the_model_and_keeps_its_own_state()
+    public void Streaming_lstm_predictor_steps_like_the_model_and_keeps_its_own_state()
     {
         var model = new WideStreamingLstm(seed: 4);
         var predictor = model.CreatePredictor();
-        var inputs = TestData.Uniform(12 * WideStreamingLstm.InputSize, 13);
-        float[] expected = new float[WideStreamingLstm.OutputSize], actual = new float[WideStreamingLstm.OutputSize];
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            WideStreamingLstm.InputSize, WideStreamingLstm.OutputSize);
+    }
+
+    [Fact]
+    public void Streaming_gru_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new WideStreamingGru(seed: 6);
+        var predictor = model.CreatePredictor();
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            WideStreamingGru.InputSize, WideStreamingGru.OutputSize);
+    }
+
+    /// <summary>Twelve steps alike; each one's ResetState leaves the other's state alone; a whole sequence of 8 alike.</summary>
+    private static void AssertStepsLikeTheModel(Streaming model, Streaming predictor, int inputSize, int outputSize)
+    {
+        var inputs = TestData.Uniform(12 * inputSize, 13);
+        float[] expected = new float[outputSize], actual = new float[outputSize];
         for (var t = 0; t < 12; t++)
         {
-            var x = inputs.AsSpan(t * WideStreamingLstm.InputSize, WideStreamingLstm.InputSize);
+            var x = inputs.AsSpan(t * inputSize, inputSize);
             model.Step(x, expected);
             predictor.Step(x, actual);
             for (var c = 0; c < expected.Length; c++)
@@ -102,24 +126,26 @@ public sealed class PredictorTests
         }
 
         // Resetting the model's state leaves the predictor's alone, and the other way round.
-        model.ResetState();
-        var carried = new float[WideStreamingLstm.OutputSize];
-        predictor.Step(inputs.AsSpan(0, WideStreamingLstm.InputSize), carried);
-        predictor.ResetState();
-        var fresh = new float[WideStreamingLstm.OutputSize];
-        predictor.Step(inputs.AsSpan(0, WideStreamingLstm.InputSize), fresh);
-        model.Step(inputs.AsSpan(0, WideStreamingLstm.InputSize), expected);
+        model.Reset();
+        var carried = new float[outputSize];
+        predictor.Step(inputs.AsSpan(0, inputSize), carried);
+        predictor.Reset();
+        var fresh = new float[outputSize];
+        predictor.Step(inputs.AsSpan(0, inputSize), fresh);
+        model.Step(inputs.AsSpan(0, inputSize), expected);
         Assert.NotEqual(carried, fresh);
         for (var c = 0; c < expected.Length; c++)
             Assert.Equal(expected[c], fresh[c], 5);
 
         // A whole sequence: the model's recurrent kernels on the copy, its last dense layer packed (batch 1).
-        float[] sequenceModel = new float[WideStreamingLstm.OutputSize], sequencePredictor = new float[WideStreamingLstm.OutputSize];
-        model.Forward(inputs.AsSpan(0, 8 * WideStreamingLstm.InputSize), sequenceModel);
-        predictor.Forward(inputs.AsSpan(0, 8 * WideStreamingLstm.InputSize), sequencePredictor);
+        float[] sequenceModel = new float[outputSize], sequencePredictor = new float[outputSize];
+        model.Forward(inputs.AsSpan(0, 8 * inputSize), sequenceModel);
+        predictor.Forward(inputs.AsSpan(0, 8 * inputSize), sequencePredictor);
         for (var c = 0; c < sequenceModel.Length; c++)
             Assert.Equal(sequenceModel[c], sequencePredictor[c], 5);
     }
+
+    private sealed record Streaming(ForwardOne Step, Action Reset, ForwardOne Forward);
 
     [Fact]
     public void Streaming_predictor_step_allocates_nothing()
@@ -128,6 +154,9 @@ public sealed class PredictorTests
         var input = TestData.Uniform(WideStreamingLstm.InputSize, 7);
         var output = new float[WideStreamingLstm.OutputSize];
         Assert.Equal(0, Allocations.AfterWarmUp(() => predictor.Step(input, output)));
+        var gru = new WideStreamingGru(seed: 1).CreatePredictor();
+        var gruInput = TestData.Uniform(WideStreamingGru.InputSize, 7);
+        Assert.Equal(0, Allocations.AfterWarmUp(() => gru.Step(gruInput, output)));
     }
 
     [Fact]

@@ -104,6 +104,18 @@ public class SnapshotTests
         public partial class SensorModel { }
         """;
 
+    internal const string StreamingGru = """
+        using ModelGen;
+
+        namespace Demo.Streaming;
+
+        [Model(MaxBatchSize = 4)]
+        [Input(3, MaxSequenceLength = 20)]
+        [Gru(128)]
+        [Dense(2)]
+        public partial class SensorModel { }
+        """;
+
     internal const string CharGru = """
         using ModelGen;
 
@@ -181,6 +193,9 @@ public class SnapshotTests
 
     [Fact]
     public void Streaming_lstm_with_a_packed_predictor_step() => Snapshot.Verify(GeneratorHarness.Run(StreamingLstm).SingleSource, nameof(SnapshotTests));
+
+    [Fact]
+    public void Streaming_gru_with_a_packed_predictor_step() => Snapshot.Verify(GeneratorHarness.Run(StreamingGru).SingleSource, nameof(SnapshotTests));
 
     [Fact]
     public void Embedding_bidirectional_gru_character_model() => Snapshot.Verify(GeneratorHarness.Run(CharGru).SingleSource, nameof(SnapshotTests));

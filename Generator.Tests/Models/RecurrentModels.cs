@@ -159,3 +159,12 @@ public partial class HelloRnn
 public partial class WideStreamingLstm
 {
 }
+
+/// <summary>A streaming GRU (reset after) wide enough for a predictor's packed step, two inputs.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(2, MaxSequenceLength = 8)]
+[Gru(128)]
+[Dense(2)]
+public partial class WideStreamingGru
+{
+}

@@ -9,12 +9,16 @@ namespace ModelGen.Generator.Emit
         /// <summary>Whether the model gets <c>CreatePredictor</c>: models with the one-example API, and sequence models with <c>Step</c>.</summary>
         public static bool HasPredictor(ModelSpec model) => (!model.InputShape.IsSequence && EncoderDecoder.Of(model) is null) || HasStepPass(model);
 
-        /// <summary>The predictor copy's flag that an LSTM steps on its packed W_hh (set where Lstm.PackedStepSupported).</summary>
+        /// <summary>The predictor copy's flag that an LSTM or GRU steps on its packed W_hh (set where the kernel's PackedStepSupported).</summary>
         public static string PackedFlag(RecurrentSpec rnn) => "_" + rnn.Name + "Packed";
 
-        /// <summary>An LSTM whose streaming step a predictor runs on packed W_hh where the machine allows (Lstm.PackedStepSupported, less the vector width).</summary>
+        /// <summary>
+        /// An LSTM (plain cell) or GRU (reset after) whose streaming step a predictor runs on packed W_hh where the
+        /// machine allows (Lstm/Gru.PackedStepSupported, less the vector width).
+        /// </summary>
         private static bool PacksRecurrent(RecurrentSpec rnn) =>
-            rnn.Cell == CellKind.Lstm && !rnn.Bidirectional && !rnn.Peepholes && !rnn.CoupledGates && rnn.Units >= 128 && rnn.Units % 32 == 0;
+            !rnn.Bidirectional && rnn.Units >= 128 && rnn.Units % 32 == 0
+            && ((rnn.Cell == CellKind.Lstm && !rnn.Peepholes && !rnn.CoupledGates) || (rnn.Cell == CellKind.Gru && rnn.ResetAfter));
 
         /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>
         public static int PackedLength(DenseSpec dense) => dense.Inputs * ((dense.Units + 15) & ~15);
@@ -100,9 +104,10 @@ namespace ModelGen.Generator.Emit
                     if (layer.Layer is RecurrentSpec rnn)
                     {
                         var flag = PackedFlag(rnn);
-                        writer.Line(flag + " = global::ModelGen.Kernels.Lstm.PackedStepSupported(" + Int(rnn.Units) + ", peepholes: false, coupled: false);");
+                        var kernel = rnn.Cell == CellKind.Lstm ? "global::ModelGen.Kernels.Lstm." : "global::ModelGen.Kernels.Gru.";
+                        writer.Line(flag + " = " + kernel + "PackedStepSupported(" + Int(rnn.Units) + (rnn.Cell == CellKind.Lstm ? ", peepholes: false, coupled: false);" : ", resetAfter: true);"));
                         writer.Open("if (" + flag + ")");
-                        writer.Line("global::ModelGen.Kernels.Lstm.PackRecurrent(" + Parameters(RecurrentEmitter.WeightHhOffset(layer), rnn.Gates * rnn.Units) + ", "
+                        writer.Line(kernel + "PackRecurrent(" + Parameters(RecurrentEmitter.WeightHhOffset(layer), rnn.Gates * rnn.Units) + ", "
                             + Slice("_packed", layer.PackedOffset, Int(rnn.Gates * rnn.Units)) + ", " + Int(rnn.Units) + "); // " + rnn.Name + " W_hh");
                         writer.Close();
                         continue;
@@ -133,7 +138,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("/// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.");
             if (sequence)
             {
-                writer.Line("/// At batch 1 its streaming LSTM layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c>, and its dense");
+                writer.Line("/// At batch 1 its streaming LSTM and GRU layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c>, and its dense");
                 writer.Line("/// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its");
                 writer.Line("/// results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
                 writer.Line("/// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.");

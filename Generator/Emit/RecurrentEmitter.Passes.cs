@@ -111,6 +111,12 @@ namespace ModelGen.Generator.Emit
         public override void EmitStep(CodeWriter writer, LayerContext context)
         {
             var rnn = (RecurrentSpec)context.Layer;
+            if (rnn.Cell == CellKind.Gru && context.PackedOffset >= 0)
+            {
+                EmitPackedGruStep(writer, context, rnn);
+                return;
+            }
+
             if (rnn.Cell != CellKind.Lstm || rnn.Bidirectional)
             {
                 EmitForward(writer, context);
@@ -144,6 +150,26 @@ namespace ModelGen.Generator.Emit
             }
 
             writer.Line("state.CopyTo(" + context.Output + ");");
+        }
+
+        /// <summary>
+        /// A predictor's GRU step at batch 1: the carried state advanced in place on the copy's packed W_hh
+        /// (<c>Gru.StepPacked</c>); other batch sizes, or a machine without the packed kernel, take the general path.
+        /// </summary>
+        private void EmitPackedGruStep(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
+        {
+            int h = rnn.Units, f = rnn.Inputs, g = rnn.Gates;
+            var o = Offsets(context, rnn, 0);
+            writer.Open("if (" + ModelEmitter.PackedFlag(rnn) + " && batchSize == 1)");
+            writer.Line("// One step from the carried state, updated in place on the packed W_hh (inference: no dropout).");
+            writer.Line("var state = " + Slice("_carry", CarryOffset(context), Int(h)) + ";");
+            writer.Line(Kernels + "Gru.StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
+                + Slice("_packed", context.PackedOffset, Int(g * h)) + ", " + Parameters(o.BiasHh, g) + ", state, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h) + ");");
+            writer.Line("state.CopyTo(" + context.Output + ");");
+            writer.Close();
+            writer.Open("else");
+            EmitForward(writer, context);
+            writer.Close();
         }
 
         private static void EmitOutput(CodeWriter writer, LayerContext context, RecurrentSpec rnn)

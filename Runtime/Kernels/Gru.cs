@@ -18,7 +18,7 @@ namespace ModelGen.Kernels;
 /// d(hh) [B × 3H] then scratch [B × H]. Classic forward: r,z products [B × 2H] (its first B·H reused for the
 /// n product), hm [B × H], r ⊙ hm [B × H]; backward: dA_rz [B × 2H], dA_n [B × H], d(r ⊙ hm) [B × H].</para>
 /// </summary>
-public static class Gru
+public static partial class Gru
 {
     /// <summary>Floats of the saved gates: steps·batch·4·hidden.</summary>
     public static int GatesLength(int steps, int batch, int hiddenSize)

@@ -1,0 +1,97 @@
+using ModelGen.Kernels;
+
+namespace ModelGen.Tests.Kernels;
+
+/// <summary>
+/// The streaming GRU step on block-packed W_hh (a predictor's) against the model kernel's step (reset-after cell):
+/// the same state to rounding over several steps, with the projection formed in registers (one input) or through pre
+/// (several), the state updated in place, at both vector widths; the packing's layout; and clear refusals.
+/// </summary>
+[Collection(nameof(CellPathCollection))]
+public sealed class PackedGruStepTests
+{
+    [Theory]
+    [InlineData(128, 1, 512)]
+    [InlineData(160, 3, 512)]
+    [InlineData(256, 1, 512)]
+    [InlineData(128, 1, 256)]
+    [InlineData(160, 4, 256)]
+    public void Follows_the_unpacked_step(int h, int inputs, int width)
+    {
+        CellPath.Forced = width;
+        try
+        {
+            FollowsTheUnpackedStep(h, inputs);
+        }
+        finally
+        {
+            CellPath.Forced = 0;
+        }
+    }
+
+    private static void FollowsTheUnpackedStep(int h, int inputs)
+    {
+        int g = 3 * h;
+        var rng = new Rng((ulong)(h * 37 + inputs));
+        float[] wih = Scaled(rng, g * inputs), bih = Scaled(rng, g), whh = Scaled(rng, g * h), bhh = Scaled(rng, g);
+        float[] hA = Scaled(rng, h), hB = (float[])hA.Clone();
+        var packed = new float[Gru.PackedLength(h)];
+        Gru.PackRecurrent(whh, packed, h);
+        if (!Gru.PackedStepSupported(h, resetAfter: true))
+        {
+            Assert.Throws<NotSupportedException>(() => Gru.StepPacked(new float[inputs], wih, bih, packed, bhh, hB, new float[g], inputs, h));
+            return;
+        }
+
+        for (int t = 0; t < 6; t++)
+        {
+            float[] x = Scaled(rng, inputs), pre = new float[g], next = new float[h];
+            RecurrentInput.Forward(x, wih, bih, pre, 1, g, inputs);
+            Gru.Forward(pre, whh, bhh, hA, new float[Gru.GatesLength(1, 1, h)], next, new float[Gru.WorkspaceLength(1, h)], 1, 1, h,
+                resetAfter: true, reverse: false, recurrentMask: default);
+            next.CopyTo(hA, 0);
+            Gru.StepPacked(x, wih, bih, packed, bhh, hB, new float[g], inputs, h);
+            for (int u = 0; u < h; u++)
+                Assert.True(Math.Abs(hA[u] - hB[u]) <= 1e-5f, $"step {t}, h[{u}]: {hB[u]:R} vs {hA[u]:R}");
+        }
+    }
+
+    [Fact]
+    public void Pack_puts_each_blocks_three_gates_on_one_row()
+    {
+        const int h = 64;
+        var whh = new float[3 * h * h];
+        for (int i = 0; i < whh.Length; i++) whh[i] = i;
+        var packed = new float[Gru.PackedLength(h)];
+        Gru.PackRecurrent(whh, packed, h, blockUnits: 32);
+        // Blocks of 32 units: block 1 (units 32 … 63), row j = 5, gate z (q = 1), unit 32 + 7: W_hh[(1·64 + 39), 5].
+        Assert.Equal(whh[(((1 * h) + 39) * h) + 5], packed[(((1 * h) + 5) * 96) + 32 + 7]);
+        Gru.PackRecurrent(whh, packed, h, blockUnits: 16);
+        // Blocks of 16 units: block 2 (units 32 … 47), row j = 5, gate n (q = 2), unit 32 + 7: W_hh[(2·64 + 39), 5].
+        Assert.Equal(whh[(((2 * h) + 39) * h) + 5], packed[(((2 * h) + 5) * 48) + 32 + 7]);
+        Assert.Throws<ArgumentException>(() => Gru.PackRecurrent(new float[3 * 48 * 48], new float[3 * 48 * 48], 48));
+    }
+
+    [Fact]
+    public void Narrow_or_classic_layers_and_short_spans_are_refused_before_the_state_changes()
+    {
+        Assert.False(Gru.PackedStepSupported(64, resetAfter: true));
+        Assert.False(Gru.PackedStepSupported(128, resetAfter: false));
+        const int h = 128, g = 3 * h;
+        float[] state = Enumerable.Repeat(0.5f, h).ToArray();
+        Assert.Throws<NotSupportedException>(() => Gru.StepPacked(new float[1], new float[3 * 64], new float[3 * 64], new float[3 * 64 * 64], new float[3 * 64], state, new float[3 * 64], 1, 64));
+        if (Gru.PackedStepSupported(h, resetAfter: true))
+        {
+            Assert.Throws<ArgumentException>(() => Gru.StepPacked(new float[1], new float[g], new float[g], new float[(g * h) - 1], new float[g], state, new float[g], 1, h));
+            Assert.Throws<ArgumentException>(() => Gru.StepPacked(new float[1], new float[g], new float[g], new float[g * h], new float[g], state.AsSpan(0, h - 1).ToArray(), new float[g], 1, h));
+        }
+        Assert.All(state, v => Assert.Equal(0.5f, v));
+    }
+
+    private static float[] Scaled(Rng rng, int n)
+    {
+        var values = GemmTests.Random(rng, n);
+        for (int i = 0; i < n; i++) values[i] *= 0.3f;
+        return values;
+    }
+}

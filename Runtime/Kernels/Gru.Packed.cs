@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelGen.Kernels;
+
+// A streaming GRU step at batch 1 on W_hh packed block-major (a predictor's copy), as Lstm.StepPacked for the LSTM:
+// per block of two vectors of units, row j holds the weights that h_j feeds, gates r, z, n of those units, so the
+// product is one sequential stream with one broadcast of h_j per row and no reductions. PyTorch's cell (reset after
+// the product) only: the classic cell needs r before its second product.
+public static partial class Gru
+{
+    /// <summary>
+    /// Whether <see cref="StepPacked"/> takes a layer: the reset-after cell, H a multiple of 32 from 128 on, 512- or
+    /// 256-bit vectors.
+    /// </summary>
+    public static bool PackedStepSupported(int hiddenSize, bool resetAfter) =>
+        CellPath.Width >= 256 && resetAfter && hiddenSize >= 128 && hiddenSize % 32 == 0;
+
+    /// <summary>Floats of a packed W_hh: 3H × H, the same as the matrix.</summary>
+    public static int PackedLength(int hiddenSize) => KernelChecks.Elements(3 * hiddenSize, hiddenSize);
+
+    /// <summary>
+    /// W_hh [3H × H] (gates r, z, n) packed block-major for <see cref="StepPacked"/> on this machine: block b (units
+    /// U·b … U·b + U − 1, U = 32 with 512-bit vectors, 16 with 256-bit), row j, 3U floats = gate q's weight from h_j
+    /// to unit U·b + u at U·q + u. Pack and step in the same process: the layout follows the vector width.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or H is not a multiple of 32.</exception>
+    public static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize) =>
+        PackRecurrent(weightHh, packed, hiddenSize, Lstm.PackedBlockUnits);
+
+    /// <summary><see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/> with blocks of <paramref name="blockUnits"/> units.</summary>
+    internal static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int blockUnits)
+    {
+        int h = hiddenSize, length = PackedLength(h), units = blockUnits;
+        if (h % 32 != 0) throw new ArgumentException($"Packing takes H a multiple of 32, not {h}.", nameof(hiddenSize));
+        KernelChecks.AtLeast(weightHh.Length, length, nameof(weightHh));
+        KernelChecks.AtLeast(packed.Length, length, nameof(packed));
+        for (int b = 0; b < h / units; b++)
+            for (int j = 0; j < h; j++)
+                for (int q = 0; q < 3; q++)
+                    for (int u = 0; u < units; u++)
+                        packed[(((b * h) + j) * 3 * units) + (units * q) + u] = weightHh[((((q * h) + (units * b) + u)) * h) + j];
+    }
+
+    /// <summary>
+    /// One streaming step for one example (reset-after cell) on W_hh packed by
+    /// <see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/>: the state in <paramref name="hidden"/>
+    /// advanced in place. Sums in another order than <see cref="Forward"/>, so the results may differ in the last bits.
+    /// </summary>
+    /// <param name="x">This step's inputs, [inputs].</param>
+    /// <param name="weightIh">Input weights, [3H × inputs].</param>
+    /// <param name="biasIh">Input bias, [3H].</param>
+    /// <param name="packedHh">W_hh packed by PackRecurrent.</param>
+    /// <param name="biasHh">Recurrent bias, [3H].</param>
+    /// <param name="hidden">The carried h, [H]: read, then overwritten with this step's.</param>
+    /// <param name="pre">Scratch for the input projection, [3H] (unused with one input feature).</param>
+    /// <param name="inputs">Input features.</param>
+    /// <param name="hiddenSize">Units H.</param>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    /// <exception cref="NotSupportedException">The layer or the machine does not allow it (<see cref="PackedStepSupported"/>).</exception>
+    public static unsafe void StepPacked(ReadOnlySpan<float> x, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh,
+        ReadOnlySpan<float> packedHh, ReadOnlySpan<float> biasHh, Span<float> hidden, Span<float> pre, int inputs, int hiddenSize)
+    {
+        int h = hiddenSize, g = 3 * h;
+        if (!PackedStepSupported(h, resetAfter: true)) throw new NotSupportedException($"The packed step takes H a multiple of 32 from 128 on with 512- or 256-bit vectors, not H = {h} here.");
+        KernelChecks.AtLeast(x.Length, inputs, nameof(x));
+        KernelChecks.AtLeast(weightIh.Length, KernelChecks.Elements(g, inputs), nameof(weightIh));
+        KernelChecks.AtLeast(biasIh.Length, g, nameof(biasIh));
+        KernelChecks.AtLeast(packedHh.Length, PackedLength(h), nameof(packedHh));
+        KernelChecks.AtLeast(biasHh.Length, g, nameof(biasHh));
+        KernelChecks.AtLeast(hidden.Length, h, nameof(hidden));
+        KernelChecks.AtLeast(pre.Length, g, nameof(pre));
+        bool project = inputs == 1;
+        if (!project) RecurrentInput.Forward(x, weightIh, biasIh, pre, 1, g, inputs);
+        fixed (float* packed = packedHh)
+        {
+            float first = project ? x[0] : 0f;
+            ref float rIh = ref MemoryMarshal.GetReference(weightIh), rBih = ref MemoryMarshal.GetReference(biasIh), rPre = ref MemoryMarshal.GetReference(pre);
+            ref float rBias = ref MemoryMarshal.GetReference(biasHh), rh = ref MemoryMarshal.GetReference(hidden);
+            if (CellPath.Width == 512)
+                CellGemv.GruStepPacked<Cell512, Vector512<float>>(first, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, h, project);
+            else
+                CellGemv.GruStepPacked<Cell256, Vector256<float>>(first, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, h, project);
+        }
+    }
+}
