@@ -91,6 +91,12 @@ public sealed class PredictorTests
         var gruPacked = (AlignedBuffer)typeof(WideStreamingGru).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gruCopy)!;
         Assert.Equal(Linear.PackedSupported ? Gru.PackedLength(128) + Linear.PackedLength(2, 128) : 0, gruPacked.Length);
         Assert.Equal(Gru.PackedStepSupported(128, resetAfter: true), (bool)typeof(WideStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gruCopy)!);
+
+        var rnn = new StreamingReluRnn(seed: 1).CreatePredictor();
+        var rnnCopy = typeof(StreamingReluRnn.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnn)!;
+        var rnnPacked = (AlignedBuffer)typeof(StreamingReluRnn).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnnCopy)!;
+        Assert.Equal(Linear.PackedSupported ? SimpleRnn.PackedLength(40) + Linear.PackedLength(2, 40) : 0, rnnPacked.Length);
+        Assert.Equal(SimpleRnn.PackedStepSupported, (bool)typeof(StreamingReluRnn).GetField("_rnn1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnnCopy)!);
     }
 
     [Fact]
@@ -109,6 +115,15 @@ public sealed class PredictorTests
         var predictor = model.CreatePredictor();
         AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
             WideStreamingGru.InputSize, WideStreamingGru.OutputSize);
+    }
+
+    [Fact]
+    public void Streaming_simple_rnn_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new StreamingReluRnn(seed: 2);
+        var predictor = model.CreatePredictor();
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            StreamingReluRnn.InputSize, StreamingReluRnn.OutputSize);
     }
 
     /// <summary>Twelve steps alike; each one's ResetState leaves the other's state alone; a whole sequence of 8 alike.</summary>
@@ -157,6 +172,8 @@ public sealed class PredictorTests
         var gru = new WideStreamingGru(seed: 1).CreatePredictor();
         var gruInput = TestData.Uniform(WideStreamingGru.InputSize, 7);
         Assert.Equal(0, Allocations.AfterWarmUp(() => gru.Step(gruInput, output)));
+        var rnn = new StreamingReluRnn(seed: 1).CreatePredictor();
+        Assert.Equal(0, Allocations.AfterWarmUp(() => rnn.Step(gruInput, output)));
     }
 
     [Fact]

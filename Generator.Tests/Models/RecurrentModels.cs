@@ -168,3 +168,12 @@ public partial class WideStreamingLstm
 public partial class WideStreamingGru
 {
 }
+
+/// <summary>A streaming simple RNN (ReLU) for a predictor's packed step, two inputs.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(2, MaxSequenceLength = 8)]
+[SimpleRnn(40, Activation = Activation.ReLU)]
+[Dense(2)]
+public partial class StreamingReluRnn
+{
+}

@@ -13,12 +13,19 @@ namespace ModelGen.Generator.Emit
         public static string PackedFlag(RecurrentSpec rnn) => "_" + rnn.Name + "Packed";
 
         /// <summary>
-        /// An LSTM (plain cell) or GRU (reset after) whose streaming step a predictor runs on packed W_hh where the
-        /// machine allows (Lstm/Gru.PackedStepSupported, less the vector width).
+        /// A recurrent layer whose streaming step a predictor runs on packed W_hh where the machine allows (the cell
+        /// kernel's PackedStepSupported, less the vector width): a simple RNN, or an LSTM (plain cell) or GRU (reset
+        /// after) with H a multiple of 32 from 128 on.
         /// </summary>
         private static bool PacksRecurrent(RecurrentSpec rnn) =>
-            !rnn.Bidirectional && rnn.Units >= 128 && rnn.Units % 32 == 0
-            && ((rnn.Cell == CellKind.Lstm && !rnn.Peepholes && !rnn.CoupledGates) || (rnn.Cell == CellKind.Gru && rnn.ResetAfter));
+            !rnn.Bidirectional
+            && (rnn.Cell == CellKind.Simple
+                || (rnn.Units >= 128 && rnn.Units % 32 == 0
+                    && ((rnn.Cell == CellKind.Lstm && !rnn.Peepholes && !rnn.CoupledGates) || (rnn.Cell == CellKind.Gru && rnn.ResetAfter))));
+
+        /// <summary>Floats of a recurrent layer's packed W_hh: a simple RNN's rows are padded to 16 (Linear.Pack), the gated cells' are not.</summary>
+        private static int PackedRecurrentLength(RecurrentSpec rnn) =>
+            rnn.Cell == CellKind.Simple ? rnn.Units * ((rnn.Units + 15) & ~15) : rnn.Gates * rnn.Units;
 
         /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>
         public static int PackedLength(DenseSpec dense) => dense.Inputs * ((dense.Units + 15) & ~15);
@@ -37,7 +44,7 @@ namespace ModelGen.Generator.Emit
                 if (layer.Layer is RecurrentSpec rnn && HasStepPass(model) && PacksRecurrent(rnn))
                 {
                     layer.PackedOffset = length;
-                    length += rnn.Gates * rnn.Units;
+                    length += PackedRecurrentLength(rnn);
                 }
 
                 if (layer.Layer is DenseSpec dense && !dense.InputShape.IsSequence)
@@ -104,11 +111,16 @@ namespace ModelGen.Generator.Emit
                     if (layer.Layer is RecurrentSpec rnn)
                     {
                         var flag = PackedFlag(rnn);
-                        var kernel = rnn.Cell == CellKind.Lstm ? "global::ModelGen.Kernels.Lstm." : "global::ModelGen.Kernels.Gru.";
-                        writer.Line(flag + " = " + kernel + "PackedStepSupported(" + Int(rnn.Units) + (rnn.Cell == CellKind.Lstm ? ", peepholes: false, coupled: false);" : ", resetAfter: true);"));
+                        var kernel = "global::ModelGen.Kernels." + (rnn.Cell switch { CellKind.Lstm => "Lstm.", CellKind.Gru => "Gru.", _ => "SimpleRnn." });
+                        writer.Line(flag + " = " + kernel + "PackedStepSupported" + (rnn.Cell switch
+                        {
+                            CellKind.Lstm => "(" + Int(rnn.Units) + ", peepholes: false, coupled: false);",
+                            CellKind.Gru => "(" + Int(rnn.Units) + ", resetAfter: true);",
+                            _ => ";",
+                        }));
                         writer.Open("if (" + flag + ")");
                         writer.Line(kernel + "PackRecurrent(" + Parameters(RecurrentEmitter.WeightHhOffset(layer), rnn.Gates * rnn.Units) + ", "
-                            + Slice("_packed", layer.PackedOffset, Int(rnn.Gates * rnn.Units)) + ", " + Int(rnn.Units) + "); // " + rnn.Name + " W_hh");
+                            + Slice("_packed", layer.PackedOffset, Int(PackedRecurrentLength(rnn))) + ", " + Int(rnn.Units) + "); // " + rnn.Name + " W_hh");
                         writer.Close();
                         continue;
                     }
@@ -138,7 +150,7 @@ namespace ModelGen.Generator.Emit
             writer.Line("/// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.");
             if (sequence)
             {
-                writer.Line("/// At batch 1 its streaming LSTM and GRU layers (H a multiple of 32 from 128 on) read W_hh packed block-major in <c>Step</c>, and its dense");
+                writer.Line("/// At batch 1 its streaming recurrent layers (simple RNNs; LSTM and GRU with H a multiple of 32 from 128 on) read W_hh packed in <c>Step</c>, and its dense");
                 writer.Line("/// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its");
                 writer.Line("/// results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
                 writer.Line("/// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.");

@@ -111,9 +111,9 @@ namespace ModelGen.Generator.Emit
         public override void EmitStep(CodeWriter writer, LayerContext context)
         {
             var rnn = (RecurrentSpec)context.Layer;
-            if (rnn.Cell == CellKind.Gru && context.PackedOffset >= 0)
+            if (rnn.Cell != CellKind.Lstm && context.PackedOffset >= 0)
             {
-                EmitPackedGruStep(writer, context, rnn);
+                EmitPackedStep(writer, context, rnn);
                 return;
             }
 
@@ -153,18 +153,22 @@ namespace ModelGen.Generator.Emit
         }
 
         /// <summary>
-        /// A predictor's GRU step at batch 1: the carried state advanced in place on the copy's packed W_hh
-        /// (<c>Gru.StepPacked</c>); other batch sizes, or a machine without the packed kernel, take the general path.
+        /// A predictor's GRU or simple-RNN step at batch 1: the carried state advanced in place on the copy's packed
+        /// W_hh (<c>Gru.StepPacked</c>, <c>SimpleRnn.StepPacked</c>); other batch sizes, or a machine without the
+        /// packed kernel, take the general path.
         /// </summary>
-        private void EmitPackedGruStep(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
+        private void EmitPackedStep(CodeWriter writer, LayerContext context, RecurrentSpec rnn)
         {
             int h = rnn.Units, f = rnn.Inputs, g = rnn.Gates;
             var o = Offsets(context, rnn, 0);
+            var gru = rnn.Cell == CellKind.Gru;
+            var packedLength = gru ? g * h : h * ((h + 15) & ~15);
             writer.Open("if (" + ModelEmitter.PackedFlag(rnn) + " && batchSize == 1)");
             writer.Line("// One step from the carried state, updated in place on the packed W_hh (inference: no dropout).");
             writer.Line("var state = " + Slice("_carry", CarryOffset(context), Int(h)) + ";");
-            writer.Line(Kernels + "Gru.StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
-                + Slice("_packed", context.PackedOffset, Int(g * h)) + ", " + Parameters(o.BiasHh, g) + ", state, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h) + ");");
+            writer.Line(Kernels + (gru ? "Gru" : "SimpleRnn") + ".StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
+                + Slice("_packed", context.PackedOffset, Int(packedLength)) + ", " + Parameters(o.BiasHh, g) + ", state, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h)
+                + (gru ? ");" : ", global::ModelGen.Activation." + rnn.Activation + ");"));
             writer.Line("state.CopyTo(" + context.Output + ");");
             writer.Close();
             writer.Open("else");

@@ -6,7 +6,7 @@ namespace ModelGen.Kernels;
 /// read from t = T − 1 down to 0 (the "previous" state of step t is that of step t + 1); states are stored at
 /// their own t either way. Lengths are validated up front; the kernels then run allocation-free.
 /// </summary>
-public static class SimpleRnn
+public static partial class SimpleRnn
 {
     /// <summary>Floats of scratch <see cref="Backward"/> needs: batch·hidden.</summary>
     public static int WorkspaceLength(int batch, int hidden) => KernelChecks.Elements(batch, hidden);
