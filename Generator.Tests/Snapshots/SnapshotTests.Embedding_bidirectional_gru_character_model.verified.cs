@@ -44,11 +44,11 @@ namespace Demo.Text
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(22193);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(22193);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(182272);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(66560);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(66560);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
@@ -59,6 +59,9 @@ namespace Demo.Text
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public CharModel(int seed = 0)
         {
+            _gradients = new(22193);
+            _deltaA = new(66560);
+            _deltaB = new(66560);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 1040), 0.05f, rng); // embedding1: Keras' uniform ±0.05
             global::ModelGen.Initializers.Uniform(_parameters.Slice(1040, 9600), 0.17677669f, rng); // gru1: PyTorch's U(±1/√H) = ±0.17677669529663687
@@ -366,6 +369,35 @@ namespace Demo.Text
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics; no gradient buffers.</summary>
+        private CharModel(CharModel source)
+        {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// It runs the model's own kernels on its copy of the weights, and allocates its own
+        /// buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new CharModel(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="CharModel"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly CharModel _model;
+
+            internal Predictor(CharModel model) => _model = model;
+
+            /// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode.</summary>
+            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
+
+            /// <summary>Runs a mini-batch of sequences of <paramref name="steps"/> steps, laid out [batch][step][features], in inference mode.</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize, int steps) => _model.Forward(inputs, outputs, batchSize, steps);
+        }
 
         private void RunForward(global::System.ReadOnlySpan<float> inputs, int batchSize, int steps, bool training, bool carry)
         {

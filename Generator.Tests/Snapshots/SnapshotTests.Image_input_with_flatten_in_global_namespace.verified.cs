@@ -189,8 +189,8 @@ partial class TinyImageNet : global::ModelGen.IModel
 
     /// <summary>
     /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
-    /// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its
-    /// results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
+    /// Its dense layers on one vector per example read their weights packed in × out at batch 1, the faster layout for one example at a
+    /// time, so its results may differ from <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits (another summation order).
     /// It allocates its own buffers, as the model does; use one predictor per thread.
     /// </summary>
     public Predictor CreatePredictor() => new(new TinyImageNet(this));

@@ -7,7 +7,7 @@ namespace ModelGen.Generator.Emit
     internal static partial class ModelEmitter
     {
         /// <summary>Whether the model gets <c>CreatePredictor</c>: models with the one-example API, and sequence models with <c>Step</c>.</summary>
-        public static bool HasPredictor(ModelSpec model) => (!model.InputShape.IsSequence && EncoderDecoder.Of(model) is null) || HasStepPass(model);
+        public static bool HasPredictor(ModelSpec model) => EncoderDecoder.Of(model) is null;
 
         /// <summary>The predictor copy's flag that an LSTM or GRU steps on its packed W_hh (set where the kernel's PackedStepSupported).</summary>
         public static string PackedFlag(RecurrentSpec rnn) => "_" + rnn.Name + "Packed";
@@ -146,9 +146,15 @@ namespace ModelGen.Generator.Emit
             writer.Line();
 
             var sequence = model.InputShape.IsSequence;
+            var streaming = HasStepPass(model);
             writer.Line("/// <summary>");
             writer.Line("/// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.");
-            if (sequence)
+            if (packedLength == 0)
+            {
+                writer.Line("/// It runs the model's own kernels on its copy of the weights" + (streaming ? ", from a zero recurrent state" : string.Empty) + ", and allocates its own");
+                writer.Line("/// buffers, as the model does; use one predictor per thread.");
+            }
+            else if (streaming)
             {
                 writer.Line("/// At batch 1 its streaming recurrent layers (simple RNNs; LSTM and GRU with H a multiple of 32 from 128 on) read W_hh packed in <c>Step</c>, and its dense");
                 writer.Line("/// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its");
@@ -157,8 +163,8 @@ namespace ModelGen.Generator.Emit
             }
             else
             {
-                writer.Line("/// Its dense layers read their weights packed in × out at batch 1, the faster layout for one example at a time, so its");
-                writer.Line("/// results may differ from <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits (another summation order).");
+                writer.Line("/// Its dense layers on one vector per example read their weights packed in × out at batch 1, the faster layout for one example at a");
+                writer.Line("/// time, so its results may differ from <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits (another summation order).");
                 writer.Line("/// It allocates its own buffers, as the model does; use one predictor per thread.");
             }
 
@@ -180,6 +186,10 @@ namespace ModelGen.Generator.Emit
                 writer.Line();
                 writer.Line("/// <summary>Runs a mini-batch of sequences of <paramref name=\"steps\"/> steps, laid out [batch][step][features], in inference mode.</summary>");
                 writer.Line("public void Forward(" + In + " inputs, " + Out + " outputs, int batchSize, int steps) => _model.Forward(inputs, outputs, batchSize, steps);");
+            }
+
+            if (streaming)
+            {
                 writer.Line();
                 writer.Line("/// <summary>Streaming inference: advances one example by one step from the carried state (see <see cref=\"ResetState\"/>).</summary>");
                 writer.Line("public void Step(" + In + " input, " + Out + " output) => _model.Step(input, output);");
@@ -190,7 +200,7 @@ namespace ModelGen.Generator.Emit
                 writer.Line("/// <summary>Forgets the carried recurrent state: the next Step starts from zeros.</summary>");
                 writer.Line("public void ResetState() => _model.ResetState();");
             }
-            else
+            else if (!sequence)
             {
                 writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");
                 writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
