@@ -126,6 +126,39 @@ public sealed class PredictorTests
             StreamingReluRnn.InputSize, StreamingReluRnn.OutputSize);
     }
 
+    [Fact]
+    public void Encoder_decoder_predictor_forwards_steps_and_decodes_like_the_model_and_keeps_its_weights()
+    {
+        const int batch = 2, inputSteps = 4, outputSteps = 3, maxLength = 5;
+        var model = new LstmSeq2Seq(seed: 9);
+        var predictor = model.CreatePredictor();
+        var inputs = TestData.Uniform(batch * inputSteps * LstmSeq2Seq.InputSize, 21, scale: 2f);
+        var decoderInputs = TestData.Uniform(batch * outputSteps * LstmSeq2Seq.DecoderInputSize, 22);
+        float[] expected = new float[batch * outputSteps * LstmSeq2Seq.OutputSize], actual = new float[expected.Length];
+        model.Forward(inputs, decoderInputs, expected, batch, inputSteps, outputSteps);
+        predictor.Forward(inputs, decoderInputs, actual, batch, inputSteps, outputSteps);
+        Assert.Equal(expected, actual);
+
+        float[] stepExpected = new float[batch * LstmSeq2Seq.OutputSize], stepActual = new float[stepExpected.Length];
+        model.Encode(inputs, batch, inputSteps);
+        predictor.Encode(inputs, batch, inputSteps);
+        model.Step(decoderInputs.AsSpan(0, batch * LstmSeq2Seq.DecoderInputSize), stepExpected, batch);
+        predictor.Step(decoderInputs.AsSpan(0, batch * LstmSeq2Seq.DecoderInputSize), stepActual, batch);
+        Assert.Equal(stepExpected, stepActual);
+
+        int[] tokensExpected = new int[batch * maxLength], tokensActual = new int[tokensExpected.Length];
+        int[] lengthsExpected = new int[batch], lengthsActual = new int[batch];
+        model.Decode(inputs, tokensExpected, lengthsExpected, batch, inputSteps, 0, 2);
+        predictor.Decode(inputs, tokensActual, lengthsActual, batch, inputSteps, 0, 2);
+        Assert.Equal(tokensExpected, tokensActual);
+        Assert.Equal(lengthsExpected, lengthsActual);
+
+        // The copy keeps the weights it was made with.
+        model.Parameters.Clear();
+        predictor.Forward(inputs, decoderInputs, actual, batch, inputSteps, outputSteps);
+        Assert.Equal(expected, actual);
+    }
+
     /// <summary>Twelve steps alike; each one's ResetState leaves the other's state alone; a whole sequence of 8 alike.</summary>
     private static void AssertStepsLikeTheModel(Streaming model, Streaming predictor, int inputSize, int outputSize)
     {

@@ -48,11 +48,11 @@ namespace Demo.Text
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(8396);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(8396);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(7296);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(1408);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(1408);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
@@ -66,6 +66,9 @@ namespace Demo.Text
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public Reverser(int seed = 0)
         {
+            _gradients = new(8396);
+            _deltaA = new(1408);
+            _deltaB = new(1408);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.Uniform(_parameters.Slice(0, 1920), 0.25f, rng); // lstm1: PyTorch's U(±1/√H) = ±0.25
             global::ModelGen.Initializers.Uniform(_parameters.Slice(1920, 2176), 0.25f, rng); // lstm2: PyTorch's U(±1/√H) = ±0.25
@@ -405,6 +408,41 @@ namespace Demo.Text
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics; no gradient buffers.</summary>
+        private Reverser(Reverser source)
+        {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// It runs the model's own kernels on its copy of the weights, and allocates its own
+        /// buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new Reverser(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="Reverser"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly Reverser _model;
+
+            internal Predictor(Reverser model) => _model = model;
+
+            /// <summary>Teacher-forced inference on the copy (see the model's Forward).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> decoderInputs, global::System.Span<float> outputs, int batchSize, int inputSteps, int outputSteps) => _model.Forward(inputs, decoderInputs, outputs, batchSize, inputSteps, outputSteps);
+
+            /// <summary>Encodes <paramref name="inputs"/> and sets the copy's decoder state from it; then call <see cref="Step"/> once per output token.</summary>
+            public void Encode(global::System.ReadOnlySpan<float> inputs, int batchSize, int inputSteps) => _model.Encode(inputs, batchSize, inputSteps);
+
+            /// <summary>Advances the copy's decoder one step from its carried state.</summary>
+            public void Step(global::System.ReadOnlySpan<float> decoderInputs, global::System.Span<float> outputs, int batchSize) => _model.Step(decoderInputs, outputs, batchSize);
+
+            /// <summary>Greedy decoding on the copy (see the model's Decode).</summary>
+            public void Decode(global::System.ReadOnlySpan<float> inputs, global::System.Span<int> tokens, global::System.Span<int> lengths, int batchSize, int inputSteps, int startToken, int endToken) => _model.Decode(inputs, tokens, lengths, batchSize, inputSteps, startToken, endToken);
+        }
 
         private void RunEncoder(global::System.ReadOnlySpan<float> inputs, int batchSize, int steps, bool training)
         {

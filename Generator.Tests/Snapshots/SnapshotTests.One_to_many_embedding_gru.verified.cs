@@ -42,11 +42,11 @@ namespace Demo.Text
         // Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers
         // start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.
         private readonly global::ModelGen.AlignedBuffer _parameters = new(475);
-        private readonly global::ModelGen.AlignedBuffer _gradients = new(475);
+        private readonly global::ModelGen.AlignedBuffer _gradients;
         private readonly global::ModelGen.AlignedBuffer _state = new(0);
         private readonly global::ModelGen.AlignedBuffer _activations = new(560);
-        private readonly global::ModelGen.AlignedBuffer _deltaA = new(192);
-        private readonly global::ModelGen.AlignedBuffer _deltaB = new(192);
+        private readonly global::ModelGen.AlignedBuffer _deltaA;
+        private readonly global::ModelGen.AlignedBuffer _deltaB;
         private readonly global::ModelGen.Rng _dropoutRng;
         private int _forwardBatchSize;
         private int _forwardSteps;
@@ -59,6 +59,9 @@ namespace Demo.Text
         /// <summary>Creates the model with weights drawn from <paramref name="seed"/> (Glorot, or He for ReLU layers; biases 0).</summary>
         public Captioner(int seed = 0)
         {
+            _gradients = new(475);
+            _deltaA = new(192);
+            _deltaB = new(192);
             var rng = new global::ModelGen.Rng(unchecked((ulong)seed));
             global::ModelGen.Initializers.GlorotUniform(_parameters.Slice(0, 40), 5, 8, rng); // dense1, bias 0
             global::ModelGen.Initializers.Uniform(_parameters.Slice(48, 28), 0.05f, rng); // embedding1: Keras' uniform ±0.05
@@ -301,6 +304,41 @@ namespace Demo.Text
 
         /// <summary>Restarts the dropout masks' random sequence, e.g. to replay the same masks.</summary>
         public void SeedDropout(int seed) => _dropoutRng.Reseed(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
+
+        /// <summary>A predictor's private copy of <paramref name="source"/>: its weights and running statistics; no gradient buffers.</summary>
+        private Captioner(Captioner source)
+        {
+            _dropoutRng = new global::ModelGen.Rng(0); // never drawn from: a predictor runs in inference mode
+            source._parameters.Span.CopyTo(_parameters.Span);
+            source._state.Span.CopyTo(_state.Span);
+        }
+
+        /// <summary>
+        /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
+        /// It runs the model's own kernels on its copy of the weights, and allocates its own
+        /// buffers, as the model does; use one predictor per thread.
+        /// </summary>
+        public Predictor CreatePredictor() => new(new Captioner(this));
+
+        /// <summary>Inference with a fixed copy of a <see cref="Captioner"/>'s weights (see <see cref="CreatePredictor"/>).</summary>
+        public sealed class Predictor
+        {
+            private readonly Captioner _model;
+
+            internal Predictor(Captioner model) => _model = model;
+
+            /// <summary>Teacher-forced inference on the copy (see the model's Forward).</summary>
+            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> decoderInputs, global::System.Span<float> outputs, int batchSize, int outputSteps) => _model.Forward(inputs, decoderInputs, outputs, batchSize, outputSteps);
+
+            /// <summary>Encodes <paramref name="inputs"/> and sets the copy's decoder state from it; then call <see cref="Step"/> once per output token.</summary>
+            public void Encode(global::System.ReadOnlySpan<float> inputs, int batchSize) => _model.Encode(inputs, batchSize);
+
+            /// <summary>Advances the copy's decoder one step from its carried state.</summary>
+            public void Step(global::System.ReadOnlySpan<float> decoderInputs, global::System.Span<float> outputs, int batchSize) => _model.Step(decoderInputs, outputs, batchSize);
+
+            /// <summary>Greedy decoding on the copy (see the model's Decode).</summary>
+            public void Decode(global::System.ReadOnlySpan<float> inputs, global::System.Span<int> tokens, global::System.Span<int> lengths, int batchSize, int startToken, int endToken) => _model.Decode(inputs, tokens, lengths, batchSize, startToken, endToken);
+        }
 
         private void RunEncoder(global::System.ReadOnlySpan<float> inputs, int batchSize, bool training)
         {

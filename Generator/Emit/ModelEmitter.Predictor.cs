@@ -6,9 +6,6 @@ namespace ModelGen.Generator.Emit
 {
     internal static partial class ModelEmitter
     {
-        /// <summary>Whether the model gets <c>CreatePredictor</c>: models with the one-example API, and sequence models with <c>Step</c>.</summary>
-        public static bool HasPredictor(ModelSpec model) => EncoderDecoder.Of(model) is null;
-
         /// <summary>The predictor copy's flag that an LSTM or GRU steps on its packed W_hh (set where the kernel's PackedStepSupported).</summary>
         public static string PackedFlag(RecurrentSpec rnn) => "_" + rnn.Name + "Packed";
 
@@ -33,9 +30,9 @@ namespace ModelGen.Generator.Emit
         /// <summary>Gives each batch-1 dense layer its place in a predictor's packed weights; returns their total length.</summary>
         private static int PlanPackedWeights(ModelSpec model, List<LayerContext> layers)
         {
-            if (!HasPredictor(model))
+            if (EncoderDecoder.Of(model) is not null)
             {
-                return 0;
+                return 0; // an encoder–decoder's predictor runs the model's own kernels
             }
 
             var length = 0;
@@ -179,7 +176,11 @@ namespace ModelGen.Generator.Emit
             writer.Line("internal Predictor(" + name + " model) => _model = model;");
             writer.Line();
             const string In = "global::System.ReadOnlySpan<float>", Out = "global::System.Span<float>";
-            if (sequence)
+            if (EncoderDecoder.Of(model) is { } layout)
+            {
+                EmitEncoderDecoderPredictorMembers(writer, model, layout);
+            }
+            else if (sequence)
             {
                 writer.Line("/// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode.</summary>");
                 writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
@@ -200,7 +201,7 @@ namespace ModelGen.Generator.Emit
                 writer.Line("/// <summary>Forgets the carried recurrent state: the next Step starts from zeros.</summary>");
                 writer.Line("public void ResetState() => _model.ResetState();");
             }
-            else if (!sequence)
+            else if (!sequence && EncoderDecoder.Of(model) is null)
             {
                 writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");
                 writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
@@ -211,6 +212,29 @@ namespace ModelGen.Generator.Emit
 
             writer.Close();
             writer.Line();
+        }
+
+        /// <summary>An encoder–decoder predictor's members: the model's inference API (teacher-forced Forward, Encode, Step, Decode) on the copy.</summary>
+        private static void EmitEncoderDecoderPredictorMembers(CodeWriter writer, ModelSpec model, EncoderDecoder layout)
+        {
+            const string In = "global::System.ReadOnlySpan<float>", Out = "global::System.Span<float>";
+            var sequenceInput = model.InputShape.IsSequence;
+            var inputSteps = sequenceInput ? ", int inputSteps" : string.Empty;
+            var inputStepsArgument = sequenceInput ? ", inputSteps" : string.Empty;
+            writer.Line("/// <summary>Teacher-forced inference on the copy (see the model's Forward).</summary>");
+            writer.Line("public void Forward(" + In + " inputs, " + In + " decoderInputs, " + Out + " outputs, int batchSize" + inputSteps + ", int outputSteps) => _model.Forward(inputs, decoderInputs, outputs, batchSize" + inputStepsArgument + ", outputSteps);");
+            writer.Line();
+            writer.Line("/// <summary>Encodes <paramref name=\"inputs\"/> and sets the copy's decoder state from it; then call <see cref=\"Step\"/> once per output token.</summary>");
+            writer.Line("public void Encode(" + In + " inputs, int batchSize" + inputSteps + ") => _model.Encode(inputs, batchSize" + inputStepsArgument + ");");
+            writer.Line();
+            writer.Line("/// <summary>Advances the copy's decoder one step from its carried state.</summary>");
+            writer.Line("public void Step(" + In + " decoderInputs, " + Out + " outputs, int batchSize) => _model.Step(decoderInputs, outputs, batchSize);");
+            if (CanDecode(model, layout, out _, out _))
+            {
+                writer.Line();
+                writer.Line("/// <summary>Greedy decoding on the copy (see the model's Decode).</summary>");
+                writer.Line("public void Decode(" + In + " inputs, global::System.Span<int> tokens, global::System.Span<int> lengths, int batchSize" + inputSteps + ", int startToken, int endToken) => _model.Decode(inputs, tokens, lengths, batchSize" + inputStepsArgument + ", startToken, endToken);");
+            }
         }
     }
 }

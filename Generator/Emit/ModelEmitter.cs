@@ -47,15 +47,13 @@ namespace ModelGen.Generator.Emit
             if (layout is not null)
             {
                 EmitEncoderDecoderApi(writer, model, plan, layout);
+                EmitPredictor(writer, model, layers, packedLength);
                 EmitEncoderDecoderPasses(writer, model, plan, layers, layout);
             }
             else
             {
                 EmitApi(writer, model, plan);
-                if (HasPredictor(model))
-                {
-                    EmitPredictor(writer, model, layers, packedLength);
-                }
+                EmitPredictor(writer, model, layers, packedLength);
 
                 EmitForwardPass(writer, model, plan, layers);
                 if (HasStepPass(model))
@@ -125,24 +123,12 @@ namespace ModelGen.Generator.Emit
             writer.Line("// Every buffer is allocated here, once; the passes below only slice them at constant offsets. Float buffers");
             writer.Line("// start on a cache line (AlignedBuffer), so the kernels' vector loads and stores do not straddle two.");
             writer.Line("private readonly global::ModelGen.AlignedBuffer _parameters = new(" + Int(plan.ParameterCount) + ");");
-            if (HasPredictor(model))
-            {
-                // The backward pass's buffers come from the public constructor: a predictor's copy does without them.
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _gradients;");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _state = new(" + Int(plan.StateLength) + ");");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _activations = new(" + Int(plan.ActivationLength) + ");");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaA;");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaB;");
-            }
-            else
-            {
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _gradients = new(" + Int(plan.ParameterCount) + ");");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _state = new(" + Int(plan.StateLength) + ");");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _activations = new(" + Int(plan.ActivationLength) + ");");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaA = new(" + Int(plan.DeltaLength) + ");");
-                writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaB = new(" + Int(plan.DeltaLength) + ");");
-            }
-
+            // The backward pass's buffers come from the public constructor: a predictor's copy does without them.
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _gradients;");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _state = new(" + Int(plan.StateLength) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _activations = new(" + Int(plan.ActivationLength) + ");");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaA;");
+            writer.Line("private readonly global::ModelGen.AlignedBuffer _deltaB;");
             OptionalBuffer(writer, "float", "_masks", plan.MaskLength, "dropout masks");
             OptionalBuffer(writer, "int", "_indices", plan.IndexLength, "max-pooling arg-max positions");
             OptionalBuffer(writer, "float", "_statistics", plan.StatisticsLength, "normalization means and inverse deviations");
@@ -193,13 +179,9 @@ namespace ModelGen.Generator.Emit
         {
             writer.Line("/// <summary>Creates the model with weights drawn from <paramref name=\"seed\"/> (Glorot, or He for ReLU layers; biases 0).</summary>");
             writer.Open("public " + model.ClassName + "(int seed = 0)");
-            if (HasPredictor(model))
-            {
-                writer.Line("_gradients = new(" + Int(plan.ParameterCount) + ");");
-                writer.Line("_deltaA = new(" + Int(plan.DeltaLength) + ");");
-                writer.Line("_deltaB = new(" + Int(plan.DeltaLength) + ");");
-            }
-
+            writer.Line("_gradients = new(" + Int(plan.ParameterCount) + ");");
+            writer.Line("_deltaA = new(" + Int(plan.DeltaLength) + ");");
+            writer.Line("_deltaB = new(" + Int(plan.DeltaLength) + ");");
             writer.Line("var rng = new global::ModelGen.Rng(unchecked((ulong)seed));");
             foreach (var layer in layers)
             {
