@@ -17,17 +17,7 @@ public sealed class PackedGruStepTests
     [InlineData(128, 1, 256)]
     [InlineData(160, 4, 256)]
     public void Follows_the_unpacked_step(int h, int inputs, int width)
-    {
-        CellPath.Forced = width;
-        try
-        {
-            FollowsTheUnpackedStep(h, inputs);
-        }
-        finally
-        {
-            CellPath.Forced = 0;
-        }
-    }
+        => CellPathCollection.WithWidth(width, () => FollowsTheUnpackedStep(h, inputs));
 
     private static void FollowsTheUnpackedStep(int h, int inputs)
     {

@@ -20,17 +20,7 @@ public sealed class PackedLstmStepTests
     [InlineData(128, 1, 256)]
     [InlineData(160, 3, 256)]
     public void Follows_the_unpacked_step(int h, int inputs, int width)
-    {
-        CellPath.Forced = width;
-        try
-        {
-            FollowsTheUnpackedStep(h, inputs);
-        }
-        finally
-        {
-            CellPath.Forced = 0;
-        }
-    }
+        => CellPathCollection.WithWidth(width, () => FollowsTheUnpackedStep(h, inputs));
 
     private static void FollowsTheUnpackedStep(int h, int inputs)
     {
@@ -73,7 +63,7 @@ public sealed class PackedLstmStepTests
         Lstm.PackRecurrent(whh, packed, h, blockUnits: 16);
         // Blocks of 16 units: block 2 (units 32 … 47), row j = 5, gate g (q = 2), unit 32 + 7: W_hh[(2·64 + 39), 5].
         Assert.Equal(whh[(((2 * h) + 39) * h) + 5], packed[(((2 * h) + 5) * 64) + 32 + 7]);
-        Assert.Equal(Lstm.PackedBlockUnits, Vector512.IsHardwareAccelerated ? 32 : 16);
+        Assert.Equal(RecurrentPacking.BlockUnits, Vector512.IsHardwareAccelerated ? 32 : 16);
         Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(new float[4 * 48 * 48], new float[4 * 48 * 48], 48));
     }
 

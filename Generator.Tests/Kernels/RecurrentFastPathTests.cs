@@ -93,21 +93,7 @@ public class RecurrentFastPathTests
         };
     }
 
-    private static T WithWidth<T>(int width, Func<T> action)
-    {
-        lock (CellPathCollection.Gate)
-        {
-            CellPath.Forced = width;
-            try
-            {
-                return action();
-            }
-            finally
-            {
-                CellPath.Forced = 0;
-            }
-        }
-    }
+    private static T WithWidth<T>(int width, Func<T> action) => CellPathCollection.WithWidth(width, action);
 
     [Theory]
     [MemberData(nameof(ForwardCases))]
@@ -551,4 +537,28 @@ public class RecurrentFastPathTests
 public sealed class CellPathCollection
 {
     internal static readonly object Gate = new();
+
+    /// <summary>Runs <paramref name="action"/> with the recurrent kernels forced to <paramref name="width"/> (512, 256 or 1), then restores the default.</summary>
+    internal static T WithWidth<T>(int width, Func<T> action)
+    {
+        lock (Gate)
+        {
+            CellPath.Forced = width;
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                CellPath.Forced = 0;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> with the recurrent kernels forced to <paramref name="width"/>, then restores the default.</summary>
+    internal static void WithWidth(int width, Action action) => WithWidth(width, () =>
+    {
+        action();
+        return 0;
+    });
 }

@@ -26,21 +26,11 @@ public static partial class Gru
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short, or H is not a multiple of 32.</exception>
     public static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize) =>
-        PackRecurrent(weightHh, packed, hiddenSize, Lstm.PackedBlockUnits);
+        PackRecurrent(weightHh, packed, hiddenSize, RecurrentPacking.BlockUnits);
 
     /// <summary><see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/> with blocks of <paramref name="blockUnits"/> units.</summary>
-    internal static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int blockUnits)
-    {
-        int h = hiddenSize, length = PackedLength(h), units = blockUnits;
-        if (h % 32 != 0) throw new ArgumentException($"Packing takes H a multiple of 32, not {h}.", nameof(hiddenSize));
-        KernelChecks.AtLeast(weightHh.Length, length, nameof(weightHh));
-        KernelChecks.AtLeast(packed.Length, length, nameof(packed));
-        for (int b = 0; b < h / units; b++)
-            for (int j = 0; j < h; j++)
-                for (int q = 0; q < 3; q++)
-                    for (int u = 0; u < units; u++)
-                        packed[(((b * h) + j) * 3 * units) + (units * q) + u] = weightHh[((((q * h) + (units * b) + u)) * h) + j];
-    }
+    internal static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int blockUnits) =>
+        RecurrentPacking.Pack(weightHh, packed, hiddenSize, 3, blockUnits);
 
     /// <summary>
     /// One streaming step for one example (reset-after cell) on W_hh packed by

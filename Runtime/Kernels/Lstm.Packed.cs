@@ -18,9 +18,6 @@ public static partial class Lstm
     public static bool PackedStepSupported(int hiddenSize, bool peepholes, bool coupled) =>
         CellPath.Width >= 256 && !peepholes && !coupled && hiddenSize >= 128 && hiddenSize % 32 == 0;
 
-    /// <summary>Units per packed block on this machine: two vectors' worth (32 with 512-bit vectors, 16 with 256-bit).</summary>
-    internal static int PackedBlockUnits => CellPath.Width == 512 ? 32 : 16;
-
     /// <summary>Floats of a packed W_hh: 4H × H, the same as the matrix.</summary>
     public static int PackedLength(int hiddenSize) => KernelChecks.Elements(4 * hiddenSize, hiddenSize);
 
@@ -31,21 +28,11 @@ public static partial class Lstm
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short, or H is not a multiple of 32.</exception>
     public static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize) =>
-        PackRecurrent(weightHh, packed, hiddenSize, PackedBlockUnits);
+        PackRecurrent(weightHh, packed, hiddenSize, RecurrentPacking.BlockUnits);
 
     /// <summary><see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/> with blocks of <paramref name="blockUnits"/> units.</summary>
-    internal static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int blockUnits)
-    {
-        int h = hiddenSize, length = PackedLength(h), units = blockUnits;
-        if (h % 32 != 0) throw new ArgumentException($"Packing takes H a multiple of 32, not {h}.", nameof(hiddenSize));
-        KernelChecks.AtLeast(weightHh.Length, length, nameof(weightHh));
-        KernelChecks.AtLeast(packed.Length, length, nameof(packed));
-        for (int b = 0; b < h / units; b++)
-            for (int j = 0; j < h; j++)
-                for (int q = 0; q < 4; q++)
-                    for (int u = 0; u < units; u++)
-                        packed[(((b * h) + j) * 4 * units) + (units * q) + u] = weightHh[((((q * h) + (units * b) + u)) * h) + j];
-    }
+    internal static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int blockUnits) =>
+        RecurrentPacking.Pack(weightHh, packed, hiddenSize, 4, blockUnits);
 
     /// <summary>
     /// <see cref="Step"/> for one example on W_hh packed by <see cref="PackRecurrent(ReadOnlySpan{float}, Span{float}, int)"/>: the state in
