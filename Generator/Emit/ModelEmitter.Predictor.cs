@@ -21,7 +21,7 @@ namespace ModelGen.Generator.Emit
                     && ((rnn.Cell == CellKind.Lstm && !rnn.Peepholes && !rnn.CoupledGates) || (rnn.Cell == CellKind.Gru && rnn.ResetAfter))));
 
         /// <summary>Floats of a recurrent layer's packed W_hh: a simple RNN's rows are padded to 16 (Linear.Pack), the gated cells' are not.</summary>
-        private static int PackedRecurrentLength(RecurrentSpec rnn) =>
+        public static int PackedRecurrentLength(RecurrentSpec rnn) =>
             rnn.Cell == CellKind.Simple ? rnn.Units * ((rnn.Units + 15) & ~15) : rnn.Gates * rnn.Units;
 
         /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>

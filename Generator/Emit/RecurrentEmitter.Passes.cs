@@ -142,7 +142,7 @@ namespace ModelGen.Generator.Emit
                 // A predictor's copy holds W_hh packed block-major too, the faster layout for one example.
                 writer.Open("if (" + ModelEmitter.PackedFlag(rnn) + " && batchSize == 1)");
                 writer.Line(Kernels + "Lstm.StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
-                    + Slice("_packed", context.PackedOffset, Int(g * h)) + ", " + Parameters(o.BiasHh, g) + ", state, cell, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h) + ");");
+                    + Slice("_packed", context.PackedOffset, Int(ModelEmitter.PackedRecurrentLength(rnn))) + ", " + Parameters(o.BiasHh, g) + ", state, cell, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h) + ");");
                 writer.Close();
                 writer.Open("else");
                 writer.Line(step);
@@ -162,12 +162,11 @@ namespace ModelGen.Generator.Emit
             int h = rnn.Units, f = rnn.Inputs, g = rnn.Gates;
             var o = Offsets(context, rnn, 0);
             var gru = rnn.Cell == CellKind.Gru;
-            var packedLength = gru ? g * h : h * ((h + 15) & ~15);
             writer.Open("if (" + ModelEmitter.PackedFlag(rnn) + " && batchSize == 1)");
             writer.Line("// One step from the carried state, updated in place on the packed W_hh (inference: no dropout).");
             writer.Line("var state = " + Slice("_carry", CarryOffset(context), Int(h)) + ";");
             writer.Line(Kernels + (gru ? "Gru" : "SimpleRnn") + ".StepPacked(" + context.Input + ", " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", "
-                + Slice("_packed", context.PackedOffset, Int(packedLength)) + ", " + Parameters(o.BiasHh, g) + ", state, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h)
+                + Slice("_packed", context.PackedOffset, Int(ModelEmitter.PackedRecurrentLength(rnn))) + ", " + Parameters(o.BiasHh, g) + ", state, " + Span(Field(rnn, 0, "Pre"), Int(g)) + ", " + Int(f) + ", " + Int(h)
                 + (gru ? ");" : ", global::ModelGen.Activation." + rnn.Activation + ");"));
             writer.Line("state.CopyTo(" + context.Output + ");");
             writer.Close();
