@@ -6,7 +6,7 @@ namespace ModelGen.Generator.Emit
 {
     internal static partial class ModelEmitter
     {
-        /// <summary>The predictor copy's flag that an LSTM or GRU steps on its packed W_hh (set where the kernel's PackedStepSupported).</summary>
+        /// <summary>The predictor copy's flag that a recurrent layer steps on its packed W_hh (set where the kernel's PackedStepSupported).</summary>
         public static string PackedFlag(RecurrentSpec rnn) => "_" + rnn.Name + "Packed";
 
         /// <summary>
@@ -27,7 +27,7 @@ namespace ModelGen.Generator.Emit
         /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>
         public static int PackedLength(DenseSpec dense) => dense.Inputs * ((dense.Units + 15) & ~15);
 
-        /// <summary>Gives each batch-1 dense layer its place in a predictor's packed weights; returns their total length.</summary>
+        /// <summary>Gives each batch-1 dense layer and streaming recurrent layer its place in a predictor's packed weights; returns their total length.</summary>
         private static int PlanPackedWeights(ModelSpec model, List<LayerContext> layers)
         {
             if (EncoderDecoder.Of(model) is not null)
@@ -176,7 +176,8 @@ namespace ModelGen.Generator.Emit
             writer.Line("internal Predictor(" + name + " model) => _model = model;");
             writer.Line();
             const string In = "global::System.ReadOnlySpan<float>", Out = "global::System.Span<float>";
-            if (EncoderDecoder.Of(model) is { } layout)
+            var layout = EncoderDecoder.Of(model);
+            if (layout is not null)
             {
                 EmitEncoderDecoderPredictorMembers(writer, model, layout);
             }
@@ -201,7 +202,7 @@ namespace ModelGen.Generator.Emit
                 writer.Line("/// <summary>Forgets the carried recurrent state: the next Step starts from zeros.</summary>");
                 writer.Line("public void ResetState() => _model.ResetState();");
             }
-            else if (!sequence && EncoderDecoder.Of(model) is null)
+            else if (!sequence && layout is null)
             {
                 writer.Line("/// <summary>Runs one example through the model in inference mode (dropout off).</summary>");
                 writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
