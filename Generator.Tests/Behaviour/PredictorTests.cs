@@ -159,6 +159,21 @@ public sealed class PredictorTests
         Assert.Equal(expected, actual);
     }
 
+    [Fact]
+    public void A_predictors_Forward_starts_from_zeros_whatever_the_models_CarryState()
+    {
+        var model = new WideStreamingGru(seed: 3) { CarryState = true };
+        var predictor = model.CreatePredictor();
+        var input = TestData.Uniform(4 * WideStreamingGru.InputSize, 17);
+        float[] first = new float[WideStreamingGru.OutputSize], second = new float[WideStreamingGru.OutputSize];
+        model.Forward(input, first);
+        model.Forward(input, second);
+        Assert.NotEqual(first, second); // the model carries its state from call to call
+        predictor.Forward(input, first);
+        predictor.Forward(input, second);
+        Assert.Equal(first, second);
+    }
+
     /// <summary>Twelve steps alike; each one's ResetState leaves the other's state alone; a whole sequence of 8 alike.</summary>
     private static void AssertStepsLikeTheModel(Streaming model, Streaming predictor, int inputSize, int outputSize)
     {

@@ -392,10 +392,10 @@ namespace Demo.Text
 
             internal Predictor(CharModel model) => _model = model;
 
-            /// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode.</summary>
+            /// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode, from a zero recurrent state.</summary>
             public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => _model.Forward(input, output);
 
-            /// <summary>Runs a mini-batch of sequences of <paramref name="steps"/> steps, laid out [batch][step][features], in inference mode.</summary>
+            /// <summary>Runs a mini-batch of sequences of <paramref name="steps"/> steps, laid out [batch][step][features], in inference mode, from a zero recurrent state.</summary>
             public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize, int steps) => _model.Forward(inputs, outputs, batchSize, steps);
         }
 

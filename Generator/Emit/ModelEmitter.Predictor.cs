@@ -183,10 +183,10 @@ namespace ModelGen.Generator.Emit
             }
             else if (sequence)
             {
-                writer.Line("/// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode.</summary>");
+                writer.Line("/// <summary>Runs one sequence (its length is input.Length / InputSize steps) in inference mode, from a zero recurrent state.</summary>");
                 writer.Line("public void Forward(" + In + " input, " + Out + " output) => _model.Forward(input, output);");
                 writer.Line();
-                writer.Line("/// <summary>Runs a mini-batch of sequences of <paramref name=\"steps\"/> steps, laid out [batch][step][features], in inference mode.</summary>");
+                writer.Line("/// <summary>Runs a mini-batch of sequences of <paramref name=\"steps\"/> steps, laid out [batch][step][features], in inference mode, from a zero recurrent state.</summary>");
                 writer.Line("public void Forward(" + In + " inputs, " + Out + " outputs, int batchSize, int steps) => _model.Forward(inputs, outputs, batchSize, steps);");
             }
 
