@@ -120,7 +120,7 @@ public static partial class Convolution
     /// <summary>
     /// One example's routing, [filter × window] (windows padded to <paramref name="paddedWindows"/>): the gradient each
     /// window passes down (zero where the pooled value is not positive: the ReLU's derivative; or where the arg-max is
-    /// not in the window, which MaxForward's never is not) and where in its 4 × 4 input patch the arg-max position's
+    /// not in the window, where MaxForward's arg-max never is) and where in its 4 × 4 input patch the arg-max position's
     /// 3 × 3 taps start: dy·4 + dx for the position (dy, dx), so tap (ky, kx) reads patch[base + 4·ky + kx].
     /// </summary>
     private static void RouteGradients(ReadOnlySpan<float> dPooled, ReadOnlySpan<float> pooled, ReadOnlySpan<int> argmax, ReadOnlySpan<int> starts,
@@ -167,23 +167,23 @@ public static partial class Convolution
         ref float rx = ref MemoryMarshal.GetReference(x), to = ref MemoryMarshal.GetReference(shifted);
         for (int ch = 0; ch < s.Channels; ch++)
             for (int i = 0; i < count; i++)
-                {
-                    int py = (first + i) / pw, px = first + i - (py * pw), w = (ch * PatchChunk) + i;
-                    ref float top = ref Unsafe.Add(ref rx, (ch * plane) + (2 * py * iw) + (2 * px));
-                    Vector512<float> patch = Vector512.Create(
-                        Vector256.Create(Vector128.LoadUnsafe(ref top), Vector128.LoadUnsafe(ref top, (nuint)iw)),
-                        Vector256.Create(Vector128.LoadUnsafe(ref top, (nuint)(2 * iw)), Vector128.LoadUnsafe(ref top, (nuint)(3 * iw))));
-                    ref float at = ref Unsafe.Add(ref to, w * 9 * 16);
-                    patch.StoreUnsafe(ref at);
-                    Shift(patch, 1).StoreUnsafe(ref at, 16);
-                    Shift(patch, 2).StoreUnsafe(ref at, 32);
-                    Shift(patch, 4).StoreUnsafe(ref at, 48);
-                    Shift(patch, 5).StoreUnsafe(ref at, 64);
-                    Shift(patch, 6).StoreUnsafe(ref at, 80);
-                    Shift(patch, 8).StoreUnsafe(ref at, 96);
-                    Shift(patch, 9).StoreUnsafe(ref at, 112);
-                    Shift(patch, 10).StoreUnsafe(ref at, 128);
-                }
+            {
+                int py = (first + i) / pw, px = first + i - (py * pw), w = (ch * PatchChunk) + i;
+                ref float top = ref Unsafe.Add(ref rx, (ch * plane) + (2 * py * iw) + (2 * px));
+                Vector512<float> patch = Vector512.Create(
+                    Vector256.Create(Vector128.LoadUnsafe(ref top), Vector128.LoadUnsafe(ref top, (nuint)iw)),
+                    Vector256.Create(Vector128.LoadUnsafe(ref top, (nuint)(2 * iw)), Vector128.LoadUnsafe(ref top, (nuint)(3 * iw))));
+                ref float at = ref Unsafe.Add(ref to, w * 9 * 16);
+                patch.StoreUnsafe(ref at);
+                Shift(patch, 1).StoreUnsafe(ref at, 16);
+                Shift(patch, 2).StoreUnsafe(ref at, 32);
+                Shift(patch, 4).StoreUnsafe(ref at, 48);
+                Shift(patch, 5).StoreUnsafe(ref at, 64);
+                Shift(patch, 6).StoreUnsafe(ref at, 80);
+                Shift(patch, 8).StoreUnsafe(ref at, 96);
+                Shift(patch, 9).StoreUnsafe(ref at, 112);
+                Shift(patch, 10).StoreUnsafe(ref at, 128);
+            }
     }
 
     /// <summary>
