@@ -14,10 +14,26 @@ public sealed record Timing(double Median, double Min, double Max, double Alloca
     public double Spread => Max / Min - 1;
 }
 
+/// <summary>
+/// A system under test, timed in rounds: warmed up and sized once, then asked for one round at a time, so the
+/// rounds of several systems can alternate.
+/// </summary>
+public interface IRounds
+{
+    /// <summary>
+    /// Warms up and picks the calls per round (about <paramref name="roundSeconds"/> a round); returns them with the
+    /// bytes allocated per call after warm-up (NaN where it cannot be measured).
+    /// </summary>
+    (long Calls, double AllocatedBytesPerCall) Prepare(double warmupSeconds, double roundSeconds);
+
+    /// <summary>One round: wall-clock and thread CPU time per call, in <paramref name="unit"/>.</summary>
+    (double Wall, double Cpu) Round(TimeUnit unit);
+}
+
 /// <summary>The quick mode's Stopwatch timer (no BenchmarkDotNet): warm up, size the rounds, time several rounds.</summary>
 public static class Measurement
 {
-    /// <summary>The longest warm-up <see cref="Prepare"/> allows while calls are still getting faster.</summary>
+    /// <summary>The longest warm-up <see cref="CallRounds"/> allows while calls are still getting faster.</summary>
     private const double MaxWarmupSeconds = 4.0;
 
     /// <summary>
@@ -26,103 +42,99 @@ public static class Measurement
     /// <paramref name="roundSeconds"/>, then times <paramref name="rounds"/> rounds; times are per call in
     /// <paramref name="unit"/>. Allocation is measured on a separate pass of the same calls on this thread.
     /// </summary>
-    public static Timing Time(Action call, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
-    {
-        var plan = Prepare(call, warmupSeconds, roundSeconds);
-        var wall = new double[rounds];
-        var cpu = new double[rounds];
-        for (var r = 0; r < rounds; r++)
-        {
-            (wall[r], cpu[r]) = Round(call, plan.Calls, unit);
-        }
-
-        return Summarize(wall, cpu, plan);
-    }
+    public static Timing Time(Action call, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25) =>
+        TimeInterleaved([new CallRounds(call)], unit, rounds, warmupSeconds, roundSeconds)[0];
 
     /// <summary>
-    /// <see cref="Time"/> for two calls whose rounds alternate (a, b, a, b, …): a ratio of their medians then
-    /// compares them in the same moments of a machine whose speed drifts.
+    /// <see cref="Time"/> for several systems whose rounds alternate (a, b, c, a, b, c, …): a ratio of their medians
+    /// then compares them in the same moments of a machine whose speed drifts.
     /// </summary>
-    public static (Timing A, Timing B) TimeInterleaved(Action a, Action b, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
+    public static Timing[] TimeInterleaved(IReadOnlyList<IRounds> systems, TimeUnit unit, int rounds = 9, double warmupSeconds = 1.0, double roundSeconds = 0.25)
     {
-        var planA = Prepare(a, warmupSeconds, roundSeconds);
-        var planB = Prepare(b, warmupSeconds, roundSeconds);
-        double[] wallA = new double[rounds], cpuA = new double[rounds], wallB = new double[rounds], cpuB = new double[rounds];
+        var plans = systems.Select(s => s.Prepare(warmupSeconds, roundSeconds)).ToArray();
+        var wall = new double[systems.Count, rounds];
+        var cpu = new double[systems.Count, rounds];
         for (var r = 0; r < rounds; r++)
         {
-            (wallA[r], cpuA[r]) = Round(a, planA.Calls, unit);
-            (wallB[r], cpuB[r]) = Round(b, planB.Calls, unit);
+            for (var s = 0; s < systems.Count; s++)
+            {
+                (wall[s, r], cpu[s, r]) = systems[s].Round(unit);
+            }
         }
 
-        return (Summarize(wallA, cpuA, planA), Summarize(wallB, cpuB, planB));
+        return [.. plans.Select((plan, s) => Summarize(Row(wall, s), Row(cpu, s), plan.Calls, plan.AllocatedBytesPerCall))];
     }
 
-    /// <summary>Calls per round and bytes allocated per call, after warm-up.</summary>
-    private readonly record struct Plan(long Calls, double AllocatedBytesPerCall);
-
-    private static Plan Prepare(Action call, double warmupSeconds, double roundSeconds)
+    /// <summary>A call on this thread, as <see cref="IRounds"/>.</summary>
+    public sealed class CallRounds(Action call) : IRounds
     {
-        // Warm-up: at least 50 calls and warmupSeconds, then on in slices of a round's length for as long as a slice
-        // is still more than 2% faster than the one before (at most MaxWarmupSeconds): tiered compilation promotes
-        // the hot kernels over a second or two (W1 kept getting faster for about 2 s on the Intel machine), and a
-        // round timed before that would compare half-compiled code.
-        var watch = Stopwatch.StartNew();
-        long warmCalls = 0;
-        while (warmCalls < 50 || watch.Elapsed.TotalSeconds < warmupSeconds)
-        {
-            call();
-            warmCalls++;
-        }
+        private long _calls;
 
-        var secondsPerCall = watch.Elapsed.TotalSeconds / warmCalls;
-        for (var previous = double.MaxValue; secondsPerCall < previous * 0.98 && watch.Elapsed.TotalSeconds < MaxWarmupSeconds;)
+        public (long Calls, double AllocatedBytesPerCall) Prepare(double warmupSeconds, double roundSeconds)
         {
-            previous = secondsPerCall;
-            var slice = Stopwatch.StartNew();
-            long sliceCalls = 0;
-            while (slice.Elapsed.TotalSeconds < roundSeconds)
+            // Warm-up: at least 50 calls and warmupSeconds, then on in slices of a round's length for as long as a
+            // slice is still more than 2% faster than the one before (at most MaxWarmupSeconds): tiered compilation
+            // promotes the hot kernels over a second or two (W1 kept getting faster for about 2 s on the Intel
+            // machine), and a round timed before that would compare half-compiled code.
+            var watch = Stopwatch.StartNew();
+            long warmCalls = 0;
+            while (warmCalls < 50 || watch.Elapsed.TotalSeconds < warmupSeconds)
             {
                 call();
-                sliceCalls++;
+                warmCalls++;
             }
 
-            secondsPerCall = slice.Elapsed.TotalSeconds / sliceCalls;
+            var secondsPerCall = watch.Elapsed.TotalSeconds / warmCalls;
+            for (var previous = double.MaxValue; secondsPerCall < previous * 0.98 && watch.Elapsed.TotalSeconds < MaxWarmupSeconds;)
+            {
+                previous = secondsPerCall;
+                var slice = Stopwatch.StartNew();
+                long sliceCalls = 0;
+                while (slice.Elapsed.TotalSeconds < roundSeconds)
+                {
+                    call();
+                    sliceCalls++;
+                }
+
+                secondsPerCall = slice.Elapsed.TotalSeconds / sliceCalls;
+            }
+
+            _calls = Math.Max(1, (long)(roundSeconds / secondsPerCall));
+
+            // Allocations per call after warm-up (must be 0 for ModelGen).
+            var allocationCalls = Math.Min(_calls, 1000);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (long i = 0; i < allocationCalls; i++)
+            {
+                call();
+            }
+
+            return (_calls, (double)(GC.GetAllocatedBytesForCurrentThread() - before) / allocationCalls);
         }
 
-        var calls = Math.Max(1, (long)(roundSeconds / secondsPerCall));
-
-        // Allocations per call after warm-up (must be 0 for ModelGen).
-        var allocationCalls = Math.Min(calls, 1000);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (long i = 0; i < allocationCalls; i++)
+        public (double Wall, double Cpu) Round(TimeUnit unit)
         {
-            call();
-        }
+            var scale = unit == TimeUnit.Microseconds ? 1e6 : 1e3;
+            var cpuStart = ThreadCpuSeconds();
+            var start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < _calls; i++)
+            {
+                call();
+            }
 
-        return new Plan(calls, (double)(GC.GetAllocatedBytesForCurrentThread() - before) / allocationCalls);
+            return (Stopwatch.GetElapsedTime(start).TotalSeconds / _calls * scale, (ThreadCpuSeconds() - cpuStart) / _calls * scale);
+        }
     }
 
-    /// <summary>One round: wall-clock and thread CPU time per call, in the unit.</summary>
-    private static (double Wall, double Cpu) Round(Action call, long calls, TimeUnit unit)
-    {
-        var scale = unit == TimeUnit.Microseconds ? 1e6 : 1e3;
-        var cpuStart = ThreadCpuSeconds();
-        var start = Stopwatch.GetTimestamp();
-        for (long i = 0; i < calls; i++)
-        {
-            call();
-        }
+    private static double[] Row(double[,] values, int row) => [.. Enumerable.Range(0, values.GetLength(1)).Select(r => values[row, r])];
 
-        return (Stopwatch.GetElapsedTime(start).TotalSeconds / calls * scale, (ThreadCpuSeconds() - cpuStart) / calls * scale);
-    }
-
-    private static Timing Summarize(double[] wall, double[] cpu, Plan plan)
+    private static Timing Summarize(double[] wall, double[] cpu, long calls, double allocatedBytesPerCall)
     {
         Array.Sort(wall);
         Array.Sort(cpu);
         var rounds = wall.Length;
         var cpuMedian = OperatingSystem.IsLinux() ? cpu[rounds / 2] : (double?)null;
-        return new Timing(wall[rounds / 2], wall[0], wall[^1], plan.AllocatedBytesPerCall, plan.Calls, rounds, cpuMedian);
+        return new Timing(wall[rounds / 2], wall[0], wall[^1], allocatedBytesPerCall, calls, rounds, cpuMedian);
     }
 
     /// <summary>CPU time of the calling thread in seconds (Linux; 0 elsewhere).</summary>

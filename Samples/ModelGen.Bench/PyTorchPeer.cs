@@ -3,9 +3,6 @@ using System.Text.Json;
 
 namespace ModelGen.Bench;
 
-/// <summary>One peer's figure for a workload, in the workload's unit.</summary>
-public sealed record PeerTiming(double Median, double Min, double Max, double? CpuMedian);
-
 /// <summary>
 /// Launches peers/pytorch_bench.py with /usr/bin/python3 (or $MODELGEN_BENCH_PYTHON) in the environment
 /// docs/benchmarks.md asks for: one OpenBLAS/OpenMP thread and glibc malloc tuned so PyTorch keeps its activation
@@ -67,43 +64,16 @@ public static class PyTorchPeer
         }
     }
 
-    /// <summary>Runs the script; returns the timings by workload id and the ONNX files it exported.</summary>
-    public static (Dictionary<string, PeerTiming> Rows, Dictionary<string, string> Onnx, string Version) Run(string onnxDirectory, string? only)
-    {
-        List<string> args = [Script, "--threads", "1", "--onnx-dir", onnxDirectory];
-        if (only is not null)
-        {
-            args.AddRange(["--only", only]);
-        }
+    /// <summary>Starts the script in serve mode (peers/pytorch_bench.py --serve), exporting ONNX files into <paramref name="onnxDirectory"/>.</summary>
+    public static PyTorchSession Start(string onnxDirectory) =>
+        new(StartInfo([Script, "--serve", "--threads", "1", "--onnx-dir", onnxDirectory]));
 
-        var (code, output, error) = Execute(args, TimeSpan.FromMinutes(5), echoErrors: true);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"pytorch_bench.py exited with {code}: {error.Trim().Split('\n')[^1]}");
-        }
-
-        var json = output.Trim().Split('\n')[^1];
-        using var document = JsonDocument.Parse(json);
-        var rows = new Dictionary<string, PeerTiming>();
-        foreach (var row in document.RootElement.GetProperty("rows").EnumerateObject())
-        {
-            rows[row.Name] = new PeerTiming(row.Value.GetProperty("median").GetDouble(), row.Value.GetProperty("min").GetDouble(), row.Value.GetProperty("max").GetDouble(),
-                row.Value.TryGetProperty("cpu_median", out var cpu) ? cpu.GetDouble() : null);
-        }
-
-        var onnx = new Dictionary<string, string>();
-        foreach (var file in document.RootElement.GetProperty("onnx").EnumerateObject())
-        {
-            onnx[file.Name] = file.Value.GetString()!;
-        }
-
-        return (rows, onnx, document.RootElement.GetProperty("torch").GetString() ?? "?");
-    }
-
-    private static (int Code, string Output, string Error) Execute(IEnumerable<string> arguments, TimeSpan timeout, bool echoErrors = false)
+    /// <summary>The interpreter with <paramref name="arguments"/>, in the environment docs/benchmarks.md asks for, its streams redirected.</summary>
+    private static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
     {
         var info = new ProcessStartInfo(Python, arguments)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -114,8 +84,12 @@ public static class PyTorchPeer
         info.Environment["MALLOC_MMAP_THRESHOLD_"] = "1073741824";
         info.Environment["MALLOC_TRIM_THRESHOLD_"] = "4294967295";
         info.Environment["PYTHONWARNINGS"] = "ignore";
+        return info;
+    }
 
-        using var process = new Process { StartInfo = info };
+    private static (int Code, string Output, string Error) Execute(IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        using var process = new Process { StartInfo = StartInfo(arguments) };
         var error = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -125,10 +99,6 @@ public static class PyTorchPeer
             }
 
             error.AppendLine(e.Data);
-            if (echoErrors && e.Data.StartsWith('W'))
-            {
-                Console.Error.WriteLine($"  pytorch {e.Data}");
-            }
         };
         process.Start();
         process.BeginErrorReadLine();

@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 namespace ModelGen.Bench;
 
 /// <summary>
-/// The quick comparison (no BenchmarkDotNet): the PyTorch script (which also exports the ONNX models), then each of
-/// ModelGen's workloads timed with <see cref="Measurement"/>, with ONNX Runtime on the same model right after it;
-/// one table and one JSON.
+/// The quick comparison (no BenchmarkDotNet): each workload timed with <see cref="Measurement"/> in rounds that
+/// alternate between ModelGen, ONNX Runtime (inference workloads, on the model PyTorch exports) and PyTorch (the
+/// script in serve mode); one table and one JSON.
 /// </summary>
 public static class QuickMode
 {
@@ -16,7 +16,7 @@ public static class QuickMode
 
     private sealed record Row(Workload Workload, Timing ModelGen)
     {
-        public PeerTiming? PyTorch { get; set; }
+        public Timing? PyTorch { get; set; }
         public Timing? OnnxRuntime { get; set; }
         public double? BestPeer => (PyTorch?.Median, OnnxRuntime?.Median) switch
         {
@@ -68,34 +68,36 @@ public static class QuickMode
             Console.WriteLine($"Cache read rate for {bytes / 1024:F0} KiB (two aligned streams): {readRates[bytes]:F0} GB/s");
         }
 
-        // PyTorch first (its script also exports the ONNX models); then each workload, its ModelGen and ONNX Runtime
-        // rounds alternating, so the ratio that matters for inference compares the machine in the same moments.
+        // Each workload's rounds alternate between the systems, so every ratio compares the machine in the same
+        // moments (its speed drifts by tens of percent over a minute). PyTorch's script, in serve mode, prepares a
+        // workload (and exports the inference models to ONNX) before its rounds.
         var onnxDirectory = Path.Combine(Path.GetTempPath(), $"modelgen-bench-onnx-{Environment.ProcessId}");
-        var (pyTorch, onnx) = runPeers ? RunPyTorch(onnxDirectory, notes, only) : (new Dictionary<string, PeerTiming>(), new Dictionary<string, string>());
+        var pyTorch = runPeers ? StartPyTorch(onnxDirectory, notes) : null;
         if (!runPeers) notes.Add("peers skipped (--no-peers)");
-        if (onnx.Count > 0)
-            notes.Add($"ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version} (managed assembly), CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL, IoBinding");
 
         var rows = new List<Row>();
         try
         {
             foreach (var workload in workloads)
             {
-                var (timing, onnxTiming) = onnx.TryGetValue(workload.Id, out var model)
-                    ? TimeWithOnnxRuntime(workload, model, notes)
-                    : (Measurement.Time(workload.Run, workload.Unit), null);
+                var (timing, pyTorchTiming, onnxTiming) = TimeWorkload(workload, ref pyTorch, notes);
                 var row = new Row(workload, timing) { ReadGBps = readRates.TryGetValue(workload.WeightBytes, out var rate) ? rate : null };
-                row.PyTorch = pyTorch.GetValueOrDefault(workload.Id);
+                row.PyTorch = pyTorchTiming;
                 row.OnnxRuntime = onnxTiming;
                 rows.Add(row);
                 Print("ModelGen", workload, timing);
                 if (onnxTiming is not null) Print("ONNX Runtime", workload, onnxTiming);
+                if (pyTorchTiming is not null) Print("PyTorch", workload, pyTorchTiming);
             }
         }
         finally
         {
+            pyTorch?.Dispose();
             if (Directory.Exists(onnxDirectory)) Directory.Delete(onnxDirectory, recursive: true);
         }
+
+        if (rows.Any(r => r.OnnxRuntime is not null))
+            notes.Add($"ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version} (managed assembly), CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL, IoBinding");
 
         var parallel = new List<(Workload Workload, Timing Timing, Timing Single)>();
         if (Environment.ProcessorCount >= 2)
@@ -139,14 +141,13 @@ public static class QuickMode
         return 0;
     }
 
-    /// <summary>The PyTorch script's timings and the ONNX files it exported into <paramref name="onnxDirectory"/>; empty when it cannot run.</summary>
-    private static (Dictionary<string, PeerTiming> Timings, Dictionary<string, string> Onnx) RunPyTorch(string onnxDirectory, List<string> notes, string? only)
+    /// <summary>The PyTorch script in serve mode, or null (and a note) when it cannot run.</summary>
+    private static PyTorchSession? StartPyTorch(string onnxDirectory, List<string> notes)
     {
-        var none = (new Dictionary<string, PeerTiming>(), new Dictionary<string, string>());
         if (!PyTorchPeer.IsAvailable(out var reason))
         {
             notes.Add($"{reason}. {PyTorchPeer.InstallHint}; ONNX Runtime needs the ONNX files that script exports.");
-            return none;
+            return null;
         }
 
         if (PyTorchPeer.HasThreadedOpenBlas() == false)
@@ -157,27 +158,66 @@ public static class QuickMode
         Directory.CreateDirectory(onnxDirectory);
         try
         {
-            Console.WriteLine($"PyTorch ({PyTorchPeer.Python} {PyTorchPeer.Script}, 1 thread) ...");
-            var (timings, onnx, version) = PyTorchPeer.Run(onnxDirectory, only);
-            notes.Add($"PyTorch {version}, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ set");
-            return (timings, onnx);
+            Console.WriteLine($"PyTorch: {PyTorchPeer.Python} {PyTorchPeer.Script} --serve, 1 thread");
+            var session = PyTorchPeer.Start(onnxDirectory);
+            notes.Add($"PyTorch {session.Version}, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ set; its rounds alternate with ModelGen's");
+            return session;
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or JsonException or KeyNotFoundException)
+        catch (Exception e) when (IsPeerFailure(e))
         {
-            notes.Add($"PyTorch peer failed: {e.Message}");
-            return none;
+            notes.Add($"PyTorch peer failed to start: {e.Message}");
+            return null;
         }
     }
 
     /// <summary>
-    /// ModelGen and ONNX Runtime on an inference workload, their rounds alternating; ModelGen alone (and a note) when
-    /// ONNX Runtime cannot run it.
+    /// ModelGen, ONNX Runtime (when PyTorch exported the workload's model) and PyTorch on one workload, their rounds
+    /// alternating. A peer that fails is noted and left out (PyTorch for the rest of the run: its process may be gone).
     /// </summary>
-    private static (Timing ModelGen, Timing? OnnxRuntime) TimeWithOnnxRuntime(Workload workload, string path, List<string> notes)
+    private static (Timing ModelGen, Timing? PyTorch, Timing? OnnxRuntime) TimeWorkload(Workload workload, ref PyTorchSession? pyTorch, List<string> notes)
+    {
+        IRounds? pyTorchRounds = null;
+        string? onnxPath = null;
+        try
+        {
+            if (pyTorch is not null) (pyTorchRounds, onnxPath) = pyTorch.Prepare(workload);
+        }
+        catch (Exception e) when (IsPeerFailure(e))
+        {
+            notes.Add($"PyTorch {workload.Id} failed: {e.Message}");
+        }
+
+        using var onnx = onnxPath is null ? null : OpenOnnxRuntime(workload, onnxPath, notes);
+        var systems = new List<(string Name, IRounds Rounds)> { ("ModelGen", new Measurement.CallRounds(workload.Run)) };
+        if (onnx is not null) systems.Add(("ONNX Runtime", new PeerRounds("ONNX Runtime", new Measurement.CallRounds(onnx.Run))));
+        if (pyTorchRounds is not null) systems.Add(("PyTorch", new PeerRounds("PyTorch", pyTorchRounds)));
+        while (true)
+        {
+            try
+            {
+                var timings = Measurement.TimeInterleaved([.. systems.Select(s => s.Rounds)], workload.Unit);
+                Timing? Of(string name) => systems.FindIndex(s => s.Name == name) is var i and >= 0 ? timings[i] : null;
+                return (timings[0], Of("PyTorch"), Of("ONNX Runtime"));
+            }
+            catch (PeerFailedException e)
+            {
+                notes.Add($"{e.Peer} {workload.Id} failed: {e.InnerException?.Message}");
+                systems.RemoveAll(s => s.Name == e.Peer);
+                if (e.Peer == "PyTorch")
+                {
+                    pyTorch?.Dispose();
+                    pyTorch = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>ONNX Runtime's runner for an inference workload, or null (and a note) when it cannot load the model.</summary>
+    private static OnnxRunner? OpenOnnxRuntime(Workload workload, string path, List<string> notes)
     {
         try
         {
-            using var runner = workload.Id switch
+            return workload.Id switch
             {
                 "W1" => OnnxRunner.FeedForward(path, [1, 784], [1, 10]),
                 "W3-H32" => OnnxRunner.LstmStep(path, 32),
@@ -185,13 +225,37 @@ public static class QuickMode
                 "W6-infer" => OnnxRunner.FeedForward(path, [1, 1, 20, 20], [1, 3]),
                 _ => throw new InvalidOperationException($"no ONNX Runtime runner for {workload.Id}"),
             };
-            return Measurement.TimeInterleaved(workload.Run, runner.Run, workload.Unit);
         }
-        catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException)
+        catch (Exception e) when (IsPeerFailure(e))
         {
             notes.Add($"ONNX Runtime {workload.Id} failed: {e.Message}");
-            return (Measurement.Time(workload.Run, workload.Unit), null);
+            return null;
         }
+    }
+
+    private static bool IsPeerFailure(Exception e) =>
+        e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or DllNotFoundException or TimeoutException
+            or JsonException or KeyNotFoundException or IOException or System.ComponentModel.Win32Exception;
+
+    /// <summary>A peer's rounds whose failures name the peer, so the caller can go on without it.</summary>
+    private sealed class PeerRounds(string peer, IRounds inner) : IRounds
+    {
+        public (long Calls, double AllocatedBytesPerCall) Prepare(double warmupSeconds, double roundSeconds)
+        {
+            try { return inner.Prepare(warmupSeconds, roundSeconds); }
+            catch (Exception e) when (IsPeerFailure(e)) { throw new PeerFailedException(peer, e); }
+        }
+
+        public (double Wall, double Cpu) Round(TimeUnit unit)
+        {
+            try { return inner.Round(unit); }
+            catch (Exception e) when (IsPeerFailure(e)) { throw new PeerFailedException(peer, e); }
+        }
+    }
+
+    private sealed class PeerFailedException(string peer, Exception inner) : Exception($"{peer} failed", inner)
+    {
+        public string Peer { get; } = peer;
     }
 
     private static void Print(string system, Workload workload, Timing timing) =>

@@ -7,11 +7,13 @@ thread and prints one JSON object on stdout:
 With --onnx-dir DIR it also exports the inference models to ONNX (w1_mlp.onnx, w3_lstm32.onnx,
 w3_lstm128.onnx, w6_cnn.onnx) for the ONNX Runtime runner.
 
-Run it through the C# launcher (`dotnet run -c Release --project Samples/ModelGen.Bench -- --quick`), which sets
-OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967295,
-or by hand with the same variables: /usr/bin/python3 pytorch_bench.py [--threads N] [--onnx-dir DIR] [--only W1,W4]
+The C# quick mode (`dotnet run -c Release --project Samples/ModelGen.Bench -- --quick`) runs it with --serve
+instead: it asks for one round at a time and alternates PyTorch's rounds with its own (see serve()). It sets
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967295;
+by hand, with the same variables: /usr/bin/python3 pytorch_bench.py [--threads N] [--onnx-dir DIR] [--only W1,W4]
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -27,27 +29,27 @@ def log(*args):
     print(*args, file=sys.stderr, flush=True)
 
 
-def time_call(call, unit, rounds=9, warmup_seconds=1.0, round_seconds=0.25):
-    """Same method as the C# quick mode: warm up, size the rounds, median (and min/max) of several rounds;
-    cpu_median is the median in this thread's CPU time (time.thread_time), which leaves out scheduling waits."""
+def prepare(call, warmup_seconds=1.0, round_seconds=0.25):
+    """Warms call up (at least 20 calls and warmup_seconds) and returns the number of calls that fill a round of
+    about round_seconds: the same method as the C# quick mode."""
     start = time.perf_counter()
     calls = 0
     while calls < 20 or time.perf_counter() - start < warmup_seconds:
         call()
         calls += 1
     per_call = (time.perf_counter() - start) / calls
-    n = max(1, int(round_seconds / per_call))
+    return max(1, int(round_seconds / per_call))
+
+
+def run_round(call, calls, unit):
+    """One round of calls: (wall-clock, thread CPU time) per call in the unit; the CPU time (time.thread_time)
+    leaves out scheduling waits."""
     scale = 1e6 if unit == "us" else 1e3
-    times, cpu = [], []
-    for _ in range(rounds):
-        c0 = time.thread_time()
-        t0 = time.perf_counter()
-        for _ in range(n):
-            call()
-        times.append((time.perf_counter() - t0) / n * scale)
-        cpu.append((time.thread_time() - c0) / n * scale)
-    return {"unit": unit, "median": statistics.median(times), "min": min(times), "max": max(times), "calls": n,
-            "cpu_median": statistics.median(cpu)}
+    c0 = time.thread_time()
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return (time.perf_counter() - t0) / calls * scale, (time.thread_time() - c0) / calls * scale
 
 
 # ---- models (same shapes as Samples/ModelGen.Bench/Models.cs) ----
@@ -228,36 +230,90 @@ WORKLOADS = {
 }
 
 
+class Prepared:
+    """One workload made, exported to ONNX (inference workloads, when a folder is given) and warmed up: ready to
+    be timed in rounds. Inference rounds run inside torch.inference_mode() (PyTorch at its best)."""
+
+    def __init__(self, wid, onnx_dir):
+        make, onnx_name = WORKLOADS[wid]
+        made = make()
+        self.call, self.unit = made[0], made[1]
+        self.inference = len(made) > 2
+        self.onnx = None
+        if onnx_dir and onnx_name:
+            model, example, input_names, output_names = made[2:]
+            self.onnx = os.path.join(onnx_dir, onnx_name)
+            with torch.no_grad():
+                torch.onnx.export(model, example, self.onnx, input_names=input_names, output_names=output_names,
+                                  opset_version=13, do_constant_folding=True)
+        with self.mode():
+            self.calls = prepare(self.call)
+
+    def mode(self):
+        return torch.inference_mode() if self.inference else contextlib.nullcontext()
+
+    def round(self):
+        with self.mode():
+            return run_round(self.call, self.calls, self.unit)
+
+
+def serve(onnx_dir):
+    """Rounds on request, so the C# quick mode can alternate them with its own (both systems timed in the same
+    moments of a machine whose speed drifts). One command per line on stdin, one JSON reply per line on stdout:
+        prepare W5  ->  {"workload": "W5", "unit": "ms", "calls": 31, "onnx": null}
+        round       ->  {"wall": 28.1, "cpu": 28.0}    (per call, in the unit, for the workload last prepared)
+    Anything else a library prints goes to stderr; the process ends at end of input."""
+    replies = sys.stdout
+    sys.stdout = sys.stderr
+
+    def reply(obj):
+        replies.write(json.dumps(obj) + "\n")
+        replies.flush()
+
+    reply({"torch": torch.__version__, "threads": torch.get_num_threads()})
+    prepared = None
+    for line in sys.stdin:
+        command = line.split()
+        try:
+            if command[:1] == ["prepare"] and len(command) == 2 and command[1] in WORKLOADS:
+                prepared = None  # the previous workload's model and buffers go first
+                prepared = Prepared(command[1], onnx_dir)
+                reply({"workload": command[1], "unit": prepared.unit, "calls": prepared.calls, "onnx": prepared.onnx})
+            elif command == ["round"] and prepared is not None:
+                wall, cpu = prepared.round()
+                reply({"wall": wall, "cpu": cpu})
+            else:
+                reply({"error": f"unknown or out-of-order command: {line.strip()!r}"})
+        except Exception as e:  # reported to the launcher, which drops the peer for this workload
+            reply({"error": f"{type(e).__name__}: {e}"})
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--onnx-dir", default=None)
     parser.add_argument("--only", default=None, help="comma-separated workload ids")
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--serve", action="store_true", help="time rounds on request (see serve())")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1234)
+    if args.serve:
+        serve(args.onnx_dir)
+        return
     only = set(args.only.split(",")) if args.only else None
     rows, exported = {}, {}
-    for wid, (make, onnx_name) in WORKLOADS.items():
+    for wid in WORKLOADS:
         if only and wid not in only:
             continue
-        made = make()
-        call, unit = made[0], made[1]
-        if len(made) > 2:  # inference: autograd off for the whole timed loop (PyTorch at its best)
-            with torch.inference_mode():
-                rows[wid] = time_call(call, unit, rounds=args.rounds)
-        else:
-            rows[wid] = time_call(call, unit, rounds=args.rounds)
-        log(f"{wid}: {rows[wid]['median']:.2f} {unit} (min {rows[wid]['min']:.2f}, max {rows[wid]['max']:.2f})")
-        if args.onnx_dir and onnx_name:
-            model, example, input_names, output_names = made[2:]
-            path = os.path.join(args.onnx_dir, onnx_name)
-            with torch.no_grad():
-                torch.onnx.export(model, example, path, input_names=input_names, output_names=output_names,
-                                  opset_version=13, do_constant_folding=True)
-            exported[wid] = path
+        prepared = Prepared(wid, args.onnx_dir)
+        times, cpu = zip(*(prepared.round() for _ in range(args.rounds)))
+        rows[wid] = {"unit": prepared.unit, "median": statistics.median(times), "min": min(times), "max": max(times),
+                     "calls": prepared.calls, "cpu_median": statistics.median(cpu)}
+        log(f"{wid}: {rows[wid]['median']:.2f} {prepared.unit} (min {rows[wid]['min']:.2f}, max {rows[wid]['max']:.2f})")
+        if prepared.onnx:
+            exported[wid] = prepared.onnx
     print(json.dumps({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
