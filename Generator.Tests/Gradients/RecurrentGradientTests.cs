@@ -43,6 +43,19 @@ public class RecurrentGradientTests
     [Fact]
     public void Stacked_recurrent_layers_after_a_per_step_dense() => Check(new StackedRnnNet(seed: 12), 3, 5, 2, sequenceTargets: false);
 
+    // One-hot inputs take the input side's gather path instead of the dense product (RecurrentInput.OneHot.cs).
+    [Fact]
+    public void SimpleRnn_with_one_hot_inputs() => CheckOneHot(new TanhRnnNet(seed: 21), 3, 6, 2, sequenceTargets: true);
+
+    [Fact]
+    public void Lstm_with_one_hot_inputs() => CheckOneHot(new LstmNet(seed: 22), 3, 6, 2, sequenceTargets: false);
+
+    [Fact]
+    public void Gru_reset_after_with_one_hot_inputs() => CheckOneHot(new GruNet(seed: 23), 3, 6, 2, sequenceTargets: true);
+
+    [Fact]
+    public void Gru_classic_with_one_hot_inputs() => CheckOneHot(new ClassicGruNet(seed: 24), 3, 6, 2, sequenceTargets: false);
+
     [Fact]
     public void Input_and_recurrent_dropout_with_fixed_masks()
     {
@@ -105,6 +118,12 @@ public class RecurrentGradientTests
     {
         const int batch = 3;
         GradientCheck.Assert(model, TestData.Uniform(batch * steps * features, 41), TestData.Uniform(batch * (sequenceTargets ? steps : 1) * outputs, 42), batch);
+    }
+
+    private static void CheckOneHot(IModel model, int features, int steps, int outputs, bool sequenceTargets)
+    {
+        const int batch = 3;
+        GradientCheck.Assert(model, TestData.OneHot(batch * steps, features, 43), TestData.Uniform(batch * (sequenceTargets ? steps : 1) * outputs, 44), batch);
     }
 
     internal static float[] Tokens(int count, int vocabulary, ulong seed)

@@ -8,9 +8,9 @@ namespace ModelGen.Kernels;
 /// The input side of a recurrent layer, over all steps at once: pre = x·W_ihᵀ + bias_ih and its gradients. Recurrent
 /// inputs are often narrow (one feature of a time series, a one-hot character), where a row-dot-product GEMM
 /// spends its time on horizontal sums; these run the broadcast GEMM on Wᵀ (a copy in per-thread scratch) instead,
-/// or a plain scaled add for a single input feature.
+/// or a plain scaled add for a single input feature, or a gather for one-hot rows (RecurrentInput.OneHot.cs).
 /// </summary>
-public static class RecurrentInput
+public static partial class RecurrentInput
 {
     /// <summary>pre[rows × gates] = x[rows × inputs]·W_ihᵀ + bias_ih.</summary>
     /// <param name="x">Inputs, [rows × inputs].</param>
@@ -46,6 +46,12 @@ public static class RecurrentInput
             return;
         }
         Span<float> wt = CellKernels.Scratch(gates * inputs);
+        if (IsOneHot(x, rows, inputs))
+        {
+            CellKernels.Transpose(w2, wt, gates, inputs);
+            OneHotForward(x, wt, bias, pre, rows, gates, inputs);
+            return;
+        }
         CellGemm.PackTransposed(w2, wt, gates, inputs);
         // The bias is the product's starting value: pre is written once (W5: 1.5 MB, beyond L2 with the rest).
         CellGemm.MultiplyPackedBias(x, inputs, 1, wt, bias, pre, rows, gates, inputs);
@@ -78,15 +84,26 @@ public static class RecurrentInput
             else SingleInputBackward<OpsScalar, float>(ref rd, ref rx, ref rw, ref rb, rows, gates);
             return;
         }
-        Bias.AccumulateRowSums(dPre, dBiasIh, rows, gates);
-        if (rows == 0 || weights == 0) return;
+        if (rows == 0 || weights == 0)
+        {
+            Bias.AccumulateRowSums(dPre, dBiasIh, rows, gates);
+            return;
+        }
         // dW_ihᵀ[inputs × gates] = xᵀ·dPre: gates (long) is the vectorized dimension.
-        Span<float> product = CellKernels.Scratch(weights);
+        Span<float> scratch = CellKernels.Scratch(2 * weights);
+        Span<float> product = scratch.Slice(0, weights), transposed = scratch.Slice(weights, weights);
         product.Clear();
-        CellGemm.MultiplyAdd(x, 1, inputs, dPre, product, inputs, gates, rows);
-        for (int i = 0; i < inputs; i++)
-            for (int j = 0; j < gates; j++)
-                dWeightIh[j * inputs + i] += product[i * gates + j];
+        if (IsOneHot(x, rows, inputs))
+        {
+            OneHotGradients(dPre, x, product, dBiasIh, rows, gates, inputs);
+        }
+        else
+        {
+            Bias.AccumulateRowSums(dPre, dBiasIh, rows, gates);
+            CellGemm.MultiplyAdd(x, 1, inputs, dPre, product, inputs, gates, rows);
+        }
+        CellKernels.Transpose(product, transposed, inputs, gates);
+        Elementwise.Add(dWeightIh.Slice(0, weights), transposed, dWeightIh.Slice(0, weights));
     }
 
     /// <summary>
