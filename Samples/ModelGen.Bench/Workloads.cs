@@ -180,8 +180,10 @@ public sealed class LstmTraining : Workload
 
 /// <summary>
 /// W5: one-hot characters (V = 65) → GRU(H = 128) over T = 64 steps, batch B = 16, Dense(128 → 65) per step,
-/// cross-entropy, Adam. The one-hot input product is counted as a dense one (as PyTorch computes it).
-/// FLOPs = T·[2·G(B, 3H, V + H) (forward + weight gradients) + G(B, H, 3H) (gradient w.r.t. h)
+/// cross-entropy, Adam. The one-hot input's projection and weight gradient are gathers in ModelGen (one
+/// multiply-add per gate and row, counted as G(B, 3H, 1)); PyTorch computes them as dense products over V inputs, which
+/// builds before 298924f counted too (T·2·G(B, 3H, V) more: the GFLOP/s and limit columns moved with it).
+/// FLOPs = T·[2·G(B, 3H, H + 1) (forward + weight gradients) + G(B, H, 3H) (gradient w.r.t. h)
 ///           + 3·G(B, V, H) (output layer: forward, weight and input gradients)].
 /// </summary>
 public sealed class GruCharTraining : Workload
@@ -196,7 +198,7 @@ public sealed class GruCharTraining : Workload
     public override string Description => "GRU 128 char model training step, T 64, batch 16, Adam";
     public override TimeUnit Unit => TimeUnit.Milliseconds;
     public override double Flops =>
-        Steps * ((2 * G(Batch, 3 * Hidden, Vocabulary + Hidden)) + G(Batch, Hidden, 3 * Hidden) + (3 * G(Batch, Vocabulary, Hidden)));
+        Steps * ((2 * G(Batch, 3 * Hidden, Hidden + 1)) + G(Batch, Hidden, 3 * Hidden) + (3 * G(Batch, Vocabulary, Hidden)));
     public override void Run() => _model.TrainStep(_inputs, _targets, Batch, _optimizer);
 }
 
