@@ -69,7 +69,10 @@ internal readonly struct Cell512 : ICellOps<Vector512<float>>
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(CellConstants.P4));
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(CellConstants.P5));
         Vector512<float> y = Vector512.MultiplyAddEstimate(p, r * r, r + Vector512<float>.One);
-        Vector512<int> e = Vector512.ShiftLeft(Vector512.ConvertToInt32(fx) + Vector512.Create(127), 23);
+        // fx is a whole number in [−126, 128] here (x is clamped), so the native conversion is exact: the saturating
+        // ConvertToInt32 costs three more instructions (a fix-up for NaN and overflow), 5 per LSTM unit; W4's forward
+        // pass 1355 → 1064–1144 µs with the native one.
+        Vector512<int> e = Vector512.ShiftLeft(Vector512.ConvertToInt32Native(fx) + Vector512.Create(127), 23);
         return y * e.AsSingle();
     }
 
@@ -120,7 +123,7 @@ internal readonly struct Cell256 : ICellOps<Vector256<float>>
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(CellConstants.P4));
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(CellConstants.P5));
         Vector256<float> y = Vector256.MultiplyAddEstimate(p, r * r, r + Vector256<float>.One);
-        Vector256<int> e = Vector256.ShiftLeft(Vector256.ConvertToInt32(fx) + Vector256.Create(127), 23);
+        Vector256<int> e = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(fx) + Vector256.Create(127), 23);
         return y * e.AsSingle();
     }
 
