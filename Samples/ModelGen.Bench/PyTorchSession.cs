@@ -45,6 +45,9 @@ public sealed class PyTorchSession : IDisposable
     /// <summary>torch.__version__.</summary>
     public string Version { get; }
 
+    /// <summary>Whether the script has ended (it failed, or it did not reply in time and was stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Makes and warms up <paramref name="workload"/> in the PyTorch process (the one before it is dropped).</summary>
     /// <returns>Its rounds, and the ONNX file it exported (inference workloads).</returns>
     public (IRounds Rounds, string? OnnxPath) Prepare(Workload workload)
@@ -89,11 +92,15 @@ public sealed class PyTorchSession : IDisposable
         var read = _process.StandardOutput.ReadLineAsync();
         if (!read.Wait(ReplyTimeout))
         {
+            // A late reply would answer the next command: the process is ended instead.
+            _process.Kill(entireProcessTree: true);
             throw new TimeoutException($"pytorch_bench.py --serve did not reply within {ReplyTimeout}");
         }
 
         if (read.Result is not string line)
         {
+            // Its output has ended; once it exits, the parameterless wait also drains the error stream's last lines.
+            if (_process.WaitForExit(TimeSpan.FromSeconds(5))) _process.WaitForExit();
             string tail;
             lock (_errorTail) tail = string.Join(" | ", _errorTail.TakeLast(3));
             throw new InvalidOperationException($"pytorch_bench.py --serve ended: {tail}");
@@ -102,8 +109,9 @@ public sealed class PyTorchSession : IDisposable
         var document = JsonDocument.Parse(line);
         if (document.RootElement.TryGetProperty("error", out var error))
         {
+            var message = error.GetString();
             document.Dispose();
-            throw new InvalidOperationException($"pytorch_bench.py: {error.GetString()}");
+            throw new InvalidOperationException($"pytorch_bench.py: {message}");
         }
 
         return document;

@@ -185,6 +185,11 @@ public static class QuickMode
         catch (Exception e) when (IsPeerFailure(e))
         {
             notes.Add($"PyTorch {workload.Id} failed: {e.Message}");
+            if (pyTorch is { HasExited: true })
+            {
+                pyTorch.Dispose();
+                pyTorch = null;
+            }
         }
 
         using var onnx = onnxPath is null ? null : OpenOnnxRuntime(workload, onnxPath, notes);
