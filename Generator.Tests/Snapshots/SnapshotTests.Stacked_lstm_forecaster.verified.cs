@@ -407,9 +407,8 @@ namespace Demo.Forecasting
                 var x = _activations.Slice(0, rows * 1);
                 var xi = x;
                 {
-                    // Input projections of all steps at once; only the recurrent product is sequential.
+                    // One input feature: each step's projection is formed inside the time loop, in the step's gate rows.
                     var pre = _lstm1Gates.Slice(0, rows * 64);
-                    global::ModelGen.Kernels.RecurrentInput.Forward(xi, _parameters.Slice(0, 64), _parameters.Slice(1088, 64), pre, rows, 64, 1);
                     var initial = _lstm1Initial.Slice(0, batchSize * 16);
                     var initialCell = _lstm1InitialCell.Slice(0, batchSize * 16);
                     if (carry)
@@ -424,7 +423,7 @@ namespace Demo.Forecasting
                     }
                     var hidden = _activations.Slice(1600, rows * 16);
                     var cells = _lstm1Cells.Slice(0, rows * 16);
-                    global::ModelGen.Kernels.Lstm.Forward(pre, _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
+                    global::ModelGen.Kernels.Lstm.ForwardSingleInput(xi, _parameters.Slice(0, 64), _parameters.Slice(1088, 64), _parameters.Slice(64, 1024), _parameters.Slice(1152, 64), _parameters.Slice(1216, 48), initial, initialCell, pre, cells, hidden, steps, batchSize, 16, peepholes: true, coupled: false, reverse: false, recurrentMask: default);
                     // Keep the final state for the next stateful call or Step.
                     hidden.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(0, batchSize * 16));
                     cells.Slice((steps - 1) * batchSize * 16, batchSize * 16).CopyTo(_carry.Slice(512, batchSize * 16));

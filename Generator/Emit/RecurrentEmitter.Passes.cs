@@ -29,12 +29,20 @@ namespace ModelGen.Generator.Emit
             {
                 var o = Offsets(context, rnn, d);
                 var lstm = rnn.Cell == CellKind.Lstm;
+                // With one input feature an LSTM forms each step's projection itself, just before the step reads it.
+                var projectsPerStep = lstm && f == 1;
                 writer.Open();
-                writer.Line(d == 1 ? "// The reverse direction reads the sequence from its last step to its first." : "// Input projections of all steps at once; only the recurrent product is sequential.");
+                writer.Line(d == 1 ? "// The reverse direction reads the sequence from its last step to its first."
+                    : projectsPerStep ? "// One input feature: each step's projection is formed inside the time loop, in the step's gate rows."
+                    : "// Input projections of all steps at once; only the recurrent product is sequential.");
                 // An LSTM projects straight into its gate buffer: the cell turns each step's projections into that
                 // step's gates in place, so the sequence's working set holds one [T × B × G] block, not two.
                 writer.Line("var pre = " + Span(Field(rnn, d, lstm ? "Gates" : "Pre"), "rows * " + Int(g)) + ";");
-                writer.Line(Kernels + "RecurrentInput.Forward(xi, " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, rows, " + Int(g) + ", " + Int(f) + ");");
+                if (!projectsPerStep)
+                {
+                    writer.Line(Kernels + "RecurrentInput.Forward(xi, " + Parameters(o.WeightIh, g * f) + ", " + Parameters(o.BiasIh, g) + ", pre, rows, " + Int(g) + ", " + Int(f) + ");");
+                }
+
                 writer.Line("var initial = " + Span(Field(rnn, d, "Initial"), "batchSize * " + Int(h)) + ";");
                 if (lstm)
                 {
@@ -76,7 +84,8 @@ namespace ModelGen.Generator.Emit
                         break;
                     case CellKind.Lstm:
                         writer.Line("var cells = " + Span(Field(rnn, d, "Cells"), "rows * " + Int(h)) + ";");
-                        writer.Line(Kernels + "Lstm.Forward(pre, " + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", initial, initialCell, "
+                        writer.Line(Kernels + (projectsPerStep ? "Lstm.ForwardSingleInput(xi, " + Parameters(o.WeightIh, g) + ", " + Parameters(o.BiasIh, g) + ", " : "Lstm.Forward(pre, ")
+                            + Parameters(o.WeightHh, g * h) + ", " + Parameters(o.BiasHh, g) + ", " + Peepholes(rnn, o.Peepholes, Parameters) + ", initial, initialCell, "
                             + "pre, cells, hidden, steps, batchSize, " + Int(h) + ", peepholes: " + Bool(rnn.Peepholes) + ", coupled: " + Bool(rnn.CoupledGates)
                             + ", reverse: " + reverse + ", " + mask + ");");
                         break;
