@@ -92,6 +92,14 @@ public sealed class PredictorTests
         Assert.Equal(Linear.PackedSupported ? Gru.PackedLength(128) + Linear.PackedLength(2, 128) : 0, gruPacked.Length);
         Assert.Equal(Gru.PackedStepSupported(128, resetAfter: true), (bool)typeof(WideStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gruCopy)!);
 
+        var narrowLstm = new NarrowStreamingLstm(seed: 1).CreatePredictor();
+        var narrowLstmCopy = typeof(NarrowStreamingLstm.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowLstm)!;
+        Assert.Equal(Lstm.PackedStepSupported(32, peepholes: false, coupled: false), (bool)typeof(NarrowStreamingLstm).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowLstmCopy)!);
+        Assert.Equal(Linear.PackedSupported, Lstm.PackedStepSupported(32, peepholes: false, coupled: false));
+        var narrowGru = new NarrowStreamingGru(seed: 1).CreatePredictor();
+        var narrowGruCopy = typeof(NarrowStreamingGru.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowGru)!;
+        Assert.Equal(Gru.PackedStepSupported(64, resetAfter: true), (bool)typeof(NarrowStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowGruCopy)!);
+
         var rnn = new StreamingReluRnn(seed: 1).CreatePredictor();
         var rnnCopy = typeof(StreamingReluRnn.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnn)!;
         var rnnPacked = (AlignedBuffer)typeof(StreamingReluRnn).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnnCopy)!;
@@ -115,6 +123,24 @@ public sealed class PredictorTests
         var predictor = model.CreatePredictor();
         AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
             WideStreamingGru.InputSize, WideStreamingGru.OutputSize);
+    }
+
+    [Fact]
+    public void Narrow_streaming_lstm_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new NarrowStreamingLstm(seed: 5);
+        var predictor = model.CreatePredictor();
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            NarrowStreamingLstm.InputSize, NarrowStreamingLstm.OutputSize);
+    }
+
+    [Fact]
+    public void Narrow_streaming_gru_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new NarrowStreamingGru(seed: 7);
+        var predictor = model.CreatePredictor();
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            NarrowStreamingGru.InputSize, NarrowStreamingGru.OutputSize);
     }
 
     [Fact]

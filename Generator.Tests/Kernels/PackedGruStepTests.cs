@@ -11,9 +11,14 @@ namespace ModelGen.Tests.Kernels;
 public sealed class PackedGruStepTests
 {
     [Theory]
+    [InlineData(32, 1, 512)]
+    [InlineData(64, 2, 512)]
+    [InlineData(96, 1, 512)]
     [InlineData(128, 1, 512)]
     [InlineData(160, 3, 512)]
     [InlineData(256, 1, 512)]
+    [InlineData(32, 1, 256)]
+    [InlineData(96, 3, 256)]
     [InlineData(128, 1, 256)]
     [InlineData(160, 4, 256)]
     public void Follows_the_unpacked_step(int h, int inputs, int width)
@@ -65,11 +70,12 @@ public sealed class PackedGruStepTests
     [Fact]
     public void Narrow_or_classic_layers_and_short_spans_are_refused_before_the_state_changes()
     {
-        Assert.False(Gru.PackedStepSupported(64, resetAfter: true));
+        Assert.False(Gru.PackedStepSupported(48, resetAfter: true));
+        Assert.False(Gru.PackedStepSupported(0, resetAfter: true));
         Assert.False(Gru.PackedStepSupported(128, resetAfter: false));
         const int h = 128, g = 3 * h;
         float[] state = Enumerable.Repeat(0.5f, h).ToArray();
-        Assert.Throws<NotSupportedException>(() => Gru.StepPacked(new float[1], new float[3 * 64], new float[3 * 64], new float[3 * 64 * 64], new float[3 * 64], state, new float[3 * 64], 1, 64));
+        Assert.Throws<NotSupportedException>(() => Gru.StepPacked(new float[1], new float[3 * 48], new float[3 * 48], new float[3 * 48 * 48], new float[3 * 48], state, new float[3 * 48], 1, 48));
         if (Gru.PackedStepSupported(h, resetAfter: true))
         {
             Assert.Throws<ArgumentException>(() => Gru.StepPacked(new float[1], new float[g], new float[g], new float[(g * h) - 1], new float[g], state, new float[g], 1, h));

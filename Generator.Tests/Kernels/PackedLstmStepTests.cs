@@ -13,10 +13,15 @@ namespace ModelGen.Tests.Kernels;
 public sealed class PackedLstmStepTests
 {
     [Theory]
+    [InlineData(32, 1, 512)]
+    [InlineData(64, 2, 512)]
+    [InlineData(96, 1, 512)]
     [InlineData(128, 1, 512)]
     [InlineData(128, 3, 512)]
     [InlineData(160, 1, 512)]
     [InlineData(256, 5, 512)]
+    [InlineData(32, 1, 256)]
+    [InlineData(96, 3, 256)]
     [InlineData(128, 1, 256)]
     [InlineData(160, 3, 256)]
     public void Follows_the_unpacked_step(int h, int inputs, int width)
@@ -70,12 +75,13 @@ public sealed class PackedLstmStepTests
     [Fact]
     public void Narrow_layers_and_short_spans_are_refused_before_the_state_changes()
     {
-        Assert.False(Lstm.PackedStepSupported(64, peepholes: false, coupled: false));
+        Assert.False(Lstm.PackedStepSupported(48, peepholes: false, coupled: false));
+        Assert.False(Lstm.PackedStepSupported(0, peepholes: false, coupled: false));
         Assert.False(Lstm.PackedStepSupported(128, peepholes: true, coupled: false));
         Assert.False(Lstm.PackedStepSupported(128, peepholes: false, coupled: true));
         const int h = 128, g = 4 * h;
         float[] state = Enumerable.Repeat(0.5f, h).ToArray(), cell = Enumerable.Repeat(0.25f, h).ToArray();
-        Assert.Throws<NotSupportedException>(() => Lstm.StepPacked(new float[1], new float[4 * 64], new float[4 * 64], new float[4 * 64 * 64], new float[4 * 64], state, cell, new float[4 * 64], 1, 64));
+        Assert.Throws<NotSupportedException>(() => Lstm.StepPacked(new float[1], new float[4 * 48], new float[4 * 48], new float[4 * 48 * 48], new float[4 * 48], state, cell, new float[4 * 48], 1, 48));
         if (Lstm.PackedStepSupported(h, false, false))
             Assert.Throws<ArgumentException>(() => Lstm.StepPacked(new float[1], new float[g], new float[g], new float[(g * h) - 1], new float[g], state, cell, new float[g], 1, h));
         Assert.All(state, v => Assert.Equal(0.5f, v));

@@ -151,7 +151,7 @@ public partial class HelloRnn
 {
 }
 
-/// <summary>A streaming LSTM wide enough for a predictor's packed step (H a multiple of 32 from 128 on), three inputs.</summary>
+/// <summary>A streaming LSTM for a predictor's packed step (H a multiple of 32), three inputs.</summary>
 [Model(MaxBatchSize = 2)]
 [Input(3, MaxSequenceLength = 8)]
 [Lstm(160)]
@@ -160,12 +160,30 @@ public partial class WideStreamingLstm
 {
 }
 
-/// <summary>A streaming GRU (reset after) wide enough for a predictor's packed step, two inputs.</summary>
+/// <summary>A streaming GRU (reset after) for a predictor's packed step, two inputs.</summary>
 [Model(MaxBatchSize = 2)]
 [Input(2, MaxSequenceLength = 8)]
 [Gru(128)]
 [Dense(2)]
 public partial class WideStreamingGru
+{
+}
+
+/// <summary>The narrowest streaming LSTM a predictor packs (H = 32, one block of units at 512 bits), one input: W3's shape.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(1, MaxSequenceLength = 8)]
+[Lstm(32)]
+[Dense(1)]
+public partial class NarrowStreamingLstm
+{
+}
+
+/// <summary>A streaming GRU (reset after) of two blocks of units at 512 bits (H = 64), two inputs.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(2, MaxSequenceLength = 8)]
+[Gru(64)]
+[Dense(2)]
+public partial class NarrowStreamingGru
 {
 }
 

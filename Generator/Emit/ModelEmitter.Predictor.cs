@@ -12,12 +12,12 @@ namespace ModelGen.Generator.Emit
         /// <summary>
         /// A recurrent layer whose streaming step a predictor runs on packed W_hh where the machine allows (the cell
         /// kernel's PackedStepSupported, less the vector width): a simple RNN, or an LSTM (plain cell) or GRU (reset
-        /// after) with H a multiple of 32 from 128 on.
+        /// after) with H a multiple of 32.
         /// </summary>
         private static bool PacksRecurrent(RecurrentSpec rnn) =>
             !rnn.Bidirectional
             && (rnn.Cell == CellKind.Simple
-                || (rnn.Units >= 128 && rnn.Units % 32 == 0
+                || (rnn.Units % 32 == 0
                     && ((rnn.Cell == CellKind.Lstm && !rnn.Peepholes && !rnn.CoupledGates) || (rnn.Cell == CellKind.Gru && rnn.ResetAfter))));
 
         /// <summary>Floats of a recurrent layer's packed W_hh: a simple RNN's rows are padded to 16 (Linear.Pack), the gated cells' are not.</summary>
@@ -153,7 +153,7 @@ namespace ModelGen.Generator.Emit
             }
             else if (streaming)
             {
-                writer.Line("/// At batch 1 its streaming recurrent layers (simple RNNs; LSTM and GRU with H a multiple of 32 from 128 on) read W_hh packed in <c>Step</c>, and its dense");
+                writer.Line("/// At batch 1 its streaming recurrent layers (simple RNNs; LSTM and GRU with H a multiple of 32) read W_hh packed in <c>Step</c>, and its dense");
                 writer.Line("/// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its");
                 writer.Line("/// results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
                 writer.Line("/// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.");

@@ -7,16 +7,17 @@ namespace ModelGen.Kernels;
 // (32 with 512-bit vectors, 16 with 256-bit), row j holds the weights that h_j feeds, gates i, f, g, o of those
 // units, so the product is one sequential stream with one broadcast of h_j per row and no reductions. Intel Xeon,
 // H = 128, scratch loop, five rounds: 4.4–4.8 µs per step against 4.9–5.3 for the fused out × in step
-// (CellGemv.LstmStep512); with AVX-512 off, the W3-H128 predictor against the model's step: see the README. From
-// H = 128 on: below it the eight sums per block wait on their FMA chains (H steps each) instead of on the weights.
+// (CellGemv.LstmStep512); with AVX-512 off, the W3-H128 predictor against the model's step: see the README. For every
+// H a multiple of 32: at H = 32, 64 and 96 (public Step against StepPacked, best of nine 60 ms slices, one process)
+// 380 → 250, 1179 → 1149 and 3787 → 2352 ns with 512-bit vectors, 697 → 464, 1912 → 1511, 4856 → 2839 with 256-bit.
 public static partial class Lstm
 {
     /// <summary>
-    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), H a multiple of 32
-    /// from 128 on, 512- or 256-bit vectors.
+    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), H a multiple of 32,
+    /// 512- or 256-bit vectors.
     /// </summary>
     public static bool PackedStepSupported(int hiddenSize, bool peepholes, bool coupled) =>
-        CellPath.Width >= 256 && !peepholes && !coupled && hiddenSize >= 128 && hiddenSize % 32 == 0;
+        CellPath.Width >= 256 && !peepholes && !coupled && RecurrentPacking.Takes(hiddenSize);
 
     /// <summary>Floats of a packed W_hh: 4H × H, the same as the matrix.</summary>
     public static int PackedLength(int hiddenSize) => KernelChecks.Elements(4 * hiddenSize, hiddenSize);
@@ -45,7 +46,7 @@ public static partial class Lstm
         ReadOnlySpan<float> packedHh, ReadOnlySpan<float> biasHh, Span<float> hidden, Span<float> cell, Span<float> pre, int inputs, int hiddenSize)
     {
         int h = hiddenSize, g = 4 * h;
-        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes H a multiple of 32 from 128 on with 512- or 256-bit vectors, not H = {h} here.");
+        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes H a multiple of 32 with 512- or 256-bit vectors, not H = {h} here.");
         KernelChecks.AtLeast(x.Length, inputs, nameof(x));
         KernelChecks.AtLeast(weightIh.Length, KernelChecks.Elements(g, inputs), nameof(weightIh));
         KernelChecks.AtLeast(biasIh.Length, g, nameof(biasIh));

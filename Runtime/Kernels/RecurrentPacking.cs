@@ -10,6 +10,9 @@ internal static class RecurrentPacking
     /// <summary>Units per block on this machine: two vectors' worth (32 with 512-bit vectors, 16 with 256-bit).</summary>
     public static int BlockUnits => CellPath.Width == 512 ? 32 : 16;
 
+    /// <summary>Whether the packed steps take H: a positive multiple of 32 (whole blocks at either width).</summary>
+    public static bool Takes(int hiddenSize) => hiddenSize > 0 && hiddenSize % 32 == 0;
+
     /// <summary>Packs <paramref name="weightHh"/> ([gates·H × H]) into <paramref name="packed"/> in blocks of <paramref name="blockUnits"/> units.</summary>
     /// <exception cref="ArgumentException">A span is too short, or H is not a multiple of 32.</exception>
     public static void Pack(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize, int gates, int blockUnits)
