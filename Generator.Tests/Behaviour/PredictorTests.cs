@@ -144,6 +144,20 @@ public sealed class PredictorTests
     }
 
     [Fact]
+    public void Stacked_packed_layers_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new NarrowStackedStreaming(seed: 8);
+        var predictor = model.CreatePredictor();
+        var copy = typeof(NarrowStackedStreaming.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
+        var packed = (AlignedBuffer)typeof(NarrowStackedStreaming).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!;
+        Assert.Equal(Linear.PackedSupported ? Lstm.PackedLength(32) + Gru.PackedLength(64) + Linear.PackedLength(2, 64) : 0, packed.Length);
+        Assert.Equal(Lstm.PackedStepSupported(32, peepholes: false, coupled: false), (bool)typeof(NarrowStackedStreaming).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
+        Assert.Equal(Gru.PackedStepSupported(64, resetAfter: true), (bool)typeof(NarrowStackedStreaming).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            NarrowStackedStreaming.InputSize, NarrowStackedStreaming.OutputSize);
+    }
+
+    [Fact]
     public void Streaming_simple_rnn_predictor_steps_like_the_model_and_keeps_its_own_state()
     {
         var model = new StreamingReluRnn(seed: 2);

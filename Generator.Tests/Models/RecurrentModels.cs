@@ -187,6 +187,16 @@ public partial class NarrowStreamingGru
 {
 }
 
+/// <summary>Two packed recurrent layers in one predictor: an LSTM (H = 32) feeding a GRU (H = 64), two inputs.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(2, MaxSequenceLength = 8)]
+[Lstm(32, ReturnSequences = true)]
+[Gru(64)]
+[Dense(2)]
+public partial class NarrowStackedStreaming
+{
+}
+
 /// <summary>A streaming simple RNN (ReLU) for a predictor's packed step, two inputs.</summary>
 [Model(MaxBatchSize = 2)]
 [Input(2, MaxSequenceLength = 8)]
