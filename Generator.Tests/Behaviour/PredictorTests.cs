@@ -144,6 +144,29 @@ public sealed class PredictorTests
     }
 
     [Fact]
+    public void Odd_width_streaming_lstm_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new OddStreamingLstm(seed: 10);
+        var predictor = model.CreatePredictor();
+        var copy = typeof(OddStreamingLstm.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
+        Assert.Equal(Lstm.PackedStepSupported(50, peepholes: false, coupled: false), (bool)typeof(OddStreamingLstm).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
+        Assert.Equal(Linear.PackedSupported, Lstm.PackedStepSupported(50, peepholes: false, coupled: false));
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            OddStreamingLstm.InputSize, OddStreamingLstm.OutputSize);
+    }
+
+    [Fact]
+    public void Odd_width_streaming_gru_predictor_steps_like_the_model_and_keeps_its_own_state()
+    {
+        var model = new OddStreamingGru(seed: 11);
+        var predictor = model.CreatePredictor();
+        var copy = typeof(OddStreamingGru.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
+        Assert.Equal(Gru.PackedStepSupported(20, resetAfter: true), (bool)typeof(OddStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
+        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
+            OddStreamingGru.InputSize, OddStreamingGru.OutputSize);
+    }
+
+    [Fact]
     public void Stacked_packed_layers_predictor_steps_like_the_model_and_keeps_its_own_state()
     {
         var model = new NarrowStackedStreaming(seed: 8);
@@ -262,6 +285,12 @@ public sealed class PredictorTests
         Assert.Equal(0, Allocations.AfterWarmUp(() => gru.Step(gruInput, output)));
         var rnn = new StreamingReluRnn(seed: 1).CreatePredictor();
         Assert.Equal(0, Allocations.AfterWarmUp(() => rnn.Step(gruInput, output)));
+        // Padded units (H = 50, 20): the padded gate vectors and state live in the per-thread scratch.
+        var odd = new OddStreamingLstm(seed: 1).CreatePredictor();
+        Assert.Equal(0, Allocations.AfterWarmUp(() => odd.Step(gruInput, output)));
+        var oddGru = new OddStreamingGru(seed: 1).CreatePredictor();
+        float[] oddInput = gruInput.AsSpan(0, OddStreamingGru.InputSize).ToArray(), oddOutput = new float[OddStreamingGru.OutputSize];
+        Assert.Equal(0, Allocations.AfterWarmUp(() => oddGru.Step(oddInput, oddOutput)));
     }
 
     [Fact]

@@ -11,12 +11,18 @@ namespace ModelGen.Tests.Kernels;
 public sealed class PackedGruStepTests
 {
     [Theory]
+    [InlineData(2, 1, 512)]
+    [InlineData(20, 2, 512)]
+    [InlineData(50, 1, 512)]
+    [InlineData(100, 3, 512)]
     [InlineData(32, 1, 512)]
     [InlineData(64, 2, 512)]
     [InlineData(96, 1, 512)]
     [InlineData(128, 1, 512)]
     [InlineData(160, 3, 512)]
     [InlineData(256, 1, 512)]
+    [InlineData(20, 1, 256)]
+    [InlineData(50, 2, 256)]
     [InlineData(32, 1, 256)]
     [InlineData(96, 3, 256)]
     [InlineData(128, 1, 256)]
@@ -64,24 +70,42 @@ public sealed class PackedGruStepTests
         Gru.PackRecurrent(whh, packed, h, blockUnits: 16);
         // Blocks of 16 units: block 2 (units 32 … 47), row j = 5, gate n (q = 2), unit 32 + 7: W_hh[(2·64 + 39), 5].
         Assert.Equal(whh[(((2 * h) + 39) * h) + 5], packed[(((2 * h) + 5) * 48) + 32 + 7]);
-        Assert.Throws<ArgumentException>(() => Gru.PackRecurrent(new float[3 * 48 * 48], new float[3 * 48 * 48], 48));
+        Assert.Throws<ArgumentException>(() => Gru.PackRecurrent(new float[3], new float[3], 0));
+        // H = 48: the second block's units 48 … 63 are padding (zero weights).
+        var narrow = new float[3 * 48 * 48];
+        for (int i = 0; i < narrow.Length; i++) narrow[i] = i + 1;
+        Assert.Equal(3 * 64 * 48, Gru.PackedLength(48));
+        var padded = new float[Gru.PackedLength(48)];
+        Gru.PackRecurrent(narrow, padded, 48, blockUnits: 32);
+        Assert.Equal(narrow[(((2 * 48) + 47) * 48) + 3], padded[(((1 * 48) + 3) * 96) + 64 + 15]);
+        Assert.Equal(0f, padded[(((1 * 48) + 3) * 96) + 64 + 16]);
+        Assert.Equal(16 * 3 * 48, padded.Count(v => v == 0f));
     }
 
     [Fact]
-    public void Narrow_or_classic_layers_and_short_spans_are_refused_before_the_state_changes()
+    public void Refused_layers_and_short_spans_throw_before_the_state_changes()
     {
-        Assert.False(Gru.PackedStepSupported(48, resetAfter: true));
         Assert.False(Gru.PackedStepSupported(0, resetAfter: true));
+        Assert.False(Gru.PackedStepSupported(1, resetAfter: true));
+        Assert.False(Gru.PackedStepSupported(16, resetAfter: true));
+        Assert.False(Gru.PackedStepSupported(48, resetAfter: true));
         Assert.False(Gru.PackedStepSupported(128, resetAfter: false));
         const int h = 128, g = 3 * h;
         float[] state = Enumerable.Repeat(0.5f, h).ToArray();
-        Assert.Throws<NotSupportedException>(() => Gru.StepPacked(new float[1], new float[3 * 48], new float[3 * 48], new float[3 * 48 * 48], new float[3 * 48], state, new float[3 * 48], 1, 48));
+        Assert.Throws<NotSupportedException>(() => Gru.StepPacked(new float[1], new float[3 * 48], new float[3 * 48], new float[3 * 64 * 48], new float[3 * 48], state, new float[3 * 48], 1, 0));
         if (Gru.PackedStepSupported(h, resetAfter: true))
         {
             Assert.Throws<ArgumentException>(() => Gru.StepPacked(new float[1], new float[g], new float[g], new float[(g * h) - 1], new float[g], state, new float[g], 1, h));
             Assert.Throws<ArgumentException>(() => Gru.StepPacked(new float[1], new float[g], new float[g], new float[g * h], new float[g], state.AsSpan(0, h - 1).ToArray(), new float[g], 1, h));
         }
         Assert.All(state, v => Assert.Equal(0.5f, v));
+
+        // H = 50: a W_hh packed without the padding is too short.
+        const int odd = 50;
+        float[] oddState = Enumerable.Repeat(0.5f, odd).ToArray();
+        if (Gru.PackedStepSupported(odd, resetAfter: true))
+            Assert.Throws<ArgumentException>(() => Gru.StepPacked(new float[1], new float[3 * odd], new float[3 * odd], new float[3 * odd * odd], new float[3 * odd], oddState, new float[3 * odd], 1, odd));
+        Assert.All(oddState, v => Assert.Equal(0.5f, v));
     }
 
     private static float[] Scaled(Rng rng, int n)

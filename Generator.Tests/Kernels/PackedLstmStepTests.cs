@@ -13,6 +13,11 @@ namespace ModelGen.Tests.Kernels;
 public sealed class PackedLstmStepTests
 {
     [Theory]
+    [InlineData(2, 1, 512)]
+    [InlineData(24, 2, 512)]
+    [InlineData(20, 1, 512)]
+    [InlineData(50, 3, 512)]
+    [InlineData(100, 1, 512)]
     [InlineData(32, 1, 512)]
     [InlineData(64, 2, 512)]
     [InlineData(96, 1, 512)]
@@ -20,6 +25,8 @@ public sealed class PackedLstmStepTests
     [InlineData(128, 3, 512)]
     [InlineData(160, 1, 512)]
     [InlineData(256, 5, 512)]
+    [InlineData(20, 1, 256)]
+    [InlineData(50, 2, 256)]
     [InlineData(32, 1, 256)]
     [InlineData(96, 3, 256)]
     [InlineData(128, 1, 256)]
@@ -69,23 +76,50 @@ public sealed class PackedLstmStepTests
         // Blocks of 16 units: block 2 (units 32 … 47), row j = 5, gate g (q = 2), unit 32 + 7: W_hh[(2·64 + 39), 5].
         Assert.Equal(whh[(((2 * h) + 39) * h) + 5], packed[(((2 * h) + 5) * 64) + 32 + 7]);
         Assert.Equal(RecurrentPacking.BlockUnits, Vector512.IsHardwareAccelerated ? 32 : 16);
-        Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(new float[4 * 48 * 48], new float[4 * 48 * 48], 48));
+        Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(new float[4], new float[4], 0));
     }
 
     [Fact]
-    public void Narrow_layers_and_short_spans_are_refused_before_the_state_changes()
+    public void Pack_pads_the_units_to_a_multiple_of_32_with_zero_weights()
     {
-        Assert.False(Lstm.PackedStepSupported(48, peepholes: false, coupled: false));
+        const int h = 40; // two blocks of 32 units: 24 padding units in the second
+        var whh = new float[4 * h * h];
+        for (int i = 0; i < whh.Length; i++) whh[i] = i + 1;
+        Assert.Equal(4 * 64 * h, Lstm.PackedLength(h));
+        var packed = new float[Lstm.PackedLength(h)];
+        Lstm.PackRecurrent(whh, packed, h, blockUnits: 32);
+        // Block 1, row j = 5, gate o (q = 3): unit 32 + 7 = 39 is W_hh[(3·40 + 39), 5]; unit 32 + 8 = 40 is padding.
+        Assert.Equal(whh[(((3 * h) + 39) * h) + 5], packed[(((1 * h) + 5) * 128) + (32 * 3) + 7]);
+        Assert.Equal(0f, packed[(((1 * h) + 5) * 128) + (32 * 3) + 8]);
+        Assert.Equal(24 * 4 * h, packed.Count(v => v == 0f));
+        Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(whh, new float[(4 * h * h) + 1], h)); // too short for the padding
+    }
+
+    [Fact]
+    public void Refused_layers_and_short_spans_throw_before_the_state_changes()
+    {
         Assert.False(Lstm.PackedStepSupported(0, peepholes: false, coupled: false));
+        // Where the model's own step runs whole vectors with half the padded step's work: H = 1 and odd multiples of 16.
+        Assert.False(Lstm.PackedStepSupported(1, peepholes: false, coupled: false));
+        Assert.False(Lstm.PackedStepSupported(16, peepholes: false, coupled: false));
+        Assert.False(Lstm.PackedStepSupported(48, peepholes: false, coupled: false));
         Assert.False(Lstm.PackedStepSupported(128, peepholes: true, coupled: false));
         Assert.False(Lstm.PackedStepSupported(128, peepholes: false, coupled: true));
         const int h = 128, g = 4 * h;
         float[] state = Enumerable.Repeat(0.5f, h).ToArray(), cell = Enumerable.Repeat(0.25f, h).ToArray();
-        Assert.Throws<NotSupportedException>(() => Lstm.StepPacked(new float[1], new float[4 * 48], new float[4 * 48], new float[4 * 48 * 48], new float[4 * 48], state, cell, new float[4 * 48], 1, 48));
+        Assert.Throws<NotSupportedException>(() => Lstm.StepPacked(new float[1], new float[4 * 48], new float[4 * 48], new float[4 * 64 * 48], new float[4 * 48], state, cell, new float[4 * 48], 1, 0));
         if (Lstm.PackedStepSupported(h, false, false))
             Assert.Throws<ArgumentException>(() => Lstm.StepPacked(new float[1], new float[g], new float[g], new float[(g * h) - 1], new float[g], state, cell, new float[g], 1, h));
         Assert.All(state, v => Assert.Equal(0.5f, v));
         Assert.All(cell, v => Assert.Equal(0.25f, v));
+
+        // H = 50: a W_hh packed without the padding is too short.
+        const int odd = 50;
+        float[] oddState = Enumerable.Repeat(0.5f, odd).ToArray(), oddCell = Enumerable.Repeat(0.25f, odd).ToArray();
+        if (Lstm.PackedStepSupported(odd, false, false))
+            Assert.Throws<ArgumentException>(() => Lstm.StepPacked(new float[1], new float[4 * odd], new float[4 * odd], new float[4 * odd * odd], new float[4 * odd], oddState, oddCell, new float[4 * odd], 1, odd));
+        Assert.All(oddState, v => Assert.Equal(0.5f, v));
+        Assert.All(oddCell, v => Assert.Equal(0.25f, v));
     }
 
     private static float[] Scaled(Rng rng, int n)

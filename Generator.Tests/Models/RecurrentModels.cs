@@ -197,6 +197,24 @@ public partial class NarrowStackedStreaming
 {
 }
 
+/// <summary>A streaming LSTM whose H (50) is not a multiple of 32: its predictor packs W_hh with padded units, two inputs.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(2, MaxSequenceLength = 8)]
+[Lstm(50)]
+[Dense(2)]
+public partial class OddStreamingLstm
+{
+}
+
+/// <summary>A streaming GRU (reset after) with H = 20 (one padded block), one input.</summary>
+[Model(MaxBatchSize = 2)]
+[Input(1, MaxSequenceLength = 8)]
+[Gru(20)]
+[Dense(1)]
+public partial class OddStreamingGru
+{
+}
+
 /// <summary>A streaming simple RNN (ReLU) for a predictor's packed step, two inputs.</summary>
 [Model(MaxBatchSize = 2)]
 [Input(2, MaxSequenceLength = 8)]

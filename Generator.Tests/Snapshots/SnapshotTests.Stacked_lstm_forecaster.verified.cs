@@ -366,7 +366,7 @@ namespace Demo.Forecasting
 
         /// <summary>
         /// An inference-only copy of the model as it is now, for serving: later changes to this model's weights do not reach it.
-        /// At batch 1 its streaming recurrent layers (simple RNNs; LSTM and GRU with H a multiple of 32) read W_hh packed in <c>Step</c>, and its dense
+        /// At batch 1 its streaming recurrent layers (simple RNNs; plain LSTMs and reset-after GRUs but for H = 1 and odd multiples of 16) read W_hh packed in <c>Step</c>, and its dense
         /// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its
         /// results may differ from <see cref="Step(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>'s in the last bits.
         /// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.

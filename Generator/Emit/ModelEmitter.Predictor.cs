@@ -12,17 +12,20 @@ namespace ModelGen.Generator.Emit
         /// <summary>
         /// A recurrent layer whose streaming step a predictor runs on packed W_hh where the machine allows (the cell
         /// kernel's PackedStepSupported, less the vector width): a simple RNN, or an LSTM (plain cell) or GRU (reset
-        /// after) with H a multiple of 32.
+        /// after) whose H is a multiple of 32 or, from 2 on, not a multiple of 16 (the rule of RecurrentPacking.Takes).
         /// </summary>
         private static bool PacksRecurrent(RecurrentSpec rnn) =>
             !rnn.Bidirectional
             && (rnn.Cell == CellKind.Simple
-                || (rnn.Units % 32 == 0
+                || ((rnn.Units % 32 == 0 || (rnn.Units > 1 && rnn.Units % 16 != 0))
                     && ((rnn.Cell == CellKind.Lstm && !rnn.Peepholes && !rnn.CoupledGates) || (rnn.Cell == CellKind.Gru && rnn.ResetAfter))));
 
-        /// <summary>Floats of a recurrent layer's packed W_hh: a simple RNN's rows are padded to 16 (Linear.Pack), the gated cells' are not.</summary>
+        /// <summary>
+        /// Floats of a recurrent layer's packed W_hh: a simple RNN's rows are padded to 16 (Linear.Pack), a gated cell's
+        /// units to a multiple of 32 (RecurrentPacking.Length).
+        /// </summary>
         public static int PackedRecurrentLength(RecurrentSpec rnn) =>
-            rnn.Cell == CellKind.Simple ? rnn.Units * ((rnn.Units + 15) & ~15) : rnn.Gates * rnn.Units;
+            rnn.Cell == CellKind.Simple ? rnn.Units * ((rnn.Units + 15) & ~15) : rnn.Gates / rnn.Units * ((rnn.Units + 31) & ~31) * rnn.Units;
 
         /// <summary>Floats of a dense layer's packed weights: inputs rows of its units rounded up to 16 (Linear.PackedLength).</summary>
         public static int PackedLength(DenseSpec dense) => dense.Inputs * ((dense.Units + 15) & ~15);
@@ -153,7 +156,7 @@ namespace ModelGen.Generator.Emit
             }
             else if (streaming)
             {
-                writer.Line("/// At batch 1 its streaming recurrent layers (simple RNNs; LSTM and GRU with H a multiple of 32) read W_hh packed in <c>Step</c>, and its dense");
+                writer.Line("/// At batch 1 its streaming recurrent layers (simple RNNs; plain LSTMs and reset-after GRUs but for H = 1 and odd multiples of 16) read W_hh packed in <c>Step</c>, and its dense");
                 writer.Line("/// layers on one vector per example read their weights packed in × out, the faster layouts for one example at a time, so its");
                 writer.Line("/// results may differ from <see cref=\"Step(global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>'s in the last bits.");
                 writer.Line("/// It starts from a zero recurrent state, allocates its own buffers, as the model does; use one predictor per thread.");

@@ -10,25 +10,27 @@ internal static partial class CellGemv
     /// accumulators fed by one broadcast of h_j per row (one sequential stream), then the cell update of
     /// <c>Gru.CellResetAfter</c> for the block's two vectors of units. h_{t−1} is copied before anything is written,
     /// so <paramref name="h"/> is read and updated in place. With one input feature (<paramref name="project"/>) the
-    /// projection x·w_ih + b_ih is formed in registers and <paramref name="pre"/> is not read.
+    /// projection x·w_ih + b_ih is formed in registers and <paramref name="pre"/> is not read. <paramref name="units"/>
+    /// (a multiple of 2·Count) is the gates' stride and the state's length, <paramref name="rows"/> ≤ units the h_j that
+    /// feed them (H; the units past it are padding).
     /// </summary>
     [SkipLocalsInit]
     public static unsafe void GruStepPacked<TOps, TV>(float x, ref float weightIh, ref float biasIh, ref float pre, ref float bias, float* packed,
-        ref float h, int hidden, bool project)
+        ref float h, int units, int rows, bool project)
         where TOps : struct, ICellOps<TV> where TV : struct
     {
         int n = TOps.Count;
-        float* hPrev = stackalloc float[hidden];
-        for (int j = 0; j < hidden; j += n)
+        float* hPrev = stackalloc float[units];
+        for (int j = 0; j < units; j += n)
             TOps.Store(TOps.Load(ref Unsafe.Add(ref h, j)), ref *(hPrev + j));
 
         var input = new GruInput<TOps, TV>(project, x, ref weightIh, ref project ? ref biasIh : ref pre);
         TV zero = TOps.Broadcast(0f);
         float* w = packed;
-        for (int u = 0; u < hidden; u += 2 * n)
+        for (int u = 0; u < units; u += 2 * n)
         {
             TV a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero;
-            for (int j = 0; j < hidden; j++, w += 6 * n)
+            for (int j = 0; j < rows; j++, w += 6 * n)
             {
                 TV hj = TOps.Broadcast(hPrev[j]);
                 a0 = TOps.MultiplyAdd(TOps.Load(ref *w), hj, a0); a1 = TOps.MultiplyAdd(TOps.Load(ref *(w + n)), hj, a1);
@@ -37,8 +39,8 @@ internal static partial class CellGemv
             }
 
             // a0, a1: gate r of the block's units; a2, a3: z; a4, a5: n.
-            GruCell(a0, a2, a4, input, ref bias, ref *hPrev, ref h, u, hidden);
-            GruCell(a1, a3, a5, input, ref bias, ref *hPrev, ref h, u + n, hidden);
+            GruCell(a0, a2, a4, input, ref bias, ref *hPrev, ref h, u, units);
+            GruCell(a1, a3, a5, input, ref bias, ref *hPrev, ref h, u + n, units);
         }
     }
 

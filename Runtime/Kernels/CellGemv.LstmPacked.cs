@@ -12,25 +12,26 @@ internal static partial class CellGemv
     /// the cell update of <c>Lstm.CellForward</c> for the block's two vectors of units. h_{t−1} is copied before
     /// anything is written, so <paramref name="h"/> may be the state read. With one input feature
     /// (<paramref name="project"/>) the projection x·w_ih + b_ih is formed in registers and <paramref name="pre"/> is
-    /// not read.
+    /// not read. <paramref name="units"/> (a multiple of 2·Count) is the gates' stride and the state's length,
+    /// <paramref name="rows"/> ≤ units the h_j that feed them (H; the units past it are padding).
     /// </summary>
     [SkipLocalsInit]
     public static unsafe void LstmStepPacked<TOps, TV>(float x, ref float weightIh, ref float biasIh, ref float pre, ref float bias, float* packed,
-        ref float h, ref float c, int hidden, bool project)
+        ref float h, ref float c, int units, int rows, bool project)
         where TOps : struct, ICellOps<TV> where TV : struct
     {
         int n = TOps.Count;
-        float* hPrev = stackalloc float[hidden];
-        for (int j = 0; j < hidden; j += n)
+        float* hPrev = stackalloc float[units];
+        for (int j = 0; j < units; j += n)
             TOps.Store(TOps.Load(ref Unsafe.Add(ref h, j)), ref *(hPrev + j));
 
         var input = new PackedInput<TOps, TV>(project, x, ref weightIh, ref project ? ref biasIh : ref pre, ref bias);
         TV zero = TOps.Broadcast(0f);
         float* w = packed;
-        for (int u = 0; u < hidden; u += 2 * n)
+        for (int u = 0; u < units; u += 2 * n)
         {
             TV a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-            for (int j = 0; j < hidden; j++, w += 8 * n)
+            for (int j = 0; j < rows; j++, w += 8 * n)
             {
                 TV hj = TOps.Broadcast(hPrev[j]);
                 a0 = TOps.MultiplyAdd(TOps.Load(ref *w), hj, a0); a1 = TOps.MultiplyAdd(TOps.Load(ref *(w + n)), hj, a1);
@@ -40,8 +41,8 @@ internal static partial class CellGemv
             }
 
             // a0, a1: gate i of the block's units; a2, a3: f; a4, a5: g; a6, a7: o.
-            PackedCell(a0, a2, a4, a6, input, ref c, ref h, u, hidden);
-            PackedCell(a1, a3, a5, a7, input, ref c, ref h, u + n, hidden);
+            PackedCell(a0, a2, a4, a6, input, ref c, ref h, u, units);
+            PackedCell(a1, a3, a5, a7, input, ref c, ref h, u + n, units);
         }
     }
 

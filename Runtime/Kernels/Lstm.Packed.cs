@@ -10,24 +10,30 @@ namespace ModelGen.Kernels;
 // (CellGemv.LstmStep512); with AVX-512 off, the W3-H128 predictor against the model's step: see the README. For every
 // H a multiple of 32: at H = 32, 64 and 96 (public Step against StepPacked, best of nine 60 ms slices, one process)
 // 380 → 250, 1179 → 1149 and 3787 → 2352 ns with 512-bit vectors, 697 → 464, 1912 → 1511, 4856 → 2839 with 256-bit.
+// Other H run with their units padded to a multiple of 32 (zero weights; the gate vectors and the state copied into
+// padded scratch around the step): H = 4, 8, 12, 20, 24, 40, 50, 100: 457 → 273, 1375 → 448, 2160 → 445,
+// 1589 → 485, 2488 → 499, 3376 → 970, 3172 → 1293, 7845 → 3645 ns; but H = 1, 16 and 48, where the model's step runs
+// whole vectors (or one unit) with half the padded step's cell work, 294, 208, 763 against 418, 453, 1259: not taken
+// (RecurrentPacking.Takes).
 public static partial class Lstm
 {
     /// <summary>
-    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), H a multiple of 32,
+    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), any H,
     /// 512- or 256-bit vectors.
     /// </summary>
     public static bool PackedStepSupported(int hiddenSize, bool peepholes, bool coupled) =>
         CellPath.Width >= 256 && !peepholes && !coupled && RecurrentPacking.Takes(hiddenSize);
 
-    /// <summary>Floats of a packed W_hh: 4H × H, the same as the matrix.</summary>
-    public static int PackedLength(int hiddenSize) => KernelChecks.Elements(4 * hiddenSize, hiddenSize);
+    /// <summary>Floats of a packed W_hh: 4P × H, P = H rounded up to a multiple of 32 (the matrix itself when H is one).</summary>
+    public static int PackedLength(int hiddenSize) => RecurrentPacking.Length(hiddenSize, 4);
 
     /// <summary>
     /// W_hh [4H × H] (gates i, f, g, o) packed block-major for <see cref="StepPacked"/> on this machine: block b (units
     /// U·b … U·b + U − 1, U = 32 with 512-bit vectors, 16 with 256-bit), row j, 4U floats = gate q's weight from h_j
-    /// to unit U·b + u at U·q + u. Pack and step in the same process: the layout follows the vector width.
+    /// to unit U·b + u at U·q + u; units from H to the next multiple of 32 have zero weights. Pack and step in the same
+    /// process: the layout follows the vector width.
     /// </summary>
-    /// <exception cref="ArgumentException">A span is too short, or H is not a multiple of 32.</exception>
+    /// <exception cref="ArgumentException">A span is too short, or H is not positive.</exception>
     public static void PackRecurrent(ReadOnlySpan<float> weightHh, Span<float> packed, int hiddenSize) =>
         PackRecurrent(weightHh, packed, hiddenSize, RecurrentPacking.BlockUnits);
 
@@ -42,11 +48,11 @@ public static partial class Lstm
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     /// <exception cref="NotSupportedException">The layer or the machine does not allow it (<see cref="PackedStepSupported"/>).</exception>
-    public static unsafe void StepPacked(ReadOnlySpan<float> x, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh,
+    public static void StepPacked(ReadOnlySpan<float> x, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh,
         ReadOnlySpan<float> packedHh, ReadOnlySpan<float> biasHh, Span<float> hidden, Span<float> cell, Span<float> pre, int inputs, int hiddenSize)
     {
         int h = hiddenSize, g = 4 * h;
-        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes H a multiple of 32 with 512- or 256-bit vectors, not H = {h} here.");
+        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes a positive H with 512- or 256-bit vectors, not H = {h} here.");
         KernelChecks.AtLeast(x.Length, inputs, nameof(x));
         KernelChecks.AtLeast(weightIh.Length, KernelChecks.Elements(g, inputs), nameof(weightIh));
         KernelChecks.AtLeast(biasIh.Length, g, nameof(biasIh));
@@ -57,15 +63,40 @@ public static partial class Lstm
         KernelChecks.AtLeast(pre.Length, g, nameof(pre));
         bool project = inputs == 1;
         if (!project) RecurrentInput.Forward(x, weightIh, biasIh, pre, 1, g, inputs);
+        float first = project ? x[0] : 0f;
+        int p = RecurrentPacking.PaddedUnits(h);
+        if (p == h)
+        {
+            StepUnits(first, weightIh, biasIh, pre, biasHh, packedHh, hidden, cell, h, h, project);
+            return;
+        }
+
+        // H not a multiple of 32: the gate vectors and the state laid out for the padded units (zeros past H, which
+        // stay zero: zero weights, zero inputs), stepped there, and the H units copied back.
+        Span<float> scratch = CellKernels.Scratch(KernelChecks.Elements(14, p));
+        Span<float> ih = scratch.Slice(0, 4 * p), source = scratch.Slice(4 * p, 4 * p), bias = scratch.Slice(8 * p, 4 * p);
+        Span<float> state = scratch.Slice(12 * p, p), memory = scratch.Slice(13 * p, p);
+        if (project) RecurrentPacking.PadGates(weightIh, ih, 4, h);
+        RecurrentPacking.PadGates(project ? biasIh : pre, source, 4, h);
+        RecurrentPacking.PadGates(biasHh, bias, 4, h);
+        RecurrentPacking.PadGates(hidden.Slice(0, h), state, 1, h);
+        RecurrentPacking.PadGates(cell.Slice(0, h), memory, 1, h);
+        StepUnits(first, ih, source, source, bias, packedHh, state, memory, p, h, project);
+        state.Slice(0, h).CopyTo(hidden);
+        memory.Slice(0, h).CopyTo(cell);
+    }
+
+    private static unsafe void StepUnits(float x, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> pre, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> packedHh, Span<float> hidden, Span<float> cell, int units, int rows, bool project)
+    {
         fixed (float* packed = packedHh)
         {
-            float first = project ? x[0] : 0f;
             ref float rIh = ref MemoryMarshal.GetReference(weightIh), rBih = ref MemoryMarshal.GetReference(biasIh), rPre = ref MemoryMarshal.GetReference(pre);
-            ref float rBias = ref MemoryMarshal.GetReference(biasHh), rh = ref MemoryMarshal.GetReference(hidden), rc = ref MemoryMarshal.GetReference(cell);
+            ref float rBias = ref MemoryMarshal.GetReference(bias), rh = ref MemoryMarshal.GetReference(hidden), rc = ref MemoryMarshal.GetReference(cell);
             if (CellPath.Width == 512)
-                CellGemv.LstmStepPacked<Cell512, Vector512<float>>(first, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, ref rc, h, project);
+                CellGemv.LstmStepPacked<Cell512, Vector512<float>>(x, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, ref rc, units, rows, project);
             else
-                CellGemv.LstmStepPacked<Cell256, Vector256<float>>(first, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, ref rc, h, project);
+                CellGemv.LstmStepPacked<Cell256, Vector256<float>>(x, ref rIh, ref rBih, ref rPre, ref rBias, packed, ref rh, ref rc, units, rows, project);
         }
     }
 }
