@@ -79,6 +79,27 @@ public sealed class PackedLstmStepTests
         Assert.Throws<ArgumentException>(() => Lstm.PackRecurrent(new float[4], new float[4], 0));
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(4, 20)]
+    [InlineData(4, 33)]
+    [InlineData(2, 64)]
+    public void Gate_vectors_are_laid_out_for_the_padded_units(int gates, int h)
+    {
+        int p = RecurrentPacking.PaddedUnits(h);
+        Assert.Equal(0, p % 32);
+        Assert.True(p >= h && p < h + 32);
+        var source = new float[gates * h];
+        for (int i = 0; i < source.Length; i++) source[i] = i + 1;
+        var padded = Enumerable.Repeat(float.NaN, gates * p).ToArray();
+        RecurrentPacking.PadGates(source, padded, gates, h);
+        for (int q = 0; q < gates; q++)
+            for (int u = 0; u < p; u++)
+                Assert.Equal(u < h ? source[(q * h) + u] : 0f, padded[(q * p) + u]);
+        Assert.Throws<ArgumentException>(() => RecurrentPacking.PadGates(source, new float[(gates * p) - 1], gates, h));
+    }
+
     [Fact]
     public void Pack_pads_the_units_to_a_multiple_of_32_with_zero_weights()
     {

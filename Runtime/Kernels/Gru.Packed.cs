@@ -9,9 +9,9 @@ namespace ModelGen.Kernels;
 // the product) only: the classic cell needs r before its second product. At H = 32, 64 and 96 (the model's one-step
 // path, RecurrentInput.Forward then Gru.Forward, against StepPacked; best of nine 60 ms slices, one process):
 // 424 → 229, 1101 → 828 and 3064 → 1722 ns with 512-bit vectors, 525 → 302, 1415 → 1083, 4110 → 2591 with 256-bit.
-// Padded units (see Lstm.Packed.cs), H = 4, 8, 12, 20, 24, 40, 50, 100: 589 → 305, 987 → 313, 1042 → 236,
-// 1242 → 367, 1828 → 361, 2989 → 679, 1291 → 595, 5854 → 2708 ns; H = 1, 16, 48 (not taken): 230, 182, 499 against
-// 317, 261, 591.
+// Padded units (see Lstm.Packed.cs), H = 4, 8, 12, 20, 24, 40, 50, 100, two processes: 383–398 → 165–173,
+// 627–788 → 178–197, 1045–1267 → 197–233, 1141–1201 → 278–289, 1118–1238 → 223–224, 1651–1955 → 442–486,
+// 1394–1401 → 498–563, 3736–3948 → 1998–2080 ns; H = 16, 48 (not taken): 245–246, 427–490 against 254–261, 503–559.
 public static partial class Gru
 {
     /// <summary>

@@ -11,10 +11,11 @@ namespace ModelGen.Kernels;
 // H a multiple of 32: at H = 32, 64 and 96 (public Step against StepPacked, best of nine 60 ms slices, one process)
 // 380 → 250, 1179 → 1149 and 3787 → 2352 ns with 512-bit vectors, 697 → 464, 1912 → 1511, 4856 → 2839 with 256-bit.
 // Other H run with their units padded to a multiple of 32 (zero weights; the gate vectors and the state copied into
-// padded scratch around the step): H = 4, 8, 12, 20, 24, 40, 50, 100: 457 → 273, 1375 → 448, 2160 → 445,
-// 1589 → 485, 2488 → 499, 3376 → 970, 3172 → 1293, 7845 → 3645 ns; but H = 1, 16 and 48, where the model's step runs
-// whole vectors (or one unit) with half the padded step's cell work, 294, 208, 763 against 418, 453, 1259: not taken
-// (RecurrentPacking.Takes).
+// padded scratch around the step, RecurrentPacking.PadGates), two processes: H = 4, 8, 12, 20, 24, 40, 50, 100:
+// 647–669 → 333–345, 1150–1317 → 301–343, 1664–2225 → 303–384, 931–1520 → 288–407, 1495–2538 → 293–414,
+// 2919–4128 → 717–1211, 1888–1930 → 945–957, 5121–6288 → 2949–3228 ns; but at H = 1, 16 and 48, where the model's
+// step runs whole vectors (or one unit) with half the padded step's cell work, 284–295, 196–201, 602–645 against
+// 320–350, 332–338, 871–1132: not taken (RecurrentPacking.Takes).
 public static partial class Lstm
 {
     /// <summary>

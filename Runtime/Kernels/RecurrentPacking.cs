@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace ModelGen.Kernels;
 
 /// <summary>
@@ -28,15 +31,38 @@ internal static class RecurrentPacking
 
     /// <summary>
     /// padded[q·P + u] = source[q·H + u] for u &lt; H, 0 for H ≤ u &lt; P (P = <see cref="PaddedUnits"/>(H)): a gate-major
-    /// vector of G gates laid out for the padded units.
+    /// vector of G gates laid out for the padded units. Eight floats at a time, the last few of a gate through a masked
+    /// load (nothing past the gate is read): this runs around every padded step, and span copies of a few floats each
+    /// cost more than the step's padding saves (H = 16: 453 ns a step against 250 at H = 32).
     /// </summary>
-    public static void PadGates(ReadOnlySpan<float> source, Span<float> padded, int gates, int hiddenSize)
+    public static unsafe void PadGates(ReadOnlySpan<float> source, Span<float> padded, int gates, int hiddenSize)
     {
         int h = hiddenSize, p = PaddedUnits(h);
-        for (int q = 0; q < gates; q++)
+        KernelChecks.AtLeast(source.Length, KernelChecks.Elements(gates, h), nameof(source));
+        KernelChecks.AtLeast(padded.Length, KernelChecks.Elements(gates, p), nameof(padded));
+        fixed (float* from = source, to = padded)
         {
-            source.Slice(q * h, h).CopyTo(padded.Slice(q * p, h));
-            padded.Slice((q * p) + h, p - h).Clear();
+            for (int q = 0; q < gates; q++)
+            {
+                float* s = from + ((nint)q * h), d = to + ((nint)q * p);
+                int u = 0;
+                if (Avx.IsSupported)
+                {
+                    for (; u + 8 <= h; u += 8) Avx.Store(d + u, Avx.LoadVector256(s + u));
+                    if (u < h)
+                    {
+                        Vector256<float> lanes = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(h - u)).AsSingle();
+                        Avx.Store(d + u, Avx.MaskLoad(s + u, lanes));
+                        u += 8;
+                    }
+                    for (; u < p; u += 8) Avx.Store(d + u, Vector256<float>.Zero);
+                }
+                else
+                {
+                    for (; u < h; u++) d[u] = s[u];
+                    for (; u < p; u++) d[u] = 0f;
+                }
+            }
         }
     }
 
