@@ -92,14 +92,6 @@ public sealed class PredictorTests
         Assert.Equal(Linear.PackedSupported ? Gru.PackedLength(128) + Linear.PackedLength(2, 128) : 0, gruPacked.Length);
         Assert.Equal(Gru.PackedStepSupported(128, resetAfter: true), (bool)typeof(WideStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(gruCopy)!);
 
-        var narrowLstm = new NarrowStreamingLstm(seed: 1).CreatePredictor();
-        var narrowLstmCopy = typeof(NarrowStreamingLstm.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowLstm)!;
-        Assert.Equal(Lstm.PackedStepSupported(32, peepholes: false, coupled: false), (bool)typeof(NarrowStreamingLstm).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowLstmCopy)!);
-        Assert.Equal(Linear.PackedSupported, Lstm.PackedStepSupported(32, peepholes: false, coupled: false));
-        var narrowGru = new NarrowStreamingGru(seed: 1).CreatePredictor();
-        var narrowGruCopy = typeof(NarrowStreamingGru.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowGru)!;
-        Assert.Equal(Gru.PackedStepSupported(64, resetAfter: true), (bool)typeof(NarrowStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(narrowGruCopy)!);
-
         var rnn = new StreamingReluRnn(seed: 1).CreatePredictor();
         var rnnCopy = typeof(StreamingReluRnn.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnn)!;
         var rnnPacked = (AlignedBuffer)typeof(StreamingReluRnn).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(rnnCopy)!;
@@ -125,59 +117,44 @@ public sealed class PredictorTests
             WideStreamingGru.InputSize, WideStreamingGru.OutputSize);
     }
 
-    [Fact]
-    public void Narrow_streaming_lstm_predictor_steps_like_the_model_and_keeps_its_own_state()
+    public static TheoryData<string> PackedStreamingModels() =>
+        new() { nameof(NarrowStreamingLstm), nameof(NarrowStreamingGru), nameof(OddStreamingLstm), nameof(OddStreamingGru), nameof(NarrowStackedStreaming) };
+
+    /// <summary>
+    /// Narrow (H = 32, 64), padded (H = 50, 20) and stacked packed recurrent layers: the predictor's copy takes the
+    /// packed step wherever the kernels do (its flags), and steps like the model.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PackedStreamingModels))]
+    public void Packed_streaming_predictor_steps_like_the_model_and_keeps_its_own_state(string name)
     {
-        var model = new NarrowStreamingLstm(seed: 5);
-        var predictor = model.CreatePredictor();
-        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
-            NarrowStreamingLstm.InputSize, NarrowStreamingLstm.OutputSize);
+        (Streaming model, Streaming predictor, object copy, int inputs, int outputs, (string Flag, bool Supported)[] layers) = name switch
+        {
+            nameof(NarrowStreamingLstm) => Case(new NarrowStreamingLstm(seed: 5), m => m.CreatePredictor(), m => new(m.Step, m.ResetState, m.Forward), p => new(p.Step, p.ResetState, p.Forward),
+                NarrowStreamingLstm.InputSize, NarrowStreamingLstm.OutputSize, ("_lstm1Packed", Lstm.PackedStepSupported(32, false, false))),
+            nameof(NarrowStreamingGru) => Case(new NarrowStreamingGru(seed: 7), m => m.CreatePredictor(), m => new(m.Step, m.ResetState, m.Forward), p => new(p.Step, p.ResetState, p.Forward),
+                NarrowStreamingGru.InputSize, NarrowStreamingGru.OutputSize, ("_gru1Packed", Gru.PackedStepSupported(64, true))),
+            nameof(OddStreamingLstm) => Case(new OddStreamingLstm(seed: 10), m => m.CreatePredictor(), m => new(m.Step, m.ResetState, m.Forward), p => new(p.Step, p.ResetState, p.Forward),
+                OddStreamingLstm.InputSize, OddStreamingLstm.OutputSize, ("_lstm1Packed", Lstm.PackedStepSupported(50, false, false))),
+            nameof(OddStreamingGru) => Case(new OddStreamingGru(seed: 11), m => m.CreatePredictor(), m => new(m.Step, m.ResetState, m.Forward), p => new(p.Step, p.ResetState, p.Forward),
+                OddStreamingGru.InputSize, OddStreamingGru.OutputSize, ("_gru1Packed", Gru.PackedStepSupported(20, true))),
+            _ => Case(new NarrowStackedStreaming(seed: 8), m => m.CreatePredictor(), m => new(m.Step, m.ResetState, m.Forward), p => new(p.Step, p.ResetState, p.Forward),
+                NarrowStackedStreaming.InputSize, NarrowStackedStreaming.OutputSize,
+                ("_lstm1Packed", Lstm.PackedStepSupported(32, false, false)), ("_gru1Packed", Gru.PackedStepSupported(64, true))),
+        };
+        Assert.All(layers, layer => Assert.True(layer.Supported == Linear.PackedSupported, $"{layer.Flag}: the kernels take this width wherever packing runs"));
+        foreach (var (flag, supported) in layers)
+            Assert.Equal(supported, (bool)copy.GetType().GetField(flag, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
+        AssertStepsLikeTheModel(model, predictor, inputs, outputs);
     }
 
-    [Fact]
-    public void Narrow_streaming_gru_predictor_steps_like_the_model_and_keeps_its_own_state()
+    private static (Streaming, Streaming, object, int, int, (string, bool)[]) Case<TModel, TPredictor>(TModel model, Func<TModel, TPredictor> create,
+        Func<TModel, Streaming> modelSteps, Func<TPredictor, Streaming> predictorSteps, int inputs, int outputs, params (string, bool)[] layers)
+        where TPredictor : notnull
     {
-        var model = new NarrowStreamingGru(seed: 7);
-        var predictor = model.CreatePredictor();
-        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
-            NarrowStreamingGru.InputSize, NarrowStreamingGru.OutputSize);
-    }
-
-    [Fact]
-    public void Odd_width_streaming_lstm_predictor_steps_like_the_model_and_keeps_its_own_state()
-    {
-        var model = new OddStreamingLstm(seed: 10);
-        var predictor = model.CreatePredictor();
-        var copy = typeof(OddStreamingLstm.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
-        Assert.Equal(Lstm.PackedStepSupported(50, peepholes: false, coupled: false), (bool)typeof(OddStreamingLstm).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
-        Assert.Equal(Linear.PackedSupported, Lstm.PackedStepSupported(50, peepholes: false, coupled: false));
-        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
-            OddStreamingLstm.InputSize, OddStreamingLstm.OutputSize);
-    }
-
-    [Fact]
-    public void Odd_width_streaming_gru_predictor_steps_like_the_model_and_keeps_its_own_state()
-    {
-        var model = new OddStreamingGru(seed: 11);
-        var predictor = model.CreatePredictor();
-        var copy = typeof(OddStreamingGru.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
-        Assert.Equal(Gru.PackedStepSupported(20, resetAfter: true), (bool)typeof(OddStreamingGru).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
-        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
-            OddStreamingGru.InputSize, OddStreamingGru.OutputSize);
-    }
-
-    [Fact]
-    public void Stacked_packed_layers_predictor_steps_like_the_model_and_keeps_its_own_state()
-    {
-        var model = new NarrowStackedStreaming(seed: 8);
-        var predictor = model.CreatePredictor();
-        var copy = typeof(NarrowStackedStreaming.Predictor).GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
-        var packed = (AlignedBuffer)typeof(NarrowStackedStreaming).GetField("_packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!;
-        Assert.Equal(Linear.PackedSupported ? Lstm.PackedLength(32) + Gru.PackedLength(64) + Linear.PackedLength(2, 64) : 0, packed.Length);
-        Assert.Equal(Lstm.PackedStepSupported(32, peepholes: false, coupled: false), (bool)typeof(NarrowStackedStreaming).GetField("_lstm1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
-        Assert.Equal(Gru.PackedStepSupported(64, resetAfter: true), (bool)typeof(NarrowStackedStreaming).GetField("_gru1Packed", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(copy)!);
-        AssertStepsLikeTheModel(new(model.Step, model.ResetState, model.Forward), new(predictor.Step, predictor.ResetState, predictor.Forward),
-            NarrowStackedStreaming.InputSize, NarrowStackedStreaming.OutputSize);
+        var predictor = create(model);
+        var copy = predictor.GetType().GetField("_model", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(predictor)!;
+        return (modelSteps(model), predictorSteps(predictor), copy, inputs, outputs, layers);
     }
 
     [Fact]
