@@ -19,8 +19,9 @@ namespace ModelGen.Kernels;
 public static partial class Lstm
 {
     /// <summary>
-    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), any H,
-    /// 512- or 256-bit vectors.
+    /// Whether <see cref="StepPacked"/> takes a layer: a plain cell (no peepholes, not coupled), H a multiple of 32
+    /// or, from 2 on, not a multiple of 16 (at H = 1 and the odd multiples of 16 the model's step is faster), 512- or
+    /// 256-bit vectors.
     /// </summary>
     public static bool PackedStepSupported(int hiddenSize, bool peepholes, bool coupled) =>
         CellPath.Width >= 256 && !peepholes && !coupled && RecurrentPacking.Takes(hiddenSize);
@@ -53,7 +54,7 @@ public static partial class Lstm
         ReadOnlySpan<float> packedHh, ReadOnlySpan<float> biasHh, Span<float> hidden, Span<float> cell, Span<float> pre, int inputs, int hiddenSize)
     {
         int h = hiddenSize, g = 4 * h;
-        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes a positive H with 512- or 256-bit vectors, not H = {h} here.");
+        if (!PackedStepSupported(h, peepholes: false, coupled: false)) throw new NotSupportedException($"The packed step takes H a multiple of 32 or, from 2 on, not a multiple of 16 (the model's step is faster there), with 512- or 256-bit vectors; not H = {h} here.");
         KernelChecks.AtLeast(x.Length, inputs, nameof(x));
         KernelChecks.AtLeast(weightIh.Length, KernelChecks.Elements(g, inputs), nameof(weightIh));
         KernelChecks.AtLeast(biasIh.Length, g, nameof(biasIh));
